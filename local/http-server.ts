@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const ROUTE = /^\/webhooks\/([^/?]+)$/;
+/** Bodies API Gateway passes as text; anything else arrives base64-encoded, as in AWS. */
+const TEXT_TYPES = /^(text\/|application\/(json|xml|soap\+xml|x-www-form-urlencoded))/i;
+/** A little over API Gateway's 10 MB so the handler, not the twin, decides what is too large. */
+const MAX_READ_BYTES = 11 * 1024 * 1024;
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_READ_BYTES) request.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+let requestCounter = 0;
+
+/** The API Gateway HTTP API (payload 2.0) event AWS would build for this request. */
+export function apiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  source: string,
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  headers['x-forwarded-proto'] ??= 'http';
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{source}',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
+    pathParameters: { source },
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: `local-${++requestCounter}`,
+      routeKey: 'POST /webhooks/{source}',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function lambdaContext(requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'samepage-ingest-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:samepage-ingest-local',
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export interface WebhookServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Serves `POST /webhooks/{source}` by calling the ingest handler with the event AWS would build. */
+export async function startWebhookServer(handler: ApiHandler, port = 0): Promise<WebhookServer> {
+  const server = createServer(async (request, response) => {
+    const match = ROUTE.exec(new URL(request.url ?? '/', 'http://local').pathname);
+    if (request.method !== 'POST' || !match?.[1]) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+      return;
+    }
+    try {
+      const event = apiGatewayEvent(request, await readBody(request), decodeURIComponent(match[1]));
+      const result = await handler(event, lambdaContext(event.requestContext.requestId));
+      const headers = Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      response.writeHead(result.statusCode ?? 200, headers).end(result.body ?? '');
+    } catch (error) {
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: String(error) }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

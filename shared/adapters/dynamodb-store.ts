@@ -1,0 +1,265 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { EntityType } from '../model/events.ts';
+import type {
+  QuarantinedDelivery,
+  RawDelivery,
+  Store,
+  StoreCounters,
+  StoredEntity,
+  TimeIndex,
+  TimeRange,
+} from '../ports/store.ts';
+import type { IndexTimes } from '../projection/index-times.ts';
+import type { EntityState } from '../projection/state.ts';
+import { TABLE_INDEXES, type TableIndexName } from '../store/table.ts';
+
+const BATCH_GET_LIMIT = 100;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function month(ms: number): string {
+  return iso(ms).slice(0, 7);
+}
+
+/** The UTC months `[from, to)` touches, in order. */
+export function monthsOf(range: TimeRange): string[] {
+  if (range.to <= range.from) return [];
+  const months: string[] = [];
+  const cursor = new Date(
+    Date.UTC(new Date(range.from).getUTCFullYear(), new Date(range.from).getUTCMonth(), 1),
+  );
+  while (cursor.getTime() < range.to) {
+    months.push(month(cursor.getTime()));
+    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
+  }
+  return months;
+}
+
+const INDEX_OF_TIME: Record<TimeIndex, TableIndexName> = {
+  created: 'byCreated',
+  milestone: 'byMilestone',
+  disqualified: 'byDisqualified',
+};
+
+function indexAttributes(name: TableIndexName) {
+  const index = TABLE_INDEXES.find((candidate) => candidate.name === name);
+  if (!index) throw new Error(`unknown index ${name}`);
+  return index;
+}
+
+interface EntityItem {
+  pk: string;
+  sk: 'state';
+  version: number;
+  state: string;
+  [indexKey: string]: string | number;
+}
+
+/** Stores samepage's items in one DynamoDB table (see shared/store/table.ts for the keys). */
+export class DynamoDbStore implements Store {
+  readonly counters: StoreCounters = { itemsRead: 0, writes: 0 };
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  private async putIfAbsent(item: Record<string, unknown>): Promise<'new' | 'duplicate'> {
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'new';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'> {
+    const { body, ...rest } = delivery;
+    return this.putIfAbsent({
+      pk: `raw#${delivery.deliveryKey}`,
+      sk: 'raw',
+      ...rest,
+      body: gzipSync(body),
+      g1pk: `raw#${month(delivery.receivedAt)}`,
+      g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
+    });
+  }
+
+  putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'> {
+    const { body, ...rest } = delivery;
+    return this.putIfAbsent({
+      pk: `quarantine#${delivery.deliveryKey}`,
+      sk: 'quarantine',
+      ...rest,
+      body: gzipSync(body),
+      g1pk: `quarantine#${month(delivery.receivedAt)}`,
+      g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
+    });
+  }
+
+  async getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>> {
+    const found = new Map<string, StoredEntity>();
+    const unique = [...new Set(keys)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] | undefined = unique
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((pk) => ({ pk, sk: 'state' }));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+        const answer: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+        );
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          this.counters.itemsRead++;
+          const entity = item as EntityItem;
+          found.set(entity.pk, { state: JSON.parse(entity.state) as EntityState, version: entity.version });
+        }
+        pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean> {
+    const pk = `${state.entity}#${state.id}`;
+    const item: EntityItem = {
+      pk,
+      sk: 'state',
+      version: (expectedVersion ?? 0) + 1,
+      state: JSON.stringify(state),
+      g1pk: `${state.entity}#created#${month(times.created)}`,
+      g1sk: `${iso(times.created)}#${state.id}`,
+    };
+    if (times.milestone !== undefined) {
+      item.g2pk = `${state.entity}#milestone#${month(times.milestone)}`;
+      item.g2sk = `${iso(times.milestone)}#${state.id}`;
+    }
+    if (times.disqualified !== undefined) {
+      item.g3pk = `${state.entity}#disqualified#${month(times.disqualified)}`;
+      item.g3sk = `${iso(times.disqualified)}#${state.id}`;
+    } else if (times.open) {
+      item.g3pk = `${state.entity}#open`;
+      item.g3sk = `${iso(times.created)}#${state.id}`;
+    }
+    if (times.owner !== undefined) {
+      item.g4pk = times.owner;
+      item.g4sk = `${state.entity}#${iso(times.created)}#${state.id}`;
+    }
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :expected',
+          ExpressionAttributeValues: expectedVersion === null ? undefined : { ':expected': expectedVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record<string, unknown>> {
+    for await (const page of paginateQuery(
+      { client: this.documents },
+      { TableName: this.tableName, ...input },
+    )) {
+      for (const item of page.Items ?? []) {
+        this.counters.itemsRead++;
+        yield item;
+      }
+    }
+  }
+
+  private async *byTime(index: TableIndexName, prefix: string, range: TimeRange) {
+    const { partition, sort } = indexAttributes(index);
+    for (const bucket of monthsOf(range)) {
+      yield* this.query({
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': partition, '#sk': sort },
+        ExpressionAttributeValues: {
+          ':pk': `${prefix}#${bucket}`,
+          ':from': iso(range.from),
+          ':to': `${iso(range.to - 1)}#\uffff`,
+        },
+      });
+    }
+  }
+
+  async *rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery> {
+    for await (const item of this.byTime('byCreated', 'raw', range)) yield deliveryFrom(item) as RawDelivery;
+  }
+
+  async *quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery> {
+    for await (const item of this.byTime('byCreated', 'quarantine', range)) {
+      yield deliveryFrom(item) as QuarantinedDelivery;
+    }
+  }
+
+  async *entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState> {
+    for await (const item of this.byTime(INDEX_OF_TIME[index], `${entity}#${index}`, range)) {
+      yield JSON.parse((item as EntityItem).state) as EntityState;
+    }
+  }
+
+  async *openDeals(): AsyncIterable<EntityState> {
+    const { partition } = indexAttributes('byDisqualified');
+    for await (const item of this.query({
+      IndexName: 'byDisqualified',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partition },
+      ExpressionAttributeValues: { ':pk': 'deal#open' },
+    })) {
+      yield JSON.parse((item as EntityItem).state) as EntityState;
+    }
+  }
+
+  async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {
+    const { partition } = indexAttributes('byOwner');
+    for await (const item of this.query({
+      IndexName: 'byOwner',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partition },
+      ExpressionAttributeValues: { ':pk': owner },
+    })) {
+      yield JSON.parse((item as EntityItem).state) as EntityState;
+    }
+  }
+}
+
+function deliveryFrom(item: Record<string, unknown>): RawDelivery | QuarantinedDelivery {
+  const { pk: _pk, sk: _sk, g1pk: _g1pk, g1sk: _g1sk, body, ...rest } = item;
+  return { ...(rest as Omit<RawDelivery, 'body'>), body: gunzipSync(body as Uint8Array).toString('utf8') };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

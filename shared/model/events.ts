@@ -1,0 +1,82 @@
+/**
+ * The canonical model every source adapter produces (DESIGN.md "Canonical model").
+ * An event says: at `at`, these fields of this entity had these values.
+ */
+
+export const ENTITY_TYPES = ['company', 'contact', 'deal', 'form', 'activity'] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** Canonical contact milestones; CRM values are mapped onto them by the config's `lifecycle`. */
+export const CONTACT_STAGES = [
+  'lead',
+  'mql',
+  'sql',
+  'opportunity',
+  'customer',
+  'disqualified',
+  'recycled',
+] as const;
+export type ContactStage = (typeof CONTACT_STAGES)[number];
+
+/** A field value after validation. `null` clears the field. */
+export type FieldValue = string | number | boolean | readonly string[] | null;
+
+/**
+ * Canonical fields per entity. Deals also carry `contactLink:<contactKey>` booleans for CRMs that
+ * report associations one at a time (an add/remove set that any order resolves the same way).
+ */
+export const ENTITY_FIELDS = {
+  company: ['name', 'domain', 'industry', 'employees', 'region', 'country', 'tech', 'deleted', 'mergedInto'],
+  contact: [
+    'companyId',
+    'title',
+    'seniority',
+    'source',
+    'owner',
+    'stage',
+    'reason',
+    'emailHash',
+    'deleted',
+    'mergedInto',
+  ],
+  deal: [
+    'companyId',
+    'contactIds',
+    'amount',
+    'currency',
+    'stage',
+    'pipeline',
+    'source',
+    'owner',
+    'reason',
+    'deleted',
+    'mergedInto',
+  ],
+  form: ['formId', 'contactId', 'emailHash', 'source'],
+  activity: ['contactId', 'kind', 'owner'],
+} as const satisfies Record<EntityType, readonly string[]>;
+
+export const CONTACT_LINK_PREFIX = 'contactLink:';
+
+export interface CanonicalEvent {
+  entity: EntityType;
+  /** `<system>:<id>`, e.g. `hubspot:1246965`. */
+  id: string;
+  /** When the change happened, epoch milliseconds. */
+  at: number;
+  fields: Record<string, FieldValue>;
+}
+
+/** The store key of an entity: its type and its `<system>:<id>`. */
+export function entityKey(event: Pick<CanonicalEvent, 'entity' | 'id'>): string {
+  return `${event.entity}#${event.id}`;
+}
+
+/**
+ * Prefixes a sending system's id: `c-1` from the generic API becomes `generic:c-1`; an id that
+ * already names its system (`hubspot:123`) is kept, so generic events can update CRM records.
+ */
+export function qualifyId(system: string, id: string | number): string {
+  const text = String(id);
+  return /^[a-z][a-z0-9-]*:/.test(text) ? text : `${system}:${text}`;
+}

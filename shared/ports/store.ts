@@ -1,0 +1,73 @@
+import type { SourceName } from '../config/schema.ts';
+import type { FieldProblem } from '../errors.ts';
+import type { EntityType } from '../model/events.ts';
+import type { IndexTimes } from '../projection/index-times.ts';
+import type { EntityState } from '../projection/state.ts';
+
+/** A verified delivery as it arrived, email addresses replaced by their keyed hash. */
+export interface RawDelivery {
+  /** Keyed hash of the source and the raw body: the same bytes delivered twice share it. */
+  deliveryKey: string;
+  source: SourceName;
+  receivedAt: number;
+  contentType: string;
+  body: string;
+  /** Events the delivery held that did not validate (the rest were projected). */
+  problems: FieldProblem[];
+}
+
+/** A verified delivery that did not validate at all; kept with its error for a later replay. */
+export interface QuarantinedDelivery {
+  deliveryKey: string;
+  source: SourceName;
+  receivedAt: number;
+  contentType: string;
+  body: string;
+  error: string;
+  problems: FieldProblem[];
+}
+
+export interface StoredEntity {
+  state: EntityState;
+  /** Optimistic-concurrency version; writes are conditional on it. */
+  version: number;
+}
+
+export type TimeIndex = 'created' | 'milestone' | 'disqualified';
+
+/** Half-open interval of epoch milliseconds `[from, to)`. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+export interface StoreCounters {
+  /** Items returned by reads (Get, BatchGet, Query): what a packet pays for. */
+  itemsRead: number;
+  /** Write requests (Put, Update, Delete). */
+  writes: number;
+}
+
+/**
+ * Everything samepage keeps. Implemented over DynamoDB (dynalite locally); domain code
+ * only sees this interface.
+ */
+export interface Store {
+  readonly counters: StoreCounters;
+  /** Keeps a raw delivery; 'duplicate' when the same bytes were kept before. */
+  putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'>;
+  putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'>;
+  /** Reads entities by their keys (`<entity>#<id>`). */
+  getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>>;
+  /**
+   * Writes a state if its stored version is still `expectedVersion` (null: must not exist yet).
+   * Returns false when someone else wrote first; the caller re-reads and merges again.
+   */
+  putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean>;
+  rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery>;
+  quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery>;
+  entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState>;
+  openDeals(): AsyncIterable<EntityState>;
+  /** Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`). */
+  entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
+}

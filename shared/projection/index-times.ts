@@ -1,0 +1,58 @@
+import type { ClientConfig } from '../config/schema.ts';
+import { type EntityState, fieldValue } from './state.ts';
+
+/**
+ * The instants an entity is found by when a packet reads its period without a Scan
+ * (see shared/store/README.md for the keys built from them).
+ */
+export interface IndexTimes {
+  /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
+  created: number;
+  /** contacts: first entry into mql; deals: first entry into a won or lost stage. */
+  milestone?: number;
+  /** contacts: first disqualification. */
+  disqualified?: number;
+  /** deals only: still open (not closed, not deleted) — they are listed for stalled-deal checks. */
+  open?: boolean;
+  /** forms and activities: the contact they belong to (`contact:<id>`) or the email hash (`email:<hash>`). */
+  owner?: string;
+}
+
+function firstOf(state: EntityState, stages: readonly string[]): number | undefined {
+  let first: number | undefined;
+  for (const stage of stages) {
+    const at = state.milestones[stage];
+    if (at !== undefined && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
+export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealStages'>): IndexTimes {
+  const times: IndexTimes = { created: state.firstAt };
+  switch (state.entity) {
+    case 'contact': {
+      const mql = state.milestones.mql;
+      const disqualified = state.milestones.disqualified;
+      if (mql !== undefined) times.milestone = mql;
+      if (disqualified !== undefined) times.disqualified = disqualified;
+      break;
+    }
+    case 'deal': {
+      const closed = firstOf(state, [...config.dealStages.won, ...config.dealStages.lost]);
+      if (closed !== undefined) times.milestone = closed;
+      if (closed === undefined && fieldValue(state, 'deleted') !== true) times.open = true;
+      break;
+    }
+    case 'form':
+    case 'activity': {
+      const contactId = fieldValue(state, 'contactId');
+      const emailHash = fieldValue(state, 'emailHash');
+      if (typeof contactId === 'string') times.owner = `contact:${contactId}`;
+      else if (typeof emailHash === 'string') times.owner = `email:${emailHash}`;
+      break;
+    }
+    case 'company':
+      break;
+  }
+  return times;
+}

@@ -1,0 +1,132 @@
+import { canonicalJson } from '../config/load.ts';
+import {
+  type CanonicalEvent,
+  CONTACT_LINK_PREFIX,
+  type EntityType,
+  entityKey,
+  type FieldValue,
+} from '../model/events.ts';
+
+/** One value a field took, and when. */
+export interface FieldEntry {
+  at: number;
+  value: FieldValue;
+}
+
+/**
+ * The projected state of one entity. It is a join of all events applied to it: applying the same
+ * events in any order, any number of times, gives the same state (tested in projection.test.ts).
+ */
+export interface EntityState {
+  entity: EntityType;
+  id: string;
+  /** The earliest `at` of any event on this entity: a contact's creation, a company's first sighting. */
+  firstAt: number;
+  /** Each field's recent history, oldest first; the last entry is the current value. */
+  fields: Record<string, FieldEntry[]>;
+  /** Each `stage` value the entity ever entered → the first `at` it entered it (never capped). */
+  milestones: Record<string, number>;
+}
+
+/** How many entries of a field's history are kept; the stage keeps more for stage-history metrics. */
+export const FIELD_HISTORY_LIMIT = 20;
+export const STAGE_HISTORY_LIMIT = 100;
+
+function historyLimit(field: string): number {
+  return field === 'stage' ? STAGE_HISTORY_LIMIT : FIELD_HISTORY_LIMIT;
+}
+
+/**
+ * Orders entries by time; at the same time the larger value by its JSON text wins (DESIGN.md
+ * edge rules), so the last entry is the field's value whatever order the events came in.
+ */
+function compareEntries(a: FieldEntry, b: FieldEntry): number {
+  if (a.at !== b.at) return a.at - b.at;
+  const left = JSON.stringify(a.value);
+  const right = JSON.stringify(b.value);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function mergeHistory(field: string, history: readonly FieldEntry[], entry: FieldEntry): FieldEntry[] {
+  const merged = [...history];
+  const position = merged.findIndex((existing) => compareEntries(existing, entry) >= 0);
+  if (position === -1) merged.push(entry);
+  else if (compareEntries(merged[position] as FieldEntry, entry) !== 0) merged.splice(position, 0, entry);
+  else return merged;
+  const limit = historyLimit(field);
+  return merged.length > limit ? merged.slice(merged.length - limit) : merged;
+}
+
+export function emptyState(entity: EntityType, id: string, firstAt: number): EntityState {
+  return { entity, id, firstAt, fields: {}, milestones: {} };
+}
+
+/** Applies events (all for this entity) to a state; pure, idempotent, order-independent. */
+export function applyEvents(state: EntityState | undefined, events: readonly CanonicalEvent[]): EntityState {
+  const first = events[0];
+  if (!state && !first) throw new Error('applyEvents needs a state or at least one event');
+  let next: EntityState = state
+    ? { ...state, fields: { ...state.fields }, milestones: { ...state.milestones } }
+    : emptyState(
+        (first as CanonicalEvent).entity,
+        (first as CanonicalEvent).id,
+        (first as CanonicalEvent).at,
+      );
+  for (const event of events) {
+    if (entityKey(event) !== entityKey(next)) {
+      throw new Error(`event for ${entityKey(event)} applied to ${entityKey(next)}`);
+    }
+    next = applyEvent(next, event);
+  }
+  return next;
+}
+
+function applyEvent(state: EntityState, event: CanonicalEvent): EntityState {
+  state.firstAt = Math.min(state.firstAt, event.at);
+  for (const [field, value] of Object.entries(event.fields)) {
+    state.fields[field] = mergeHistory(field, state.fields[field] ?? [], { at: event.at, value });
+    if (field === 'stage' && typeof value === 'string') {
+      const entered = state.milestones[value];
+      if (entered === undefined || event.at < entered) state.milestones[value] = event.at;
+    }
+  }
+  return state;
+}
+
+/** True when two states hold the same facts (so a repeated event needs no write). */
+export function sameState(a: EntityState | undefined, b: EntityState): boolean {
+  return a !== undefined && canonicalJson(a) === canonicalJson(b);
+}
+
+/** A field's value as of an instant (the last entry at or before it), or its current value. */
+export function fieldValue(
+  state: EntityState,
+  field: string,
+  asOf = Number.POSITIVE_INFINITY,
+): FieldValue | undefined {
+  const history = state.fields[field];
+  if (!history) return undefined;
+  for (let index = history.length - 1; index >= 0; index--) {
+    const entry = history[index] as FieldEntry;
+    if (entry.at <= asOf) return entry.value;
+  }
+  return undefined;
+}
+
+/**
+ * A deal's contacts: the explicit `contactIds` list when a source sends one, else the linked
+ * contacts in the order they were first linked (so `[0]` is the first contact either way).
+ */
+export function dealContactIds(state: EntityState, asOf = Number.POSITIVE_INFINITY): string[] {
+  const explicit = fieldValue(state, 'contactIds', asOf);
+  if (Array.isArray(explicit)) return [...explicit];
+  const linked: { id: string; since: number }[] = [];
+  for (const [field, history] of Object.entries(state.fields)) {
+    if (!field.startsWith(CONTACT_LINK_PREFIX)) continue;
+    if (fieldValue(state, field, asOf) !== true) continue;
+    const since =
+      history.find((entry) => entry.value === true && entry.at <= asOf)?.at ?? Number.POSITIVE_INFINITY;
+    linked.push({ id: field.slice(CONTACT_LINK_PREFIX.length), since });
+  }
+  return linked.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : 1)).map((link) => link.id);
+}

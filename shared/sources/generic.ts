@@ -1,0 +1,199 @@
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { z } from 'zod';
+import type { ClientConfig } from '../config/schema.ts';
+import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
+import { emailOrToken } from '../privacy.ts';
+import { dealStageNames, mapLifecycle } from './mapping.ts';
+import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+
+/**
+ * The generic event API (DESIGN.md contract 2): Standard Webhooks signed, samepage's own JSON.
+ * Ids without a system prefix are the generic system's (`c-1` → `generic:c-1`).
+ */
+
+const SYSTEM = 'generic';
+export const MAX_EVENTS_PER_REQUEST = 100;
+
+const text = z.string().min(1);
+const optionalText = text.nullable().optional();
+const common = { id: text, at: z.iso.datetime({ offset: true }) };
+
+const eventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('company'),
+    ...common,
+    name: optionalText,
+    domain: optionalText,
+    industry: optionalText,
+    employees: z.number().int().nonnegative().nullable().optional(),
+    region: optionalText,
+    country: optionalText,
+    tech: z.array(text).nullable().optional(),
+    deleted: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('contact'),
+    ...common,
+    companyId: optionalText,
+    title: optionalText,
+    seniority: optionalText,
+    source: optionalText,
+    owner: optionalText,
+    stage: optionalText,
+    reason: optionalText,
+    email: emailOrToken.nullable().optional(),
+    deleted: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('deal'),
+    ...common,
+    companyId: optionalText,
+    contactIds: z.array(text).nullable().optional(),
+    amount: z.number().nonnegative().nullable().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code')
+      .nullable()
+      .optional(),
+    stage: optionalText,
+    pipeline: optionalText,
+    source: optionalText,
+    owner: optionalText,
+    reason: optionalText,
+    deleted: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('form'),
+    ...common,
+    formId: text,
+    contactId: optionalText,
+    email: emailOrToken.nullable().optional(),
+    source: optionalText,
+  }),
+  z.strictObject({
+    type: z.literal('activity'),
+    ...common,
+    contactId: text,
+    kind: z.enum(['call', 'email', 'meeting', 'other']),
+    owner: optionalText,
+  }),
+]);
+
+export type GenericEvent = z.infer<typeof eventSchema>;
+
+const envelopeSchema = z.strictObject({
+  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST),
+});
+
+const REFERENCE_FIELDS = new Set(['companyId', 'contactId']);
+
+/**
+ * One validated generic event → a canonical event. Returns a problem instead when a value
+ * needs the config (a stage the client does not define).
+ */
+export function canonicalFromGeneric(
+  event: GenericEvent,
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+): CanonicalEvent | { problem: string; path: string } {
+  const { type, id, at, ...rest } = event;
+  const fields: Record<string, FieldValue> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    if (value === undefined) continue;
+    if (name === 'email') fields.emailHash = value === null ? null : context.hashEmail(value as string);
+    else if (REFERENCE_FIELDS.has(name) && typeof value === 'string') fields[name] = qualifyId(SYSTEM, value);
+    else if (name === 'contactIds' && Array.isArray(value))
+      fields[name] = value.map((v) => qualifyId(SYSTEM, v));
+    else fields[name] = value as FieldValue;
+  }
+  const stage = fields.stage;
+  if (typeof stage === 'string') {
+    const problem = stageProblem(type, stage, context.config);
+    if (problem) return { problem, path: 'stage' };
+    if (type === 'contact') fields.stage = mapLifecycle(context.config, stage) ?? stage;
+  }
+  return { entity: type, id: qualifyId(SYSTEM, id), at: Date.parse(at), fields };
+}
+
+function stageProblem(type: GenericEvent['type'], stage: string, config: ClientConfig): string | undefined {
+  if (type === 'contact' && mapLifecycle(config, stage) === undefined) {
+    return `"${stage}" is neither a canonical stage nor mapped by the config's lifecycle`;
+  }
+  if (type === 'deal' && !dealStageNames(config).includes(stage)) {
+    return `"${stage}" is not one of the client's dealStages (${dealStageNames(config).join(', ')})`;
+  }
+  return undefined;
+}
+
+/** Validates each event on its own, so one bad event does not hold back the other 99. */
+export function parseGenericEvents(
+  items: readonly unknown[],
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+) {
+  const events: CanonicalEvent[] = [];
+  const problems: FieldProblem[] = [];
+  items.forEach((item, index) => {
+    const result = eventSchema.safeParse(item);
+    if (!result.success) {
+      for (const problem of problemsFromZod(result.error.issues)) {
+        problems.push({
+          path: `events[${index}]${problem.path ? `.${problem.path}` : ''}`,
+          message: problem.message,
+        });
+      }
+      return;
+    }
+    const canonical = canonicalFromGeneric(result.data, context);
+    if ('problem' in canonical)
+      problems.push({ path: `events[${index}].${canonical.path}`, message: canonical.problem });
+    else events.push(canonical);
+  });
+  return { events, problems };
+}
+
+export const genericAdapter: SourceAdapter = {
+  name: 'generic',
+
+  async verify(request, { config, secrets, now }) {
+    const source = config.sources.generic;
+    if (!source) throw new AuthenticationError('generic source is not configured');
+    const webhook = new Webhook(await secrets.get(source.secret));
+    const timestamp = Number(request.headers['webhook-timestamp']);
+    // The library checks its own clock; the domain's clock decides here, so tests and replays agree.
+    if (Number.isFinite(timestamp) && Math.abs(now / 1000 - timestamp) > 5 * 60) {
+      throw new AuthenticationError('webhook-timestamp is more than 5 minutes away from now');
+    }
+    try {
+      webhook.verify(request.body, {
+        'webhook-id': request.headers['webhook-id'] ?? '',
+        'webhook-timestamp': request.headers['webhook-timestamp'] ?? '',
+        'webhook-signature': request.headers['webhook-signature'] ?? '',
+      });
+    } catch (error) {
+      if (error instanceof WebhookVerificationError)
+        throw new AuthenticationError(`Standard Webhooks: ${error.message}`);
+      throw error;
+    }
+  },
+
+  parse(body, context): ParsedDelivery {
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
+    }
+    const envelope = envelopeSchema.safeParse(document);
+    if (!envelope.success) {
+      throw new ValidationError(
+        'body is not {"events": [...]} with 1 to 100 events',
+        problemsFromZod(envelope.error.issues),
+      );
+    }
+    const { events, problems } = parseGenericEvents(envelope.data.events, context);
+    if (events.length === 0) throw new ValidationError('no event in the delivery is valid', problems);
+    return { events, problems, ignored: {} };
+  },
+
+  answer: jsonAnswer,
+};

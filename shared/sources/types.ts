@@ -1,0 +1,70 @@
+import type { ClientConfig, SourceName } from '../config/schema.ts';
+import type { FieldProblem } from '../errors.ts';
+import type { CanonicalEvent } from '../model/events.ts';
+import type { Secrets } from '../ports/secrets.ts';
+import type { EmailHasher } from '../privacy.ts';
+
+/** An HTTP delivery as it reached us, before anything was parsed. */
+export interface WebhookRequest {
+  method: string;
+  /** The full URL the sender called, scheme and query included. */
+  url: string;
+  /** Header names lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  /** The exact body text (UTF-8): signatures are checked on it, never on a re-serialisation. */
+  body: string;
+  receivedAt: number;
+}
+
+export interface VerifyContext {
+  config: ClientConfig;
+  secrets: Secrets;
+  now: number;
+}
+
+export interface ParseContext {
+  config: ClientConfig;
+  hashEmail: EmailHasher;
+  receivedAt: number;
+}
+
+/** What a body held: events to project, per-item problems (quarantined), and items deliberately ignored. */
+export interface ParsedDelivery {
+  events: CanonicalEvent[];
+  problems: FieldProblem[];
+  /** Counts of items that are valid but carry nothing samepage uses (e.g. ticket events). */
+  ignored: Record<string, number>;
+}
+
+export interface DeliveryOutcome {
+  status: 'accepted' | 'duplicate' | 'quarantined';
+  events: number;
+  problems: number;
+  ignored: number;
+  reason?: string;
+}
+
+export interface SourceAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One webhook source: checks who sent it, turns its wire format into canonical events, answers. */
+export interface SourceAdapter {
+  readonly name: SourceName;
+  /** Throws AuthenticationError with the reason when the delivery is not from the configured sender. */
+  verify(request: WebhookRequest, context: VerifyContext): Promise<void>;
+  /**
+   * Parses a verified body. Throws ValidationError when nothing in it can be used (the delivery
+   * is quarantined); item-level problems are returned so the valid items still count.
+   */
+  parse(body: string, context: ParseContext): ParsedDelivery;
+  /** The answer the sender expects for a delivery it should not send again. */
+  answer(outcome: DeliveryOutcome): SourceAnswer;
+}
+
+/** The JSON answer most senders get. */
+export function jsonAnswer(outcome: DeliveryOutcome): SourceAnswer {
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(outcome) };
+}

@@ -1,0 +1,222 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { genericHeaders } from '#local/senders/generic.ts';
+import type { Twin } from '#local/twin.ts';
+import { AuthenticationError } from '#shared/errors.ts';
+import { fieldValue } from '#shared/projection/state.ts';
+import { genericAdapter } from '#shared/sources/generic.ts';
+import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
+import { post, readEntity, startTestTwin } from '../support/twin.ts';
+
+const SECRET = TEST_SECRETS['acme/generic-whsec'];
+
+/** The example of DESIGN.md contract 2, verbatim. */
+const CONTRACT_EXAMPLE = {
+  events: [
+    {
+      type: 'company',
+      id: 'co-9',
+      at: '2026-11-16T14:03:00Z',
+      name: 'Globex',
+      domain: 'globex.example',
+      industry: 'Software',
+      employees: 850,
+      region: 'North America',
+    },
+    {
+      type: 'contact',
+      id: 'c-1',
+      at: '2026-11-16T14:03:00Z',
+      companyId: 'co-9',
+      title: 'VP Marketing',
+      seniority: 'vp',
+      source: 'linkedin-ads',
+      owner: 'rep-7',
+      stage: 'mql',
+    },
+    {
+      type: 'contact',
+      id: 'c-1',
+      at: '2026-11-20T10:00:00Z',
+      stage: 'disqualified',
+      reason: 'wrong company size',
+    },
+    {
+      type: 'deal',
+      id: 'd-5',
+      at: '2026-11-17T09:30:00Z',
+      companyId: 'co-9',
+      contactIds: ['c-1'],
+      amount: 42000,
+      currency: 'USD',
+      stage: 'qualifiedtobuy',
+      source: 'linkedin-ads',
+      owner: 'rep-7',
+    },
+    { type: 'deal', id: 'd-5', at: '2026-12-20T16:00:00Z', stage: 'closedlost', reason: 'no budget' },
+    {
+      type: 'form',
+      id: 'f-77',
+      at: '2026-11-16T14:01:00Z',
+      formId: 'demo-request',
+      contactId: 'c-1',
+      email: 'pat@globex.example',
+      source: 'linkedin-ads',
+    },
+    {
+      type: 'activity',
+      id: 'a-3',
+      at: '2026-11-16T15:10:00Z',
+      contactId: 'c-1',
+      kind: 'call',
+      owner: 'rep-7',
+    },
+  ],
+};
+
+describe('generic source: Standard Webhooks signature', () => {
+  afterEach(() => vi.useRealTimers());
+
+  // Published vector: standard-webhooks repo, libraries/javascript/src/webhook.test.ts ("sign function works").
+  const vector = {
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+    timestamp: 1614265330,
+    payload: '{"test": 2432232314}',
+    signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+  };
+  const request = (signature: string) => ({
+    method: 'POST',
+    url: 'https://hooks.acme.example/webhooks/generic',
+    headers: {
+      'webhook-id': vector.id,
+      'webhook-timestamp': String(vector.timestamp),
+      'webhook-signature': signature,
+    },
+    body: vector.payload,
+    receivedAt: vector.timestamp * 1000,
+  });
+  const context = () => ({
+    config: exampleConfig(),
+    secrets: testSecrets({ 'acme/generic-whsec': vector.secret }),
+    now: vector.timestamp * 1000,
+  });
+
+  it('signs the published vector to the published signature', () => {
+    expect(
+      new Webhook(vector.secret).sign(vector.id, new Date(vector.timestamp * 1000), vector.payload),
+    ).toBe(vector.signature);
+  });
+
+  it('accepts the published vector at its own time and refuses one changed byte', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: vector.timestamp * 1000 });
+    await expect(genericAdapter.verify(request(vector.signature), context())).resolves.toBeUndefined();
+    const tampered = vector.signature.replace('g0hM', 'g0hN');
+    await expect(genericAdapter.verify(request(tampered), context())).rejects.toThrow(AuthenticationError);
+  });
+
+  it('refuses the published vector ten minutes later as stale', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: (vector.timestamp + 600) * 1000 });
+    const late = { ...context(), now: (vector.timestamp + 600) * 1000 };
+    await expect(genericAdapter.verify(request(vector.signature), late)).rejects.toThrow(/5 minutes/);
+  });
+});
+
+describe('generic source through samepage serve', () => {
+  let twin: Twin;
+  beforeAll(async () => {
+    twin = await startTestTwin();
+  });
+  afterAll(() => twin.close());
+
+  it('projects the contract example: milestones, stage history, links and hashed email', async () => {
+    const body = JSON.stringify(CONTRACT_EXAMPLE);
+    const answer = await post(twin, 'generic', body, genericHeaders(body, SECRET));
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 7, problems: 0 });
+
+    const contact = await readEntity(twin, 'contact#generic:c-1');
+    expect(contact?.firstAt).toBe(Date.parse('2026-11-16T14:03:00Z'));
+    expect(contact?.milestones).toEqual({
+      mql: Date.parse('2026-11-16T14:03:00Z'),
+      disqualified: Date.parse('2026-11-20T10:00:00Z'),
+    });
+    expect(contact && fieldValue(contact, 'companyId')).toBe('generic:co-9');
+    expect(contact && fieldValue(contact, 'reason')).toBe('wrong company size');
+    // As of before the disqualification the contact was still an MQL.
+    expect(contact && fieldValue(contact, 'stage', Date.parse('2026-11-19T00:00:00Z'))).toBe('mql');
+
+    const deal = await readEntity(twin, 'deal#generic:d-5');
+    expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual(['qualifiedtobuy', 'closedlost']);
+    expect(deal && fieldValue(deal, 'contactIds')).toEqual(['generic:c-1']);
+    expect(deal && fieldValue(deal, 'amount')).toBe(42000);
+
+    const form = await readEntity(twin, 'form#generic:f-77');
+    expect(form && fieldValue(form, 'emailHash')).toMatch(/^[0-9a-f]{32}$/);
+    const texts = await everyStoredText(twin);
+    expect(texts.some((text) => text.includes('pat@globex.example'))).toBe(false);
+    expect(texts.some((text) => text.includes('@'))).toBe(false);
+  });
+
+  it('refuses a wrong signature with a reason and stores nothing', async () => {
+    const before = (await everyStoredText(twin)).length;
+    const body = JSON.stringify({ events: [CONTRACT_EXAMPLE.events[0]] });
+    const headers = genericHeaders(body, 'whsec_dGhpcyBpcyBub3QgdGhlIHJpZ2h0IHNlY3JldA==');
+    const answer = await post(twin, 'generic', body, headers);
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.text).reason).toMatch(/No matching signature/);
+    expect((await everyStoredText(twin)).length).toBe(before);
+  });
+
+  it('refuses a delivery signed ten minutes ago', async () => {
+    const body = JSON.stringify({ events: [CONTRACT_EXAMPLE.events[0]] });
+    const headers = genericHeaders(body, SECRET, { timestamp: new Date(Date.now() - 10 * 60_000) });
+    const answer = await post(twin, 'generic', body, headers);
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.text).reason).toMatch(/5 minutes/);
+  });
+
+  it('quarantines a malformed body with its error, answering 200 so the sender stops', async () => {
+    const body =
+      '{"events": [{"type": "deal", "id": "d-9", "at": "yesterday", "amount": "42000", "email": "x@y.example"}]}';
+    const answer = await post(twin, 'generic', body, genericHeaders(body, SECRET));
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text).status).toBe('quarantined');
+    const quarantined = (await allQuarantined(twin)).filter((q) => q.body.includes('d-9'));
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]?.problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['events[0].at', 'events[0].amount']),
+    );
+    expect(quarantined[0]?.body).not.toContain('x@y.example');
+    expect(await readEntity(twin, 'deal#generic:d-9')).toBeUndefined();
+  });
+
+  it('projects the valid events of a partly valid delivery and quarantines the rest', async () => {
+    const body = JSON.stringify({
+      events: [
+        { type: 'contact', id: 'c-50', at: '2026-10-01T10:00:00Z', stage: 'lead' },
+        { type: 'contact', id: 'c-51', at: '2026-10-01T10:00:00Z', stage: 'not-a-stage' },
+      ],
+    });
+    const answer = JSON.parse((await post(twin, 'generic', body, genericHeaders(body, SECRET))).text);
+    expect(answer).toMatchObject({ status: 'accepted', events: 1, problems: 1 });
+    expect(await readEntity(twin, 'contact#generic:c-50')).toBeDefined();
+    expect(await readEntity(twin, 'contact#generic:c-51')).toBeUndefined();
+    const kept = (await allQuarantined(twin)).filter((q) => q.body.includes('c-51'));
+    expect(kept[0]?.problems[0]?.message).toMatch(/not-a-stage/);
+  });
+
+  it('answers a repeated delivery as a duplicate and writes no entity again', async () => {
+    const body = JSON.stringify({
+      events: [{ type: 'company', id: 'co-70', at: '2026-10-02T10:00:00Z', name: 'Initech' }],
+    });
+    await post(twin, 'generic', body, genericHeaders(body, SECRET));
+    const writesBefore = twin.store.counters.writes;
+    const again = await post(twin, 'generic', body, genericHeaders(body, SECRET));
+    expect(JSON.parse(again.text).status).toBe('duplicate');
+    // Only the conditional put of the raw delivery was attempted; the unchanged state was not rewritten.
+    expect(twin.store.counters.writes - writesBefore).toBe(1);
+    expect((await allRaw(twin)).filter((raw) => raw.body.includes('co-70'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,40 @@
+import { gunzipSync } from 'node:zlib';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
+import type { QuarantinedDelivery, RawDelivery } from '#shared/ports/store.ts';
+
+const ALL_TIME = { from: Date.UTC(2020, 0, 1), to: Date.UTC(2030, 0, 1) };
+
+export async function allRaw(twin: Twin): Promise<RawDelivery[]> {
+  const found: RawDelivery[] = [];
+  for await (const raw of twin.store.rawDeliveries(ALL_TIME)) found.push(raw);
+  return found;
+}
+
+export async function allQuarantined(twin: Twin): Promise<QuarantinedDelivery[]> {
+  const found: QuarantinedDelivery[] = [];
+  for await (const item of twin.store.quarantinedDeliveries(ALL_TIME)) found.push(item);
+  return found;
+}
+
+/**
+ * Every item in the table as text (gzipped bodies unpacked). Tests may Scan to check what was
+ * written anywhere; the product itself never scans.
+ */
+export async function everyStoredText(twin: Twin): Promise<string[]> {
+  const texts: string[] = [];
+  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await twin.dynamo.client.send(
+      new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) {
+      const plain = unmarshall(item);
+      if (plain.body instanceof Uint8Array) plain.body = gunzipSync(plain.body).toString('utf8');
+      texts.push(JSON.stringify(plain));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return texts;
+}
