@@ -9,7 +9,8 @@ import { isMetricId } from './metric-ids.ts';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time "HH:MM"');
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+const clockTime = z.string().regex(CLOCK, 'expected a 24-hour time "HH:MM"');
 
 const isoDate = z
   .string()
@@ -73,10 +74,7 @@ const sourceSchemas = {
   salesforce: z.strictObject({
     organizationId: z
       .string()
-      .regex(
-        /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/,
-        'expected a 15- or 18-character Salesforce org id (00D...)',
-      ),
+      .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce org id'),
     /** Optional shared secret expected as `?token=` on the endpoint URL. */
     pathSecret: secretName.optional(),
     fields: z
@@ -133,7 +131,11 @@ export const clientConfigSchema = z
         end: clockTime,
         holidays: z.array(isoDate).default([]),
       })
-      .refine((hours) => hours.start < hours.end, { message: 'start must be before end', path: ['end'] }),
+      .refine(
+        // Only compared once both are valid times; otherwise the time format is the problem to report.
+        (hours) => !(CLOCK.test(hours.start) && CLOCK.test(hours.end)) || hours.start < hours.end,
+        { message: 'expected a time after start', path: ['end'] },
+      ),
     recipients: z.object({
       marketing: z.array(email).min(1),
       sales: z.array(email).min(1),
@@ -147,9 +149,25 @@ export const clientConfigSchema = z
         emailHashKey: secretName.optional(),
       })
       .default({}),
-    channels: z.array(
-      z.object({ match: z.array(z.string().min(1)).min(1), channel: z.string().min(1), team }),
-    ),
+    channels: z
+      .array(z.object({ match: z.array(z.string().min(1)).min(1), channel: z.string().min(1), team }))
+      .superRefine((channels, ctx) => {
+        const matched = new Map<string, number>();
+        channels.forEach((rule, ruleIndex) => {
+          rule.match.forEach((value, valueIndex) => {
+            const key = value.toLowerCase();
+            const earlier = matched.get(key);
+            if (earlier !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [ruleIndex, 'match', valueIndex],
+                message: `"${value}" is already matched by channels[${earlier}] (matching is case-insensitive)`,
+              });
+            }
+            matched.set(key, ruleIndex);
+          });
+        });
+      }),
     lifecycle: z
       .object({
         lead: stageList,
@@ -161,7 +179,24 @@ export const clientConfigSchema = z
         recycled: stageList,
       })
       .partial(),
-    dealStages: z.object({ order: stageList.min(1), won: stageList.min(1), lost: stageList.min(1) }),
+    dealStages: z
+      .object({ order: stageList.min(1), won: stageList.min(1), lost: stageList.min(1) })
+      .superRefine((stages, ctx) => {
+        const seen = new Map<string, string>();
+        for (const [list, names] of Object.entries(stages)) {
+          names.forEach((stage, index) => {
+            const previous = seen.get(stage);
+            if (previous !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [list, index],
+                message: `stage "${stage}" is already listed in dealStages.${previous}`,
+              });
+            }
+            seen.set(stage, list);
+          });
+        }
+      }),
     qualification: z.object({
       stage: z.string().min(1),
       minAmount: z.number().nonnegative(),
@@ -187,10 +222,18 @@ export const clientConfigSchema = z
     cycles: z.object({ salesCycleDays: positiveInt, maturityDays: positiveInt, stallDays: positiveInt }),
     targets: z.object({ mqlPerMonth: z.number().nonnegative(), qpcPerQuarter: z.number().nonnegative() }),
     thresholds: z
-      .record(
-        z.string().refine((id): boolean => isMetricId(id), 'expected a metric id of the packet contract'),
-        z.object({ good: condition, act: condition, owner, action: z.string().min(1) }),
-      )
+      .record(z.string(), z.object({ good: condition, act: condition, owner, action: z.string().min(1) }))
+      .superRefine((thresholds, ctx) => {
+        for (const id of Object.keys(thresholds)) {
+          if (!isMetricId(id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [id],
+              message: 'expected a metric id of the packet contract',
+            });
+          }
+        }
+      })
       .default({}),
     schedules: z.object({
       weekly: z.object({ day: z.enum(WEEKDAY_NAMES), at: clockTime }),
@@ -199,7 +242,7 @@ export const clientConfigSchema = z
     }),
   })
   .superRefine((config, ctx) => {
-    const { order, won, lost } = config.dealStages;
+    const { order, won } = config.dealStages;
     if (!order.includes(config.qualification.stage) && !won.includes(config.qualification.stage)) {
       ctx.addIssue({
         code: 'custom',
@@ -207,35 +250,6 @@ export const clientConfigSchema = z
         message: `expected one of dealStages.order (${order.join(', ')})`,
       });
     }
-    const seen = new Map<string, string>();
-    for (const [list, stages] of Object.entries({ order, won, lost })) {
-      stages.forEach((stage, index) => {
-        const previous = seen.get(stage);
-        if (previous !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['dealStages', list, index],
-            message: `stage "${stage}" is already listed in dealStages.${previous}`,
-          });
-        }
-        seen.set(stage, list);
-      });
-    }
-    const matched = new Map<string, number>();
-    config.channels.forEach((rule, ruleIndex) => {
-      rule.match.forEach((value, valueIndex) => {
-        const key = value.toLowerCase();
-        const earlier = matched.get(key);
-        if (earlier !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['channels', ruleIndex, 'match', valueIndex],
-            message: `"${value}" is already matched by channels[${earlier}] (matching is case-insensitive)`,
-          });
-        }
-        matched.set(key, ruleIndex);
-      });
-    });
   });
 
 export type ClientConfig = z.infer<typeof clientConfigSchema>;

@@ -20,7 +20,10 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 /** The states of the given entity keys, for comparing two twins fed the same facts differently. */
-export async function statesOf(twin: Twin, keys: readonly string[]): Promise<Record<string, EntityState | undefined>> {
+export async function statesOf(
+  twin: Twin,
+  keys: readonly string[],
+): Promise<Record<string, EntityState | undefined>> {
   const found = await twin.store.getEntities(keys);
   return Object.fromEntries(keys.map((key) => [key, found.get(key)?.state]));
 }

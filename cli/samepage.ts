@@ -1,0 +1,146 @@
+import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { startTwin } from '#local/twin.ts';
+import { SOURCE_NAMES } from '#shared/config/schema.ts';
+import { ConfigError } from '#shared/errors.ts';
+import { importGenericLines } from '#shared/ingest/import.ts';
+import { replayDeliveries } from '#shared/ingest/ingest.ts';
+import { systemClock } from '#shared/ports/clock.ts';
+import { runDemo } from './demo.ts';
+import { resolveClientConfig, useDemoSecretsIfUnset } from './resolve.ts';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new InvalidArgumentError('expected a port number');
+  return parsed;
+}
+
+function instant(value: string): number {
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw new InvalidArgumentError('expected an ISO-8601 date or instant');
+  return parsed;
+}
+
+function loadClient(client: string) {
+  const config = resolveClientConfig(client);
+  useDemoSecretsIfUnset(config);
+  return config;
+}
+
+const program = new Command()
+  .name('samepage')
+  .description('One set of revenue numbers: webhooks in, review packets out. Runs the local twin.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the local twin: dynalite + POST /webhooks/{source} through the real ingest handler')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .option('--port <port>', 'port for the webhook server', port, 3000)
+  .option('--data <dir>', 'keep the data on disk here (in memory without it)')
+  .action(async (options: { client: string; port: number; data?: string }) => {
+    const config = loadClient(options.client);
+    const twin = await startTwin({
+      config,
+      dataDir: options.data && resolve(options.data),
+      port: options.port,
+    });
+    const configured = SOURCE_NAMES.filter((name) => config.sources[name] !== undefined);
+    console.log(`samepage local twin for ${config.displayName} (${config.client})`);
+    console.log(`data: ${options.data ? resolve(options.data) : 'in memory'}`);
+    for (const name of configured) console.log(`  POST ${twin.server?.url}/webhooks/${name}`);
+    console.log('Ctrl-C to stop.');
+    const stop = async () => {
+      await twin.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('import')
+  .description('backfill generic events from an NDJSON file (one contract-2 event per line)')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption('--file <path>', 'NDJSON file')
+  .option('--data <dir>', 'the twin data directory to write into')
+  .action(async (options: { client: string; file: string; data?: string }) => {
+    const config = loadClient(options.client);
+    const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+    const bar = new cliProgress.SingleBar(
+      { format: 'import {bar} {value} rows applied' },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(0, 0);
+    try {
+      const lines = createInterface({
+        input: createReadStream(options.file),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      });
+      const summary = await importGenericLines(
+        { config, store: twin.store, secrets: twin.secrets, clock: systemClock },
+        lines,
+        (progress) => {
+          bar.setTotal(progress.lines);
+          bar.update(progress.applied);
+        },
+      );
+      bar.stop();
+      console.log(
+        `rows read: ${summary.lines}, applied: ${summary.applied}, skipped: ${summary.skipped.length}`,
+      );
+      for (const problem of summary.skipped.slice(0, 50))
+        console.log(`  ${problem.path}: ${problem.message}`);
+      if (summary.skipped.length > 50) console.log(`  … and ${summary.skipped.length - 50} more`);
+      process.exitCode = summary.skipped.length > 0 ? 1 : 0;
+    } finally {
+      bar.stop();
+      await twin.close();
+    }
+  });
+
+program
+  .command('replay')
+  .description('rebuild projections from the kept raw (and quarantined) deliveries')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .option('--data <dir>', 'the twin data directory')
+  .option('--from <iso>', 'first delivery time to replay', instant, Date.UTC(2000, 0, 1))
+  .option('--to <iso>', 'replay deliveries before this time', instant)
+  .action(async (options: { client: string; data?: string; from: number; to?: number }) => {
+    const config = loadClient(options.client);
+    const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+    try {
+      const result = await replayDeliveries(
+        { config, store: twin.store, secrets: twin.secrets },
+        { from: options.from, to: options.to ?? Date.now() + 1 },
+        (done) => process.stdout.write(`\rreplayed ${done} deliveries`),
+      );
+      console.log(
+        `\nreplayed ${result.deliveries} deliveries, ${result.events} events; still quarantined: ${result.stillQuarantined}`,
+      );
+    } finally {
+      await twin.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('run the local twin on the demo client and deliver signed webhooks from every source')
+  .option('--client <config>', 'client config path or name in clients/', 'demo')
+  .action(async (options: { client: string }) => {
+    await runDemo(loadClient(options.client));
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { genericHeaders } from '#local/senders/generic.ts';
+import { startTwin } from '#local/twin.ts';
+import { fieldValue } from '#shared/projection/state.ts';
+import { runSamepage, startServe } from '../support/cli.ts';
+import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'samepage-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Reads an entity from the on-disk data the CLI left behind. */
+async function stateOnDisk(key: string) {
+  const twin = await startTwin({ config: exampleConfig(), dataDir, secrets: testSecrets(), serve: false });
+  try {
+    return (await twin.store.getEntities([key])).get(key)?.state;
+  } finally {
+    await twin.close();
+  }
+}
+
+describe('samepage CLI', () => {
+  it('serve accepts a signed delivery over HTTP and keeps it on disk under --data', async () => {
+    const serve = await startServe(['--client', 'clients/example.yaml', '--port', '0', '--data', dataDir]);
+    try {
+      const body = JSON.stringify({
+        events: [
+          { type: 'contact', id: 'c-cli', at: '2026-09-01T12:00:00Z', stage: 'mql', source: 'webinar' },
+        ],
+      });
+      const response = await fetch(`${serve.url}/webhooks/generic`, {
+        method: 'POST',
+        body,
+        headers: genericHeaders(body, TEST_SECRETS['acme/generic-whsec']),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'accepted', events: 1 });
+      const unknown = await fetch(`${serve.url}/webhooks/marketo`, { method: 'POST', body: '{}' });
+      expect(unknown.status).toBe(404);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.stopped;
+    }
+    const contact = await stateOnDisk('contact#generic:c-cli');
+    expect(contact?.milestones.mql).toBe(Date.parse('2026-09-01T12:00:00Z'));
+    expect(contact && fieldValue(contact, 'source')).toBe('webinar');
+  });
+
+  it('import applies valid rows, lists bad rows with line numbers and exits 1', async () => {
+    const file = join(dataDir, 'history.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          type: 'company',
+          id: 'co-imp',
+          at: '2026-08-01T09:00:00Z',
+          name: 'Hooli',
+          employees: 1200,
+        }),
+        JSON.stringify({
+          type: 'deal',
+          id: 'd-imp',
+          at: '2026-08-02T09:00:00Z',
+          amount: '9000',
+          stage: 'qualifiedtobuy',
+        }),
+        '{not json',
+        '',
+        JSON.stringify({
+          type: 'deal',
+          id: 'd-imp2',
+          at: '2026-08-03T09:00:00Z',
+          amount: 9000,
+          companyId: 'co-imp',
+        }),
+      ].join('\n'),
+    );
+    const result = await runSamepage([
+      'import',
+      '--client',
+      'clients/example.yaml',
+      '--file',
+      file,
+      '--data',
+      dataDir,
+    ]);
+    expect(result.stdout).toMatch(/rows read: 5, applied: 2, skipped: 2/);
+    expect(result.stdout).toMatch(/line 2: amount: Invalid input: expected number, received string/);
+    expect(result.stdout).toMatch(/line 3: not JSON/);
+    expect(result.code).toBe(1);
+    expect((await stateOnDisk('company#generic:co-imp'))?.fields.employees?.[0]?.value).toBe(1200);
+    expect(await stateOnDisk('deal#generic:d-imp')).toBeUndefined();
+    const deal = await stateOnDisk('deal#generic:d-imp2');
+    expect(deal && fieldValue(deal, 'companyId')).toBe('generic:co-imp');
+  });
+
+  it('refuses a broken config naming the field, with exit code 2', async () => {
+    const broken = join(dataDir, 'broken.yaml');
+    writeFileSync(broken, 'client: Acme Corp\n');
+    const result = await runSamepage(['replay', '--client', broken]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/- client: expected lowercase letters/);
+    expect(result.stderr).toMatch(/- timezone: /);
+  });
+});
