@@ -4,13 +4,14 @@ import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { startTwin } from '#local/twin.ts';
+import { resolveClientConfig } from '#shared/config/clients.ts';
 import { SOURCE_NAMES } from '#shared/config/schema.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { runDemo } from './demo.ts';
-import { resolveClientConfig, useDemoSecretsIfUnset } from './resolve.ts';
+import { useDemoSecretsIfUnset } from './demo-secrets.ts';
 
 function port(value: string): number {
   const parsed = Number(value);

@@ -1,20 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadClientConfigFile } from '#shared/config/load.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { secretEnvironmentVariable } from '#shared/ports/secrets.ts';
-
-export const CLIENTS_DIR = fileURLToPath(new URL('../clients/', import.meta.url));
-
-/** `--client` takes a path (`clients/acme.yaml`) or a name (`acme` → clients/acme.yaml or .json). */
-export function resolveClientConfig(client: string): ClientConfig {
-  if (existsSync(client)) return loadClientConfigFile(client);
-  for (const extension of ['yaml', 'yml', 'json']) {
-    const path = `${CLIENTS_DIR}${client}.${extension}`;
-    if (existsSync(path)) return loadClientConfigFile(path);
-  }
-  throw new Error(`No client config "${client}": pass a file path or a name from clients/ (${CLIENTS_DIR})`);
-}
 
 /**
  * Secret values the demo client uses on the local twin only. Set as SAMEPAGE_SECRET_* unless the
