@@ -1,0 +1,156 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestHandler } from '#functions/ingest/app.ts';
+import { genericHeaders } from '#local/senders/generic.ts';
+import type { Twin } from '#local/twin.ts';
+import { MAX_BODY_BYTES } from '#shared/ingest/ingest.ts';
+import { systemClock } from '#shared/ports/clock.ts';
+import type { Store } from '#shared/ports/store.ts';
+import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { statesOf } from '../support/shuffle.ts';
+import { startTestTwin } from '../support/twin.ts';
+
+const SECRET = TEST_SECRETS['acme/generic-whsec'];
+const context = { awsRequestId: 'test', functionName: 'ingest' } as Context;
+
+/** The API Gateway HTTP API event for a delivery, as AWS builds it (payload format 2.0). */
+function apiEvent(
+  source: string,
+  body: string,
+  headers: Record<string, string>,
+  base64 = false,
+): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{source}',
+    rawPath: `/webhooks/${source}`,
+    rawQueryString: '',
+    headers,
+    pathParameters: { source },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'hooks.acme.example',
+      domainPrefix: 'hooks',
+      http: {
+        method: 'POST',
+        path: `/webhooks/${source}`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '203.0.113.9',
+        userAgent: 'test',
+      },
+      requestId: 'req',
+      routeKey: 'POST /webhooks/{source}',
+      stage: '$default',
+      time: '22/Nov/2026:10:00:00 +0000',
+      timeEpoch: Date.now(),
+    },
+    body: base64 ? Buffer.from(body).toString('base64') : body,
+    isBase64Encoded: base64,
+  };
+}
+
+type WriteMethod = 'putRawDelivery' | 'putQuarantine' | 'putEntity';
+
+/** A store whose writes fail the first `failures` times, as DynamoDB does when it throttles. */
+function flakyStore(
+  inner: Store,
+  failures: number,
+  failing: readonly WriteMethod[] = ['putRawDelivery', 'putQuarantine', 'putEntity'],
+): Store & { failed: number } {
+  let failed = 0;
+  const fail = (method: WriteMethod) => {
+    if (failing.includes(method) && failed < failures) {
+      failed++;
+      throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+        name: 'ThrottlingException',
+      });
+    }
+  };
+  return {
+    counters: inner.counters,
+    get failed() {
+      return failed;
+    },
+    putRawDelivery: async (delivery) => (fail('putRawDelivery'), inner.putRawDelivery(delivery)),
+    putQuarantine: async (delivery) => (fail('putQuarantine'), inner.putQuarantine(delivery)),
+    getEntities: (keys) => inner.getEntities(keys),
+    putEntity: async (state, times, version) => (fail('putEntity'), inner.putEntity(state, times, version)),
+    rawDeliveries: (range) => inner.rawDeliveries(range),
+    quarantinedDeliveries: (range) => inner.quarantinedDeliveries(range),
+    entitiesByTime: (entity, index, range) => inner.entitiesByTime(entity, index, range),
+    openDeals: () => inner.openDeals(),
+    entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
+  };
+}
+
+describe('ingest handler called as a plain function', () => {
+  let twin: Twin;
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  beforeAll(async () => {
+    twin = await startTestTwin();
+  });
+  afterAll(() => twin.close());
+
+  const handlerWith = (store: Store) =>
+    createIngestHandler(
+      { config: exampleConfig(), store, secrets: testSecrets(), clock: systemClock },
+      logger,
+    );
+
+  it('decodes a base64 body before verifying it', async () => {
+    const body = JSON.stringify({
+      events: [{ type: 'company', id: 'co-b64', at: '2026-06-01T00:00:00Z', name: 'Umbrella' }],
+    });
+    const answer = await handlerWith(twin.store)(
+      apiEvent('generic', body, genericHeaders(body, SECRET), true),
+      context,
+    );
+    expect(answer.statusCode).toBe(200);
+    expect((await twin.store.getEntities(['company#generic:co-b64'])).size).toBe(1);
+  });
+
+  it('answers 404 for a source the client does not use, before any store access', async () => {
+    const store = flakyStore(twin.store, Number.POSITIVE_INFINITY);
+    const reads = twin.store.counters.itemsRead;
+    const answer = await handlerWith(store)(apiEvent('marketo', '{}', {}), context);
+    expect(answer.statusCode).toBe(404);
+    expect(store.failed).toBe(0);
+    expect(twin.store.counters.itemsRead).toBe(reads);
+  });
+
+  it('answers 413 for a body over the limit without verifying it', async () => {
+    const body = 'x'.repeat(MAX_BODY_BYTES + 1);
+    const answer = await handlerWith(twin.store)(apiEvent('generic', body, {}), context);
+    expect(answer.statusCode).toBe(413);
+  });
+
+  it('answers 500 when the store throttles half-way, and the retry converges to the same state', async () => {
+    const events = {
+      events: [
+        { type: 'contact', id: 'c-retry', at: '2026-06-02T00:00:00Z', stage: 'mql', source: 'webinar' },
+        { type: 'company', id: 'co-retry', at: '2026-06-02T00:00:00Z', name: 'Vandelay' },
+      ],
+    };
+    const body = JSON.stringify(events);
+    const keys = ['contact#generic:c-retry', 'company#generic:co-retry'];
+    // The raw delivery is kept, then the first entity write throttles: a half-applied delivery.
+    const flaky = flakyStore(twin.store, 1, ['putEntity']);
+    const first = await handlerWith(flaky)(apiEvent('generic', body, genericHeaders(body, SECRET)), context);
+    expect(first.statusCode).toBe(500);
+    expect(JSON.parse(first.body ?? '{}').error).toBe('internal');
+    const retry = await handlerWith(flaky)(apiEvent('generic', body, genericHeaders(body, SECRET)), context);
+    expect(retry.statusCode).toBe(200);
+    expect(JSON.parse(retry.body ?? '{}').status).toBe('duplicate');
+    const afterRetries = await statesOf(twin, keys);
+
+    const clean = await startTestTwin();
+    try {
+      await handlerWith(clean.store)(apiEvent('generic', body, genericHeaders(body, SECRET)), context);
+      expect(await statesOf(clean, keys)).toEqual(afterRetries);
+    } finally {
+      await clean.close();
+    }
+  });
+});
