@@ -73,10 +73,19 @@ function flakyStore(
     get failed() {
       return failed;
     },
-    putRawDelivery: async (delivery) => (fail('putRawDelivery'), inner.putRawDelivery(delivery)),
-    putQuarantine: async (delivery) => (fail('putQuarantine'), inner.putQuarantine(delivery)),
+    putRawDelivery: async (delivery) => {
+      fail('putRawDelivery');
+      return inner.putRawDelivery(delivery);
+    },
+    putQuarantine: async (delivery) => {
+      fail('putQuarantine');
+      return inner.putQuarantine(delivery);
+    },
     getEntities: (keys) => inner.getEntities(keys),
-    putEntity: async (state, times, version) => (fail('putEntity'), inner.putEntity(state, times, version)),
+    putEntity: async (state, times, version) => {
+      fail('putEntity');
+      return inner.putEntity(state, times, version);
+    },
     rawDeliveries: (range) => inner.rawDeliveries(range),
     quarantinedDeliveries: (range) => inner.quarantinedDeliveries(range),
     entitiesByTime: (entity, index, range) => inner.entitiesByTime(entity, index, range),

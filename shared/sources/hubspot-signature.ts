@@ -1,0 +1,78 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * HubSpot request signatures, shared by the app-webhook (v3) and workflow-webhook (v2) adapters.
+ * Algorithms as in HubSpot's official SDKs (hubspot-api-nodejs src/utils/signature.ts,
+ * hubspot-api-python hubspot/utils/signature.py) and HubSpot's "Validating requests" docs.
+ */
+
+/** v3: X-HubSpot-Request-Timestamp further than this from now is refused (HubSpot: "older than 5 minutes"). */
+export const HUBSPOT_MAX_TIMESTAMP_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * The only escapes HubSpot decodes in the request URI before signing ("Validating requests",
+ * v3 section). Everything else (`%20`, `%2B`, `%25` …) is left exactly as it was called.
+ * Percent-encoding hex is case-insensitive (RFC 3986 §2.1), so `%3a` is decoded like `%3A`.
+ */
+export const HUBSPOT_URI_ESCAPES: Readonly<Record<string, string>> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
+
+const ESCAPE_PATTERN = /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi;
+
+/** Decodes only HubSpot's 12 listed escapes in a URI. */
+export function decodeHubSpotUri(uri: string): string {
+  return uri.replace(ESCAPE_PATTERN, (found) => HUBSPOT_URI_ESCAPES[found.toUpperCase()] ?? found);
+}
+
+/**
+ * The URI a HubSpot signature covers: the URL that was called, or (behind a proxy or a custom
+ * domain) the configured public URL with the called query string, then HubSpot's decoding.
+ */
+export function hubspotSignedUri(calledUrl: string, canonicalUrl?: string): string {
+  if (!canonicalUrl) return decodeHubSpotUri(calledUrl);
+  const queryStart = calledUrl.indexOf('?');
+  const query = queryStart === -1 ? '' : calledUrl.slice(queryStart + 1);
+  const joined = query ? `${canonicalUrl}${canonicalUrl.includes('?') ? '&' : '?'}${query}` : canonicalUrl;
+  return decodeHubSpotUri(joined);
+}
+
+/** v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). The uri is used as given. */
+export function hubspotSignatureV3(
+  secret: string,
+  method: string,
+  uri: string,
+  body: string,
+  timestamp: string,
+): string {
+  return createHmac('sha256', secret).update(`${method}${uri}${body}${timestamp}`, 'utf8').digest('base64');
+}
+
+/** v2: hex SHA-256(secret + method + uri + body). The uri is used as given. */
+export function hubspotSignatureV2(secret: string, method: string, uri: string, body: string): string {
+  return createHash('sha256').update(`${secret}${method}${uri}${body}`, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two signature texts (lengths compared first, as timingSafeEqual needs). */
+export function sameSignature(expected: string, received: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(received, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A URI without its query string, for error reasons (a query may carry tokens; it is not echoed). */
+export function withoutQuery(uri: string): string {
+  const queryStart = uri.indexOf('?');
+  return queryStart === -1 ? uri : `${uri.slice(0, queryStart)}?…`;
+}

@@ -1,0 +1,154 @@
+import type { ClientConfig } from '../config/schema.ts';
+import { AuthenticationError, ValidationError } from '../errors.ts';
+import type { FieldValue } from '../model/events.ts';
+import { qualifyId } from '../model/events.ts';
+import { DeliveryBuilder, hubspotId, hubspotPropertyMap, mapHubSpotProperty } from './hubspot.ts';
+import { hubspotSignatureV2, hubspotSignedUri, sameSignature, withoutQuery } from './hubspot-signature.ts';
+import { jsonAnswer, type ParsedDelivery, type SourceAdapter } from './types.ts';
+
+/**
+ * HubSpot workflow "Send a webhook" action: one JSON object per enrolled record, carrying the
+ * record's properties as they are when the workflow runs (a snapshot, not a change). Signed v2.
+ * Properties map with the same tables as the app webhooks, for the configured `objectType`.
+ */
+
+const SYSTEM = 'hubspot';
+
+/** Keys that name the record or its time, never a mapped property. */
+const ID_KEYS = ['objectId', 'hs_object_id', 'vid'] as const;
+const MODIFIED_KEYS = ['lastmodifieddate', 'hs_lastmodifieddate'] as const;
+const CREATED_KEYS = ['createdate', 'hs_createdate'] as const;
+const META_KEYS = new Set<string>([...ID_KEYS, ...MODIFIED_KEYS, ...CREATED_KEYS, 'portal-id', 'portalId']);
+
+type PropertyValue = string | number | boolean | null;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The property bag: `properties` flat ({name: "value"}) or legacy ({name: {value: "..."}}); a
+ * body without `properties` (a customised request body) is itself the bag. Values that are
+ * neither scalars nor `{value}` objects are left out.
+ */
+function propertiesOf(document: Record<string, unknown>): Map<string, PropertyValue> {
+  const bag = isRecord(document.properties) ? document.properties : document;
+  const properties = new Map<string, PropertyValue>();
+  for (const [name, raw] of Object.entries(bag)) {
+    const value = isRecord(raw) && 'value' in raw ? raw.value : raw;
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      properties.set(name, value as PropertyValue);
+    }
+  }
+  return properties;
+}
+
+/** A HubSpot date property: epoch ms (number or digits) or ISO-8601. */
+function instantOf(value: PropertyValue | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
+}
+
+function workflowConfig(config: ClientConfig) {
+  const source = config.sources['hubspot-workflow'];
+  if (!source) throw new AuthenticationError('hubspot-workflow source is not configured');
+  return source;
+}
+
+export const hubspotWorkflowAdapter: SourceAdapter = {
+  name: 'hubspot-workflow',
+
+  // v2 signatures carry no timestamp, so there is no staleness check: a replayed request can only
+  // re-deliver a snapshot already seen, which the delivery key and the projection make harmless.
+  async verify(request, { config, secrets }) {
+    const source = workflowConfig(config);
+    const version = request.headers['x-hubspot-signature-version'];
+    if (version !== 'v2') {
+      throw new AuthenticationError(
+        version
+          ? `X-HubSpot-Signature-Version is ${version}; only v2 (secret + method + URI + body) is accepted`
+          : 'X-HubSpot-Signature-Version header missing; only v2 signatures are accepted',
+      );
+    }
+    const signature = request.headers['x-hubspot-signature'];
+    if (!signature) throw new AuthenticationError('X-HubSpot-Signature header missing');
+    const secret = await secrets.get(source.secret);
+    const uri = hubspotSignedUri(request.url, source.canonicalUrl);
+    const expected = hubspotSignatureV2(secret, request.method.toUpperCase(), uri, request.body);
+    if (!sameSignature(expected, signature.toLowerCase())) {
+      throw new AuthenticationError(
+        `X-HubSpot-Signature (v2) does not match (checked against ${withoutQuery(uri)})`,
+      );
+    }
+  },
+
+  parse(body, context): ParsedDelivery {
+    const source = context.config.sources['hubspot-workflow'];
+    // Replay after the source was removed from the config: keep the body quarantined, do not crash.
+    if (!source) throw new ValidationError('hubspot-workflow source is not configured');
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
+    }
+    if (!isRecord(document)) throw new ValidationError('body is not a JSON object describing one record');
+    const properties = propertiesOf(document);
+
+    const idSource =
+      ID_KEYS.map((key) => document[key]).find((value) => value !== undefined && value !== null) ??
+      properties.get('hs_object_id');
+    const id = hubspotId.safeParse(idSource);
+    if (!id.success) {
+      throw new ValidationError('the record has no numeric objectId, hs_object_id or vid', [
+        { path: 'objectId', message: id.error.issues[0]?.message ?? 'expected a HubSpot id' },
+      ]);
+    }
+
+    const timeOf = (keys: readonly string[]) => {
+      for (const key of keys) {
+        const raw = properties.get(key) ?? (document[key] as PropertyValue | undefined);
+        const at = instantOf(raw);
+        if (at !== undefined) return { key, at };
+      }
+      return undefined;
+    };
+    const modified = timeOf(MODIFIED_KEYS);
+    if (modified && !Number.isFinite(modified.at)) {
+      throw new ValidationError(`${modified.key} is neither epoch milliseconds nor an ISO-8601 time`, [
+        { path: `properties.${modified.key}`, message: 'expected epoch milliseconds or ISO-8601' },
+      ]);
+    }
+    const at = modified?.at ?? context.receivedAt;
+
+    const object = source.objectType;
+    const entityId = qualifyId(SYSTEM, id.data);
+    const map = hubspotPropertyMap(object, source.properties);
+    const out = new DeliveryBuilder();
+    // Several properties can feed one field (lifecyclestage and hs_lead_status → stage): in a
+    // snapshot the one listed later in the map wins, so a mapped lead status beats the lifecycle.
+    const order = Object.keys(map);
+    const names = [...properties.keys()]
+      .filter((name) => !META_KEYS.has(name))
+      .sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    const fields: Record<string, FieldValue> = {};
+    for (const name of names) {
+      const result = mapHubSpotProperty(object, map, name, properties.get(name) ?? null, context);
+      if (result.kind === 'ignored') out.ignore(result.reason);
+      else if (result.kind === 'problem') out.problem(`properties.${name}`, result.message);
+      else fields[result.field] = result.value;
+    }
+    out.events.push({ entity: object, id: entityId, at, fields });
+    // The record existed from its create date: that, not the first workflow run, is its first `at`.
+    const created = timeOf(CREATED_KEYS);
+    if (created && Number.isFinite(created.at) && created.at < at) {
+      out.events.push({ entity: object, id: entityId, at: created.at, fields: {} });
+    }
+    return out.result();
+  },
+
+  answer: jsonAnswer,
+};

@@ -1,0 +1,484 @@
+import { z } from 'zod';
+import type { ClientConfig } from '../config/schema.ts';
+import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import {
+  type CanonicalEvent,
+  CONTACT_LINK_PREFIX,
+  ENTITY_FIELDS,
+  type FieldValue,
+  qualifyId,
+} from '../model/events.ts';
+import { emailOrToken } from '../privacy.ts';
+import {
+  HUBSPOT_MAX_TIMESTAMP_SKEW_MS,
+  hubspotSignatureV3,
+  hubspotSignedUri,
+  sameSignature,
+  withoutQuery,
+} from './hubspot-signature.ts';
+import { dealStageNames, isDealStage, mapLifecycle } from './mapping.ts';
+import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+
+/**
+ * HubSpot app webhooks (Webhooks API): v3-signed JSON arrays of thin events, one property per
+ * event. `eventId` is not unique across subscriptions, so nothing here keys on it: the delivery
+ * key is the body, and the projection merges fields last-writer-wins by `occurredAt`.
+ */
+
+const SYSTEM = 'hubspot';
+export const MAX_HUBSPOT_EVENTS = 100;
+
+export type HubSpotObject = 'contact' | 'company' | 'deal';
+/** HubSpot property name → canonical field of the entity. */
+export type PropertyMap = Readonly<Record<string, string>>;
+
+export const HUBSPOT_CONTACT_PROPERTIES: PropertyMap = {
+  lifecyclestage: 'stage',
+  hs_lead_status: 'stage',
+  hs_analytics_source: 'source',
+  hubspot_owner_id: 'owner',
+  jobtitle: 'title',
+  hs_seniority: 'seniority',
+  email: 'emailHash',
+  associatedcompanyid: 'companyId',
+  disqualification_reason: 'reason',
+};
+
+export const HUBSPOT_COMPANY_PROPERTIES: PropertyMap = {
+  name: 'name',
+  domain: 'domain',
+  industry: 'industry',
+  numberofemployees: 'employees',
+  country: 'country',
+  region: 'region',
+};
+
+export const HUBSPOT_DEAL_PROPERTIES: PropertyMap = {
+  dealstage: 'stage',
+  amount: 'amount',
+  deal_currency_code: 'currency',
+  pipeline: 'pipeline',
+  hubspot_owner_id: 'owner',
+  closed_lost_reason: 'reason',
+  hs_analytics_source: 'source',
+};
+
+export const HUBSPOT_PROPERTY_MAPS: Readonly<Record<HubSpotObject, PropertyMap>> = {
+  contact: HUBSPOT_CONTACT_PROPERTIES,
+  company: HUBSPOT_COMPANY_PROPERTIES,
+  deal: HUBSPOT_DEAL_PROPERTIES,
+};
+
+/** The defaults with the config's overrides merged on top (later keys win on a shared field). */
+export function hubspotPropertyMap(object: HubSpotObject, overrides?: Record<string, string>): PropertyMap {
+  return { ...HUBSPOT_PROPERTY_MAPS[object], ...overrides };
+}
+
+export type PropertyResult =
+  | { kind: 'field'; field: string; value: FieldValue }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'problem'; message: string };
+
+const REFERENCE_FIELDS = new Set(['companyId', 'contactId', 'mergedInto']);
+const LIST_FIELDS = new Set(['contactIds', 'tech']);
+
+function numberFrom(raw: string | number, field: string, integer: boolean): PropertyResult {
+  const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw.trim());
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    return {
+      kind: 'problem',
+      message: `expected ${integer ? 'a whole number' : 'a number'} ≥ 0 for ${field}, got ${JSON.stringify(raw)}`,
+    };
+  }
+  return { kind: 'field', field, value };
+}
+
+/**
+ * One HubSpot property value → one canonical field. HubSpot sends every value as a string; an
+ * empty string clears the field. Contact stages go through the config's lifecycle: a value that
+ * maps to no canonical stage (e.g. `subscriber`, lead status `NEW`) is not a stage change.
+ */
+export function mapHubSpotProperty(
+  object: HubSpotObject,
+  map: PropertyMap,
+  name: string,
+  raw: string | number | boolean | null,
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+): PropertyResult {
+  const field = Object.hasOwn(map, name) ? map[name] : undefined;
+  if (field === undefined) return { kind: 'ignored', reason: `property:${object}.${name}` };
+  if (!(ENTITY_FIELDS[object] as readonly string[]).includes(field)) {
+    return {
+      kind: 'problem',
+      message: `the config maps ${object} property "${name}" to "${field}", which is not a ${object} field (${ENTITY_FIELDS[object].join(', ')})`,
+    };
+  }
+  const cleared = raw === null || (typeof raw === 'string' && raw.trim() === '');
+  if (object === 'contact' && field === 'stage') {
+    // Two properties feed the contact stage: clearing one of them is no stage change.
+    if (cleared) return { kind: 'ignored', reason: `unmappedStage:${name}=` };
+    const stage = mapLifecycle(context.config, String(raw).trim());
+    return stage === undefined
+      ? { kind: 'ignored', reason: `unmappedStage:${name}=${String(raw).trim()}` }
+      : { kind: 'field', field, value: stage };
+  }
+  if (cleared) return { kind: 'field', field, value: null };
+  if (field === 'amount' || field === 'employees') {
+    if (typeof raw === 'boolean') return { kind: 'problem', message: `expected a number for ${field}` };
+    return numberFrom(raw, field, field === 'employees');
+  }
+  const text = String(raw).trim();
+  if (field === 'deleted') {
+    if (text === 'true' || text === 'false') return { kind: 'field', field, value: text === 'true' };
+    return { kind: 'problem', message: `expected true or false for deleted, got ${JSON.stringify(raw)}` };
+  }
+  if (field === 'emailHash') {
+    // The value is never echoed: it may be an address.
+    if (!emailOrToken.safeParse(text).success)
+      return { kind: 'problem', message: 'expected an email address' };
+    return { kind: 'field', field, value: context.hashEmail(text) };
+  }
+  if (field === 'stage' && !isDealStage(context.config, text)) {
+    return {
+      kind: 'problem',
+      message: `"${text}" is not one of the client's dealStages (${dealStageNames(context.config).join(', ')})`,
+    };
+  }
+  if (field === 'currency' && !/^[A-Z]{3}$/.test(text)) {
+    return { kind: 'problem', message: `expected an ISO 4217 code for currency, got ${JSON.stringify(raw)}` };
+  }
+  if (REFERENCE_FIELDS.has(field)) return { kind: 'field', field, value: qualifyId(SYSTEM, text) };
+  if (LIST_FIELDS.has(field)) {
+    // HubSpot multi-value properties separate their values with ";".
+    const values = text
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    return {
+      kind: 'field',
+      field,
+      value: field === 'contactIds' ? values.map((v) => qualifyId(SYSTEM, v)) : values,
+    };
+  }
+  return { kind: 'field', field, value: text };
+}
+
+/** Accumulates one delivery's events, problems and ignored counts. */
+export class DeliveryBuilder {
+  readonly events: CanonicalEvent[] = [];
+  readonly problems: FieldProblem[] = [];
+  readonly ignored: Record<string, number> = {};
+
+  ignore(reason: string): void {
+    this.ignored[reason] = (this.ignored[reason] ?? 0) + 1;
+  }
+
+  problem(path: string, message: string): void {
+    this.problems.push({ path, message });
+  }
+
+  result(): ParsedDelivery {
+    return { events: this.events, problems: this.problems, ignored: this.ignored };
+  }
+}
+
+/** HubSpot ids are JSON numbers (sometimes strings); beyond 2^53 a JSON number has lost digits. */
+export const hubspotId = z
+  .union([
+    z
+      .number()
+      .int()
+      .nonnegative()
+      .refine(Number.isSafeInteger, 'id is beyond 2^53 and lost precision as a JSON number'),
+    z.string().regex(/^\d+$/, 'expected a numeric HubSpot id'),
+  ])
+  .transform(String);
+
+const itemSchema = z.looseObject({
+  subscriptionType: z.string().min(1).optional(),
+  eventType: z.string().min(1).optional(),
+  portalId: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+  occurredAt: z.number().int().positive(),
+  objectId: hubspotId.optional(),
+  objectTypeId: z.string().optional(),
+  propertyName: z.string().min(1).optional(),
+  propertyValue: z.string().optional(),
+  associationType: z.string().optional(),
+  fromObjectId: hubspotId.optional(),
+  toObjectId: hubspotId.optional(),
+  fromObjectTypeId: z.string().optional(),
+  toObjectTypeId: z.string().optional(),
+  associationRemoved: z.boolean().optional(),
+  isPrimaryAssociation: z.boolean().optional(),
+  primaryObjectId: hubspotId.optional(),
+  mergedObjectIds: z.array(hubspotId).optional(),
+});
+type HubSpotItem = z.infer<typeof itemSchema>;
+
+const CLASSIC_OBJECTS: Readonly<Record<string, HubSpotObject>> = {
+  contact: 'contact',
+  company: 'company',
+  deal: 'deal',
+};
+/** Generic `object.*` subscriptions name the object by its type id. */
+export const HUBSPOT_OBJECT_TYPE_IDS: Readonly<Record<string, HubSpotObject>> = {
+  '0-1': 'contact',
+  '0-2': 'company',
+  '0-3': 'deal',
+};
+const ASSOCIATION_TYPE = /^(CONTACT|COMPANY|DEAL)_TO_(CONTACT|COMPANY|DEAL)(?:_|$)/;
+
+interface ItemContext extends Pick<ParseContext, 'config' | 'hashEmail'> {
+  portalId: number;
+  maps: Readonly<Record<HubSpotObject, PropertyMap>>;
+  out: DeliveryBuilder;
+}
+
+function lookup<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+function association(item: HubSpotItem, path: string, context: ItemContext): void {
+  const { out } = context;
+  let fromType: HubSpotObject | undefined;
+  let toType: HubSpotObject | undefined;
+  let label: string;
+  if (item.fromObjectTypeId !== undefined || item.toObjectTypeId !== undefined) {
+    fromType = lookup(HUBSPOT_OBJECT_TYPE_IDS, item.fromObjectTypeId);
+    toType = lookup(HUBSPOT_OBJECT_TYPE_IDS, item.toObjectTypeId);
+    label = `${item.fromObjectTypeId}->${item.toObjectTypeId}`;
+  } else if (item.associationType !== undefined) {
+    const match = ASSOCIATION_TYPE.exec(item.associationType);
+    fromType = lookup(CLASSIC_OBJECTS, match?.[1]?.toLowerCase());
+    toType = lookup(CLASSIC_OBJECTS, match?.[2]?.toLowerCase());
+    label = item.associationType;
+  } else {
+    out.problem(path, 'an association change needs associationType or fromObjectTypeId/toObjectTypeId');
+    return;
+  }
+  if (item.fromObjectId === undefined || item.toObjectId === undefined) {
+    out.problem(path, 'an association change needs fromObjectId and toObjectId');
+    return;
+  }
+  if (fromType === undefined || toType === undefined || fromType === toType) {
+    out.ignore(`association:${label}`);
+    return;
+  }
+  const ids: Partial<Record<HubSpotObject, string>> = {
+    [fromType]: item.fromObjectId,
+    [toType]: item.toObjectId,
+  };
+  const linked = item.associationRemoved !== true;
+  const at = item.occurredAt;
+  if (ids.deal !== undefined && ids.contact !== undefined) {
+    // Both directions (DEAL_TO_CONTACT, CONTACT_TO_DEAL) land on the deal as one add/remove flag.
+    out.events.push({
+      entity: 'deal',
+      id: qualifyId(SYSTEM, ids.deal),
+      at,
+      fields: { [`${CONTACT_LINK_PREFIX}${qualifyId(SYSTEM, ids.contact)}`]: linked },
+    });
+    return;
+  }
+  const holder = ids.contact !== undefined ? 'contact' : 'deal';
+  const holderId = ids[holder];
+  if (holderId === undefined || ids.company === undefined) {
+    out.ignore(`association:${label}`);
+    return;
+  }
+  // A record can have several companies; only its primary one is its companyId.
+  if (item.isPrimaryAssociation === false) {
+    out.ignore('association:nonPrimaryCompany');
+    return;
+  }
+  out.events.push({
+    entity: holder,
+    id: qualifyId(SYSTEM, holderId),
+    at,
+    fields: { companyId: linked ? qualifyId(SYSTEM, ids.company) : null },
+  });
+}
+
+function parseItem(raw: unknown, index: number, context: ItemContext): void {
+  const { out } = context;
+  const path = `[${index}]`;
+  const parsed = itemSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const problem of problemsFromZod(parsed.error.issues)) {
+      out.problem(`${path}${problem.path ? `.${problem.path}` : ''}`, problem.message);
+    }
+    return;
+  }
+  const item = parsed.data;
+  if (item.portalId !== context.portalId) {
+    out.problem(
+      `${path}.portalId`,
+      `portal ${item.portalId} is not the configured HubSpot portal ${context.portalId}`,
+    );
+    return;
+  }
+  const kind = item.subscriptionType ?? item.eventType;
+  const dot = kind?.indexOf('.') ?? -1;
+  if (kind === undefined || dot <= 0) {
+    out.problem(`${path}.subscriptionType`, 'expected subscriptionType or eventType like "contact.creation"');
+    return;
+  }
+  const prefix = kind.slice(0, dot);
+  const action = kind.slice(dot + 1);
+  if (action === 'associationChange') {
+    if (prefix === 'object' || Object.hasOwn(CLASSIC_OBJECTS, prefix)) association(item, path, context);
+    else context.out.ignore(`object:${prefix}`);
+    return;
+  }
+  let object: HubSpotObject | undefined;
+  if (prefix === 'object') {
+    if (item.objectTypeId === undefined) {
+      out.problem(`${path}.objectTypeId`, `${kind} needs objectTypeId`);
+      return;
+    }
+    object = lookup(HUBSPOT_OBJECT_TYPE_IDS, item.objectTypeId);
+    if (object === undefined) {
+      out.ignore(`objectTypeId:${item.objectTypeId}`);
+      return;
+    }
+  } else {
+    object = lookup(CLASSIC_OBJECTS, prefix);
+    if (object === undefined) {
+      out.ignore(`object:${prefix}`);
+      return;
+    }
+  }
+  const at = item.occurredAt;
+
+  if (action === 'merge') {
+    if (item.primaryObjectId === undefined || item.mergedObjectIds === undefined) {
+      out.problem(path, 'a merge needs primaryObjectId and mergedObjectIds');
+      return;
+    }
+    const mergedInto = qualifyId(SYSTEM, item.primaryObjectId);
+    for (const merged of item.mergedObjectIds) {
+      if (merged === item.primaryObjectId) continue;
+      out.events.push({
+        entity: object,
+        id: qualifyId(SYSTEM, merged),
+        at,
+        fields: { mergedInto, deleted: true },
+      });
+    }
+    return;
+  }
+  if (!['creation', 'propertyChange', 'deletion', 'privacyDeletion', 'restore'].includes(action)) {
+    out.ignore(`action:${action}`);
+    return;
+  }
+  if (item.objectId === undefined) {
+    out.problem(`${path}.objectId`, `${kind} needs objectId`);
+    return;
+  }
+  const id = qualifyId(SYSTEM, item.objectId);
+  switch (action) {
+    case 'creation':
+      // No fields: the entity exists from occurredAt; HubSpot sends each populated property separately.
+      out.events.push({ entity: object, id, at, fields: {} });
+      return;
+    case 'deletion':
+      out.events.push({ entity: object, id, at, fields: { deleted: true } });
+      return;
+    case 'privacyDeletion':
+      // GDPR deletion: also drop the contact's email hash from its current value.
+      out.events.push({
+        entity: object,
+        id,
+        at,
+        fields: object === 'contact' ? { deleted: true, emailHash: null } : { deleted: true },
+      });
+      return;
+    case 'restore':
+      out.events.push({ entity: object, id, at, fields: { deleted: false } });
+      return;
+  }
+  // propertyChange
+  if (item.propertyName === undefined || item.propertyValue === undefined) {
+    out.problem(path, `${kind} needs propertyName and propertyValue`);
+    return;
+  }
+  const result = mapHubSpotProperty(
+    object,
+    context.maps[object],
+    item.propertyName,
+    item.propertyValue,
+    context,
+  );
+  if (result.kind === 'ignored') out.ignore(result.reason);
+  else if (result.kind === 'problem') out.problem(`${path}.propertyValue`, result.message);
+  else out.events.push({ entity: object, id, at, fields: { [result.field]: result.value } });
+}
+
+function hubspotConfig(config: ClientConfig) {
+  const source = config.sources.hubspot;
+  if (!source) throw new AuthenticationError('hubspot source is not configured');
+  return source;
+}
+
+export const hubspotAdapter: SourceAdapter = {
+  name: 'hubspot',
+
+  async verify(request, { config, secrets, now }) {
+    const source = hubspotConfig(config);
+    const signature = request.headers['x-hubspot-signature-v3'];
+    if (!signature) {
+      const version = request.headers['x-hubspot-signature-version'];
+      throw new AuthenticationError(
+        version
+          ? `X-HubSpot-Signature-v3 header missing (a ${version} signature was sent; app webhooks must be v3 signed)`
+          : 'X-HubSpot-Signature-v3 header missing',
+      );
+    }
+    const timestamp = request.headers['x-hubspot-request-timestamp'];
+    if (!timestamp || !/^\d+$/.test(timestamp)) {
+      throw new AuthenticationError('X-HubSpot-Request-Timestamp header missing or not epoch milliseconds');
+    }
+    if (Math.abs(now - Number(timestamp)) > HUBSPOT_MAX_TIMESTAMP_SKEW_MS) {
+      throw new AuthenticationError('X-HubSpot-Request-Timestamp is more than 5 minutes away from now');
+    }
+    const secret = await secrets.get(source.clientSecret);
+    const uri = hubspotSignedUri(request.url, source.canonicalUrl);
+    const expected = hubspotSignatureV3(secret, request.method.toUpperCase(), uri, request.body, timestamp);
+    if (!sameSignature(expected, signature)) {
+      throw new AuthenticationError(
+        `X-HubSpot-Signature-v3 does not match (checked against ${withoutQuery(uri)})`,
+      );
+    }
+  },
+
+  parse(body, context): ParsedDelivery {
+    const source = context.config.sources.hubspot;
+    // Replay after the source was removed from the config: keep the body quarantined, do not crash.
+    if (!source) throw new ValidationError('hubspot source is not configured');
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(document) || document.length === 0 || document.length > MAX_HUBSPOT_EVENTS) {
+      throw new ValidationError(`body is not a JSON array of 1 to ${MAX_HUBSPOT_EVENTS} HubSpot events`);
+    }
+    const out = new DeliveryBuilder();
+    const maps = {
+      contact: hubspotPropertyMap('contact', source.properties?.contact),
+      company: hubspotPropertyMap('company', source.properties?.company),
+      deal: hubspotPropertyMap('deal', source.properties?.deal),
+    };
+    const itemContext: ItemContext = { ...context, portalId: source.portalId, maps, out };
+    document.forEach((item, index) => {
+      parseItem(item, index, itemContext);
+    });
+    if (out.events.length === 0 && out.problems.length > 0) {
+      throw new ValidationError('no event in the delivery is valid', out.problems);
+    }
+    return out.result();
+  },
+
+  answer: jsonAnswer,
+};

@@ -1,0 +1,412 @@
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ClientConfig } from '../config/schema.ts';
+import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import {
+  type CanonicalEvent,
+  ENTITY_FIELDS,
+  type EntityType,
+  type FieldValue,
+  qualifyId,
+} from '../model/events.ts';
+import { emailOrToken } from '../privacy.ts';
+import { dealStageNames, mapLifecycle } from './mapping.ts';
+import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+
+/**
+ * Pipedrive webhooks v2 (DESIGN.md "Sources and authentication"): one `{meta, data, previous}`
+ * object per request, authenticated with the HTTP Basic credentials set on the webhook
+ * (`http_auth_user` / `http_auth_password`).
+ *
+ * Pipedrive signs nothing and sends no timestamp header, so there is no signature or staleness
+ * check: a replayed request holds the same facts, and ingest is idempotent (same bytes are a
+ * duplicate; a retry with a new `meta.attempt` projects the same fields at the same `at`, which
+ * writes nothing). `meta.id` identifies the delivery; ingest dedups on the bytes instead.
+ */
+
+const SYSTEM = 'pipedrive';
+
+/** Pipedrive `meta.entity` → the canonical entity it feeds. Other objects (lead, note, product, …) are ignored. */
+const ENTITY_OF = {
+  person: 'contact',
+  organization: 'company',
+  deal: 'deal',
+  activity: 'activity',
+} as const satisfies Record<string, EntityType>;
+type PipedriveEntity = keyof typeof ENTITY_OF;
+
+/**
+ * Pipedrive field (a key of `data`, a dotted path such as `address.country`, or a key of
+ * `data.custom_fields`) → canonical field. When several keys feed one field, the first present
+ * with a value wins. `sources.pipedrive.fields.<entity>` entries are merged on top (and win).
+ */
+export const PIPEDRIVE_PERSON_FIELDS: Readonly<Record<string, string>> = {
+  emails: 'emailHash',
+  email: 'emailHash',
+  org_id: 'companyId',
+  owner_id: 'owner',
+  job_title: 'title',
+};
+
+export const PIPEDRIVE_ORGANIZATION_FIELDS: Readonly<Record<string, string>> = {
+  name: 'name',
+  address_country: 'country',
+  'address.country': 'country',
+  industry: 'industry',
+  employee_count: 'employees',
+};
+
+/** `stage_id` and `status` are read by the stage rule, not through this map. */
+export const PIPEDRIVE_DEAL_FIELDS: Readonly<Record<string, string>> = {
+  value: 'amount',
+  currency: 'currency',
+  org_id: 'companyId',
+  person_id: 'contactIds',
+  owner_id: 'owner',
+  lost_reason: 'reason',
+  source_channel: 'source',
+  origin: 'source',
+  pipeline_id: 'pipeline',
+};
+
+/** Activities are not configurable (the config has no `fields.activity`); `type` is read by the kind rule. */
+export const PIPEDRIVE_ACTIVITY_FIELDS: Readonly<Record<string, string>> = {
+  person_id: 'contactId',
+  owner_id: 'owner',
+  user_id: 'owner',
+};
+
+const ACTIVITY_KINDS = new Set(['call', 'email', 'meeting']);
+
+const id = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+const bodySchema = z.object({
+  meta: z.object({
+    action: z.string().min(1),
+    entity: z.string().min(1),
+    entity_id: id.optional(),
+    id: id.optional(),
+    timestamp: z.union([z.string().min(1), z.number().positive()]),
+    merged_to_id: id.nullable().optional(),
+  }),
+  data: z.record(z.string(), z.unknown()).nullable().optional(),
+  previous: z.unknown().optional(),
+});
+type Body = z.infer<typeof bodySchema>;
+
+/** `meta.timestamp`: an ISO string, or unix seconds / milliseconds → epoch ms. */
+export function pipedriveTime(value: string | number): number | undefined {
+  if (typeof value === 'number') return value < 1e11 ? value * 1000 : value;
+  if (/^\d+(\.\d+)?$/.test(value)) return pipedriveTime(Number(value));
+  // Pipedrive's zone-less times ("2024-09-27 14:25:28") are UTC.
+  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value);
+  const parsed = Date.parse(zoneless ? `${value.replace(' ', 'T')}Z` : value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/** The field map of an entity: config entries first (they win), then the defaults they did not replace. */
+function fieldMap(entity: PipedriveEntity, config: ClientConfig): [string, string][] {
+  const defaults = {
+    person: PIPEDRIVE_PERSON_FIELDS,
+    organization: PIPEDRIVE_ORGANIZATION_FIELDS,
+    deal: PIPEDRIVE_DEAL_FIELDS,
+    activity: PIPEDRIVE_ACTIVITY_FIELDS,
+  }[entity];
+  const overrides = entity === 'activity' ? undefined : config.sources.pipedrive?.fields?.[entity];
+  const merged = Object.entries(overrides ?? {});
+  for (const entry of Object.entries(defaults)) {
+    if (!merged.some(([key]) => key === entry[0])) merged.push(entry);
+  }
+  return merged;
+}
+
+/** A value of `data` by key or dotted path, falling back to `data.custom_fields[key]`. */
+function lookup(data: Record<string, unknown>, key: string): unknown {
+  let value: unknown = data;
+  for (const part of key.split('.')) {
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (value === undefined) {
+    const custom = data.custom_fields;
+    if (custom !== null && typeof custom === 'object') value = (custom as Record<string, unknown>)[key];
+  }
+  // Custom field values (and v1-style relations) arrive wrapped: {value: …} or {id: …}.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const wrapped = value as Record<string, unknown>;
+    if ('value' in wrapped) return wrapped.value;
+    if ('id' in wrapped) return wrapped.id;
+  }
+  return value;
+}
+
+type Converted = { value: FieldValue } | { problem: string };
+
+function idValue(raw: unknown): string | null | undefined {
+  if (raw === null || raw === '') return null;
+  if (typeof raw === 'number' && Number.isFinite(raw)) return qualifyId(SYSTEM, raw);
+  if (typeof raw === 'string') return qualifyId(SYSTEM, raw.trim());
+  return undefined;
+}
+
+function textValue(raw: unknown): string | null | undefined {
+  if (raw === null) return null;
+  if (typeof raw === 'string') return raw.trim() === '' ? null : raw.trim();
+  if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+  return undefined;
+}
+
+/** `emails` / `email`: an array of {value, primary} or strings (primary first), or one string. */
+function emailHashValue(raw: unknown, context: Pick<ParseContext, 'hashEmail'>): Converted {
+  if (raw === null) return { value: null };
+  const list = Array.isArray(raw) ? raw : [raw];
+  const entries = list.map((entry): { value?: unknown; primary?: unknown } =>
+    entry !== null && typeof entry === 'object' ? entry : { value: entry, primary: false },
+  );
+  const ordered = [
+    ...entries.filter((e) => e.primary === true),
+    ...entries.filter((e) => e.primary !== true),
+  ];
+  const first = ordered.find((e) => typeof e.value === 'string' && e.value.trim() !== '');
+  if (!first) return { value: null };
+  const parsed = emailOrToken.safeParse((first.value as string).trim());
+  if (!parsed.success) return { problem: 'expected an email address' };
+  return { value: context.hashEmail(parsed.data) };
+}
+
+/** One Pipedrive value → the canonical field's value. */
+function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashEmail'>): Converted {
+  switch (field) {
+    case 'emailHash':
+      return emailHashValue(raw, context);
+    case 'companyId':
+    case 'contactId':
+    case 'mergedInto': {
+      const value = idValue(raw);
+      return value === undefined ? { problem: 'expected a Pipedrive id' } : { value };
+    }
+    case 'contactIds': {
+      if (raw === null) return { value: [] };
+      const ids = (Array.isArray(raw) ? raw : [raw]).map(idValue);
+      if (ids.some((value) => value === undefined)) return { problem: 'expected Pipedrive ids' };
+      return { value: ids.filter((value): value is string => typeof value === 'string') };
+    }
+    case 'amount':
+    case 'employees': {
+      if (raw === null || raw === '') return { value: null };
+      const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        return { problem: `expected a non-negative number, got ${JSON.stringify(raw)}` };
+      }
+      return { value };
+    }
+    case 'currency': {
+      const value = textValue(raw);
+      if (value === undefined || (value !== null && !/^[A-Z]{3}$/.test(value))) {
+        return { problem: `expected an ISO 4217 code, got ${JSON.stringify(raw)}` };
+      }
+      return { value };
+    }
+    case 'deleted':
+      return typeof raw === 'boolean' ? { value: raw } : { problem: 'expected true or false' };
+    case 'tech': {
+      if (raw === null) return { value: null };
+      const list = Array.isArray(raw) ? raw : [raw];
+      const values = list.map(textValue);
+      if (values.some((value) => value === undefined)) return { problem: 'expected a list of texts' };
+      return { value: values.filter((value): value is string => typeof value === 'string') };
+    }
+    default: {
+      const value = textValue(raw);
+      return value === undefined ? { problem: `expected a text, got ${JSON.stringify(raw)}` } : { value };
+    }
+  }
+}
+
+/** A deal's canonical stage: won/lost status → the client's first won/lost stage, else `stage_id` via config. */
+function dealStage(data: Record<string, unknown>, config: ClientConfig): Converted | undefined {
+  const status = data.status;
+  if (status === 'won') return { value: config.dealStages.won[0] as string };
+  if (status === 'lost') return { value: config.dealStages.lost[0] as string };
+  const raw = lookup(data, 'stage_id');
+  if (raw === undefined || raw === null) return undefined;
+  const stages = config.sources.pipedrive?.stages ?? {};
+  const stageId = String(raw);
+  const stage = Object.hasOwn(stages, stageId) ? stages[stageId] : undefined;
+  if (stage === undefined) {
+    return { problem: `Pipedrive stage ${stageId} is not mapped in sources.pipedrive.stages` };
+  }
+  if (!dealStageNames(config).includes(stage)) {
+    return {
+      problem: `Pipedrive stage ${stageId} maps to "${stage}", not one of the client's dealStages (${dealStageNames(config).join(', ')})`,
+    };
+  }
+  return { value: stage };
+}
+
+/** The person an activity is about: `person_id`, else its primary (or first) participant. */
+function activityPerson(data: Record<string, unknown>): unknown {
+  const direct = lookup(data, 'person_id');
+  if (direct !== undefined && direct !== null) return direct;
+  const participants = data.participants;
+  if (Array.isArray(participants) && participants.length > 0) {
+    const list = participants as { person_id?: unknown; primary?: unknown }[];
+    return (list.find((p) => p.primary === true) ?? list[0])?.person_id ?? direct;
+  }
+  return direct;
+}
+
+function record(
+  entity: PipedriveEntity,
+  data: Record<string, unknown>,
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+  problems: FieldProblem[],
+  ignored: Record<string, number>,
+): Record<string, FieldValue> {
+  const canonicalEntity = ENTITY_OF[entity];
+  const allowed = new Set<string>(ENTITY_FIELDS[canonicalEntity]);
+  const fields: Record<string, FieldValue> = {};
+  const settled = new Set<string>();
+  for (const [key, field] of fieldMap(entity, context.config)) {
+    if (!allowed.has(field) || field === 'deleted' || field === 'mergedInto') {
+      problems.push({
+        path: `config.sources.pipedrive.fields.${entity}.${key}`,
+        message: `"${field}" is not a canonical ${canonicalEntity} field (${[...allowed].join(', ')})`,
+      });
+      continue;
+    }
+    if (settled.has(field)) continue;
+    const raw = entity === 'activity' && field === 'contactId' ? activityPerson(data) : lookup(data, key);
+    if (raw === undefined) continue;
+    const converted = convert(field, raw, context);
+    if ('problem' in converted) {
+      problems.push({ path: `data.${key}`, message: converted.problem });
+      settled.add(field);
+      continue;
+    }
+    if (field === 'stage' && typeof converted.value === 'string') {
+      if (canonicalEntity === 'contact') {
+        // A person's lifecycle custom field: only values that map to a milestone are stage changes.
+        const stage = mapLifecycle(context.config, converted.value);
+        if (stage === undefined) {
+          ignored['person.unmapped_stage'] = (ignored['person.unmapped_stage'] ?? 0) + 1;
+          settled.add(field);
+          continue;
+        }
+        converted.value = stage;
+      } else if (!dealStageNames(context.config).includes(converted.value)) {
+        problems.push({
+          path: `data.${key}`,
+          message: `"${converted.value}" is not one of the client's dealStages`,
+        });
+        settled.add(field);
+        continue;
+      }
+    }
+    // The first key with a value wins; a null is kept only until a later key has a value.
+    fields[field] = converted.value;
+    if (converted.value !== null) settled.add(field);
+  }
+  if (entity === 'deal' && !settled.has('stage')) {
+    const stage = dealStage(data, context.config);
+    if (stage && 'problem' in stage) problems.push({ path: 'data.stage_id', message: stage.problem });
+    else if (stage) fields.stage = stage.value;
+  }
+  if (entity === 'activity') {
+    const type = lookup(data, 'type');
+    if (typeof type === 'string') fields.kind = ACTIVITY_KINDS.has(type) ? type : 'other';
+  }
+  return fields;
+}
+
+/** One verified v2 webhook → at most one canonical event. */
+export function parsePipedrive(
+  body: Body,
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+): ParsedDelivery {
+  const { meta, data } = body;
+  const problems: FieldProblem[] = [];
+  const ignored: Record<string, number> = {};
+  if (!Object.hasOwn(ENTITY_OF, meta.entity)) return { events: [], problems, ignored: { [meta.entity]: 1 } };
+  const entity = meta.entity as PipedriveEntity;
+  if (!['create', 'change', 'delete'].includes(meta.action)) {
+    return { events: [], problems, ignored: { [`action:${meta.action}`]: 1 } };
+  }
+  const at = pipedriveTime(meta.timestamp);
+  if (at === undefined) {
+    throw new ValidationError('meta.timestamp is neither an ISO time nor a unix time', [
+      { path: 'meta.timestamp', message: `got ${JSON.stringify(meta.timestamp)}` },
+    ]);
+  }
+  const rawId = meta.entity_id ?? (data?.id as string | number | undefined);
+  if (rawId === undefined || (typeof rawId !== 'string' && typeof rawId !== 'number')) {
+    throw new ValidationError('the webhook names no entity id', [
+      { path: 'meta.entity_id', message: 'required' },
+    ]);
+  }
+  const canonical: Omit<CanonicalEvent, 'fields'> = {
+    entity: ENTITY_OF[entity],
+    id: qualifyId(SYSTEM, rawId),
+    at,
+  };
+
+  if (meta.action === 'delete') {
+    if (entity === 'activity') return { events: [], problems, ignored: { 'activity.delete': 1 } };
+    const fields: Record<string, FieldValue> = { deleted: true };
+    if (meta.merged_to_id !== undefined && meta.merged_to_id !== null) {
+      fields.mergedInto = qualifyId(SYSTEM, meta.merged_to_id);
+    }
+    return { events: [{ ...canonical, fields }], problems, ignored };
+  }
+  if (!data) {
+    throw new ValidationError(`a ${meta.action} webhook without data`, [
+      { path: 'data', message: 'required' },
+    ]);
+  }
+  // `data` holds the full current record, so every mapped field present is set, changed or not.
+  const fields = record(entity, data, context, problems, ignored);
+  return { events: [{ ...canonical, fields }], problems, ignored };
+}
+
+/** The `Authorization` value a Pipedrive webhook with these `user:password` credentials carries. */
+export function basicAuthorization(credentials: string): string {
+  return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+
+export const pipedriveAdapter: SourceAdapter = {
+  name: 'pipedrive',
+
+  async verify(request, { config, secrets }) {
+    const source = config.sources.pipedrive;
+    if (!source) throw new AuthenticationError('pipedrive source is not configured');
+    const header = request.headers.authorization;
+    if (!header) throw new AuthenticationError('missing Authorization header (Pipedrive HTTP Basic auth)');
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (!match?.[1]) throw new AuthenticationError('Authorization header is not HTTP Basic credentials');
+    const given = Buffer.from(match[1], 'base64');
+    const expected = Buffer.from(await secrets.get(source.basicAuth), 'utf8');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new AuthenticationError('wrong HTTP Basic credentials');
+    }
+  },
+
+  parse(body, context): ParsedDelivery {
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch (error) {
+      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
+    }
+    const parsed = bodySchema.safeParse(document);
+    if (!parsed.success) {
+      throw new ValidationError(
+        'body is not a Pipedrive webhooks v2 object {meta, data, previous}',
+        problemsFromZod(parsed.error.issues),
+      );
+    }
+    return parsePipedrive(parsed.data, context);
+  },
+
+  // Always 200 for a verified delivery: Pipedrive bans a hook after repeated failures.
+  answer: jsonAnswer,
+};

@@ -1,0 +1,449 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipedriveBody, pipedriveHeaders } from '#local/senders/pipedrive.ts';
+import type { Twin } from '#local/twin.ts';
+import type { ClientConfig } from '#shared/config/schema.ts';
+import { AuthenticationError } from '#shared/errors.ts';
+import { emailHasher } from '#shared/privacy.ts';
+import { fieldValue } from '#shared/projection/state.ts';
+import { pipedriveAdapter, pipedriveTime } from '#shared/sources/pipedrive.ts';
+import type { WebhookRequest } from '#shared/sources/types.ts';
+import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { shuffled, statesOf } from '../support/shuffle.ts';
+import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
+import { post, readEntity, startTestTwin } from '../support/twin.ts';
+
+const CREDENTIALS = TEST_SECRETS['acme/pipedrive-basic-auth'];
+const hash = emailHasher(TEST_SECRETS['acme/email-hash-key']);
+
+/** The example client with Pipedrive stage ids mapped (clients/example.yaml leaves `stages` unset). */
+function pipedriveConfig(): ClientConfig {
+  const config = exampleConfig();
+  config.sources.pipedrive = {
+    basicAuth: 'acme/pipedrive-basic-auth',
+    stages: { '1': 'appointmentscheduled', '2': 'qualifiedtobuy' },
+  };
+  return config;
+}
+
+const send = (twin: Twin, body: string, credentials: string = CREDENTIALS) =>
+  post(twin, 'pipedrive', body, pipedriveHeaders(credentials));
+
+describe('pipedrive source: HTTP Basic auth', () => {
+  // Pipedrive signs nothing and publishes no vector. The RFC 7617 section 2 example is the
+  // published vector for the Basic scheme: user "Aladdin", password "open sesame".
+  const RFC_7617 = { credentials: 'Aladdin:open sesame', header: 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==' };
+  const request = (authorization?: string): WebhookRequest => ({
+    method: 'POST',
+    url: 'https://hooks.acme.example/webhooks/pipedrive',
+    headers: authorization === undefined ? {} : { authorization },
+    body: '{}',
+    receivedAt: Date.UTC(2026, 10, 16),
+  });
+  const context = () => ({
+    config: exampleConfig(),
+    secrets: testSecrets({ 'acme/pipedrive-basic-auth': RFC_7617.credentials }),
+    now: Date.UTC(2026, 10, 16),
+  });
+
+  it('builds the RFC 7617 example header', () => {
+    expect(pipedriveHeaders(RFC_7617.credentials).authorization).toBe(RFC_7617.header);
+  });
+
+  it('accepts the RFC 7617 example and refuses other credentials', async () => {
+    await expect(pipedriveAdapter.verify(request(RFC_7617.header), context())).resolves.toBeUndefined();
+    // "Aladdin:open sesamE"
+    const wrong = `Basic ${Buffer.from('Aladdin:open sesamE').toString('base64')}`;
+    await expect(pipedriveAdapter.verify(request(wrong), context())).rejects.toThrow(/wrong HTTP Basic/);
+    await expect(pipedriveAdapter.verify(request('Bearer QWxhZGRpbg=='), context())).rejects.toThrow(
+      /not HTTP Basic/,
+    );
+    await expect(pipedriveAdapter.verify(request(), context())).rejects.toThrow(AuthenticationError);
+  });
+
+  it('reads meta.timestamp as ISO, unix seconds or unix milliseconds', () => {
+    expect(pipedriveTime('2024-09-27T14:25:28.000Z')).toBe(Date.UTC(2024, 8, 27, 14, 25, 28));
+    expect(pipedriveTime(1727447128)).toBe(1727447128000);
+    expect(pipedriveTime(1727447128000)).toBe(1727447128000);
+    expect(pipedriveTime('2024-09-27 14:25:28')).toBe(Date.UTC(2024, 8, 27, 14, 25, 28));
+    expect(pipedriveTime('yesterday')).toBeUndefined();
+  });
+});
+
+// One story: Globex (org 2), Pat (person 3), a deal (5) that moves from stage 1 to 2 and is won, a call.
+const ORG = pipedriveBody({
+  action: 'create',
+  entity: 'organization',
+  id: 2,
+  timestamp: '2026-11-16T14:00:00.000Z',
+  data: {
+    id: 2,
+    name: 'Globex',
+    owner_id: 18487521,
+    address_country: 'United States',
+    industry: 'Software',
+    employee_count: 850,
+  },
+});
+const PERSON = pipedriveBody({
+  action: 'create',
+  entity: 'person',
+  id: 3,
+  timestamp: '2026-11-16T14:03:00.000Z',
+  data: {
+    id: 3,
+    name: 'Pat Doe',
+    emails: [
+      { label: 'home', value: 'pat.home@globex.example', primary: false },
+      { label: 'work', value: 'pat@globex.example', primary: true },
+    ],
+    org_id: 2,
+    owner_id: 18487521,
+    job_title: 'VP Marketing',
+  },
+});
+const PERSON_CHANGE = pipedriveBody({
+  action: 'change',
+  entity: 'person',
+  id: 3,
+  timestamp: '2026-11-18T09:00:00.000Z',
+  data: {
+    id: 3,
+    name: 'Pat Doe',
+    emails: [{ label: 'work', value: 'pat@globex.example', primary: true }],
+    org_id: 2,
+    owner_id: 18500000,
+    job_title: 'CMO',
+  },
+  previous: { owner_id: 18487521, job_title: 'VP Marketing' },
+});
+const dealData = { id: 5, title: 'Globex platform', value: 42000, currency: 'USD', org_id: 2, person_id: 3 };
+const DEAL_CREATE = pipedriveBody({
+  action: 'create',
+  entity: 'deal',
+  id: 5,
+  timestamp: '2026-11-17T09:30:00.000Z',
+  data: {
+    ...dealData,
+    status: 'open',
+    stage_id: 1,
+    pipeline_id: 1,
+    owner_id: 18487521,
+    origin: 'ManuallyCreated',
+    lost_reason: null,
+  },
+});
+const DEAL_MOVE = pipedriveBody({
+  action: 'change',
+  entity: 'deal',
+  id: 5,
+  timestamp: '2026-11-20T10:00:00.000Z',
+  data: {
+    ...dealData,
+    status: 'open',
+    stage_id: 2,
+    pipeline_id: 1,
+    owner_id: 18487521,
+    origin: 'ManuallyCreated',
+    lost_reason: null,
+  },
+  previous: { stage_id: 1 },
+});
+const DEAL_WON = pipedriveBody({
+  action: 'change',
+  entity: 'deal',
+  id: 5,
+  timestamp: '2026-12-20T16:00:00.000Z',
+  data: {
+    ...dealData,
+    status: 'won',
+    stage_id: 2,
+    pipeline_id: 1,
+    owner_id: 18487521,
+    origin: 'ManuallyCreated',
+    lost_reason: null,
+  },
+  previous: { status: 'open' },
+});
+const CALL = pipedriveBody({
+  action: 'create',
+  entity: 'activity',
+  id: 8,
+  timestamp: '2026-11-16T15:10:00.000Z',
+  data: {
+    id: 8,
+    type: 'call',
+    subject: 'Intro call',
+    person_id: 3,
+    org_id: 2,
+    owner_id: 18487521,
+    done: true,
+  },
+});
+const STORY = [ORG, PERSON, PERSON_CHANGE, DEAL_CREATE, DEAL_MOVE, DEAL_WON, CALL];
+const STORY_KEYS = ['company#pipedrive:2', 'contact#pipedrive:3', 'deal#pipedrive:5', 'activity#pipedrive:8'];
+
+describe('pipedrive source through samepage serve', () => {
+  let twin: Twin;
+  beforeAll(async () => {
+    twin = await startTestTwin({ config: pipedriveConfig() });
+  });
+  afterAll(() => twin.close());
+
+  it('projects an organization, a person, a deal moving then won, and a call', async () => {
+    for (const body of STORY) {
+      const answer = await send(twin, body);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 1, problems: 0 });
+    }
+
+    const company = await readEntity(twin, 'company#pipedrive:2');
+    expect(company?.firstAt).toBe(Date.parse('2026-11-16T14:00:00Z'));
+    expect(company && fieldValue(company, 'name')).toBe('Globex');
+    expect(company && fieldValue(company, 'country')).toBe('United States');
+    expect(company && fieldValue(company, 'industry')).toBe('Software');
+    expect(company && fieldValue(company, 'employees')).toBe(850);
+
+    const contact = await readEntity(twin, 'contact#pipedrive:3');
+    expect(contact?.firstAt).toBe(Date.parse('2026-11-16T14:03:00Z'));
+    expect(contact && fieldValue(contact, 'companyId')).toBe('pipedrive:2');
+    // The primary address, not the first listed.
+    expect(contact && fieldValue(contact, 'emailHash')).toBe(hash('pat@globex.example'));
+    expect(contact && fieldValue(contact, 'title')).toBe('CMO');
+    expect(contact && fieldValue(contact, 'title', Date.parse('2026-11-17T00:00:00Z'))).toBe('VP Marketing');
+    expect(contact && fieldValue(contact, 'owner')).toBe('18500000');
+
+    const deal = await readEntity(twin, 'deal#pipedrive:5');
+    expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual([
+      'appointmentscheduled',
+      'qualifiedtobuy',
+      'closedwon',
+    ]);
+    expect(deal?.milestones).toEqual({
+      appointmentscheduled: Date.parse('2026-11-17T09:30:00Z'),
+      qualifiedtobuy: Date.parse('2026-11-20T10:00:00Z'),
+      closedwon: Date.parse('2026-12-20T16:00:00Z'),
+    });
+    expect(deal && fieldValue(deal, 'amount')).toBe(42000);
+    expect(deal && fieldValue(deal, 'currency')).toBe('USD');
+    expect(deal && fieldValue(deal, 'companyId')).toBe('pipedrive:2');
+    expect(deal && fieldValue(deal, 'contactIds')).toEqual(['pipedrive:3']);
+    expect(deal && fieldValue(deal, 'owner')).toBe('18487521');
+    expect(deal && fieldValue(deal, 'pipeline')).toBe('1');
+    expect(deal && fieldValue(deal, 'source')).toBe('ManuallyCreated');
+    expect(deal && fieldValue(deal, 'reason')).toBeNull();
+
+    const call = await readEntity(twin, 'activity#pipedrive:8');
+    expect(call?.firstAt).toBe(Date.parse('2026-11-16T15:10:00Z'));
+    expect(call && fieldValue(call, 'kind')).toBe('call');
+    expect(call && fieldValue(call, 'contactId')).toBe('pipedrive:3');
+    expect(call && fieldValue(call, 'owner')).toBe('18487521');
+  });
+
+  it('reads a numeric entity_id and unix-seconds timestamp, a lost deal and an other-kind activity', async () => {
+    const lost = JSON.stringify({
+      meta: { action: 'change', entity: 'deal', entity_id: 6, id: 1, timestamp: 1795176000 },
+      data: {
+        id: 6,
+        status: 'lost',
+        stage_id: 2,
+        value: '1500.5',
+        lost_reason: 'No budget',
+        person_id: null,
+      },
+      previous: { status: 'open' },
+    });
+    expect(JSON.parse((await send(twin, lost)).text)).toMatchObject({ status: 'accepted', events: 1 });
+    const deal = await readEntity(twin, 'deal#pipedrive:6');
+    expect(deal?.milestones).toEqual({ closedlost: 1795176000 * 1000 });
+    expect(deal && fieldValue(deal, 'amount')).toBe(1500.5);
+    expect(deal && fieldValue(deal, 'reason')).toBe('No budget');
+    expect(deal && fieldValue(deal, 'contactIds')).toEqual([]);
+
+    const lunch = pipedriveBody({
+      action: 'create',
+      entity: 'activity',
+      id: 9,
+      timestamp: '2026-11-21T12:00:00.000Z',
+      data: { id: 9, type: 'lunch', participants: [{ person_id: 3, primary: true }], user_id: 18500000 },
+    });
+    await send(twin, lunch);
+    const activity = await readEntity(twin, 'activity#pipedrive:9');
+    expect(activity && fieldValue(activity, 'kind')).toBe('other');
+    expect(activity && fieldValue(activity, 'contactId')).toBe('pipedrive:3');
+    expect(activity && fieldValue(activity, 'owner')).toBe('18500000');
+  });
+
+  it('marks a merged-away person deleted and merged into the survivor', async () => {
+    const body = pipedriveBody({
+      action: 'delete',
+      entity: 'person',
+      id: 4,
+      timestamp: '2026-11-19T08:00:00.000Z',
+      data: null,
+      previous: { id: 4, name: 'Pat D.' },
+      meta: { merged_to_id: '3' },
+    });
+    expect(JSON.parse((await send(twin, body)).text)).toMatchObject({ status: 'accepted', events: 1 });
+    const merged = await readEntity(twin, 'contact#pipedrive:4');
+    expect(merged && fieldValue(merged, 'deleted')).toBe(true);
+    expect(merged && fieldValue(merged, 'mergedInto')).toBe('pipedrive:3');
+  });
+
+  it('counts other objects (a lead) as ignored and answers 200', async () => {
+    const body = pipedriveBody({
+      action: 'create',
+      entity: 'lead',
+      id: 11,
+      timestamp: '2026-11-19T08:00:00.000Z',
+      data: { id: 'adf21080-0e10-11eb-879b-05d71fb426ec', title: 'Lead' },
+    });
+    const answer = await send(twin, body);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 0, ignored: 1 });
+  });
+
+  it('projects a deal on an unmapped stage without its stage and quarantines the problem', async () => {
+    const body = pipedriveBody({
+      action: 'create',
+      entity: 'deal',
+      id: 7,
+      timestamp: '2026-11-22T10:00:00.000Z',
+      data: { id: 7, status: 'open', stage_id: 99, value: 9000, currency: 'USD', org_id: 2 },
+    });
+    const answer = JSON.parse((await send(twin, body)).text);
+    expect(answer).toMatchObject({ status: 'accepted', events: 1, problems: 1 });
+    const deal = await readEntity(twin, 'deal#pipedrive:7');
+    expect(deal && fieldValue(deal, 'amount')).toBe(9000);
+    expect(deal && fieldValue(deal, 'stage')).toBeUndefined();
+    const kept = (await allQuarantined(twin)).filter((q) => q.body.includes('"stage_id":99'));
+    expect(kept[0]?.problems).toEqual([
+      { path: 'data.stage_id', message: 'Pipedrive stage 99 is not mapped in sources.pipedrive.stages' },
+    ]);
+  });
+
+  it('refuses wrong or missing Basic credentials with a reason and stores nothing', async () => {
+    const before = (await everyStoredText(twin)).length;
+    const wrong = await send(twin, ORG, 'samepage:not-the-password');
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.text).reason).toMatch(/wrong HTTP Basic credentials/);
+    const missing = await post(twin, 'pipedrive', ORG, { 'content-type': 'application/json' });
+    expect(missing.status).toBe(401);
+    expect(JSON.parse(missing.text).reason).toMatch(/missing Authorization header/);
+    expect((await everyStoredText(twin)).length).toBe(before);
+  });
+
+  it('quarantines a malformed body with its error, answering 200 so Pipedrive keeps the hook', async () => {
+    const body = JSON.stringify({
+      meta: { action: 'change', entity_id: '12' },
+      data: { id: 12, emails: [{ value: 'x@y.example', primary: true }] },
+    });
+    const answer = await send(twin, body);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text).status).toBe('quarantined');
+    const quarantined = (await allQuarantined(twin)).filter((q) => q.body.includes('"entity_id":"12"'));
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]?.problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['meta.entity', 'meta.timestamp']),
+    );
+    expect(quarantined[0]?.body).not.toContain('x@y.example');
+    expect(await readEntity(twin, 'contact#pipedrive:12')).toBeUndefined();
+  });
+
+  it('answers a repeated delivery as a duplicate and writes no entity again', async () => {
+    const writesBefore = twin.store.counters.writes;
+    const again = await send(twin, DEAL_MOVE);
+    expect(JSON.parse(again.text).status).toBe('duplicate');
+    // Only the conditional put of the raw delivery was attempted; the unchanged state was not rewritten.
+    expect(twin.store.counters.writes - writesBefore).toBe(1);
+    expect((await allRaw(twin)).filter((raw) => raw.body === DEAL_MOVE)).toHaveLength(1);
+  });
+
+  it('takes a retry (new meta.attempt, same facts) without rewriting the entity', async () => {
+    const retry = JSON.parse(DEAL_MOVE);
+    retry.meta.attempt = 2;
+    const writesBefore = twin.store.counters.writes;
+    const answer = JSON.parse((await send(twin, JSON.stringify(retry))).text);
+    expect(answer).toMatchObject({ status: 'accepted', events: 1 });
+    expect(twin.store.counters.writes - writesBefore).toBe(1);
+  });
+
+  it('keeps no email address anywhere in the store', async () => {
+    const texts = await everyStoredText(twin);
+    for (const address of ['pat@globex.example', 'pat.home@globex.example', 'x@y.example']) {
+      expect(texts.some((text) => text.includes(address))).toBe(false);
+    }
+    expect(texts.some((text) => text.includes('@'))).toBe(false);
+    // `samepage replay` re-parses the redacted body: the email token hashes to the same value.
+    const kept = (await allRaw(twin)).find((raw) => raw.body.includes('VP Marketing'));
+    const replayed = pipedriveAdapter.parse(kept?.body ?? '', {
+      config: pipedriveConfig(),
+      hashEmail: hash,
+      receivedAt: Date.UTC(2026, 10, 16),
+    });
+    expect(replayed.events[0]?.fields.emailHash).toBe(hash('pat@globex.example'));
+  });
+});
+
+describe('pipedrive source: mapping overrides', () => {
+  it('lets sources.pipedrive.fields add a custom field that wins over the default', () => {
+    const config = pipedriveConfig();
+    config.sources.pipedrive = {
+      basicAuth: 'acme/pipedrive-basic-auth',
+      stages: { '1': 'appointmentscheduled' },
+      fields: { deal: { '8f4b27e1': 'source' }, person: { 'custom_fields.seniority_key': 'seniority' } },
+    };
+    const context = { config, hashEmail: hash, receivedAt: Date.UTC(2026, 10, 23) };
+    const deal = pipedriveAdapter.parse(
+      pipedriveBody({
+        action: 'change',
+        entity: 'deal',
+        id: 21,
+        timestamp: '2026-11-23T10:00:00.000Z',
+        data: {
+          id: 21,
+          stage_id: 1,
+          origin: 'ManuallyCreated',
+          custom_fields: { '8f4b27e1': { type: 'varchar', value: 'linkedin-ads' } },
+        },
+      }),
+      context,
+    );
+    expect(deal.events).toEqual([
+      {
+        entity: 'deal',
+        id: 'pipedrive:21',
+        at: Date.parse('2026-11-23T10:00:00Z'),
+        fields: { source: 'linkedin-ads', stage: 'appointmentscheduled' },
+      },
+    ]);
+    const person = pipedriveAdapter.parse(
+      pipedriveBody({
+        action: 'change',
+        entity: 'person',
+        id: 22,
+        timestamp: '2026-11-23T10:00:00.000Z',
+        data: { id: 22, emails: [], custom_fields: { seniority_key: { type: 'varchar', value: 'vp' } } },
+      }),
+      context,
+    );
+    expect(person.events[0]?.fields).toEqual({ seniority: 'vp', emailHash: null });
+  });
+});
+
+describe('pipedrive source: delivery order', () => {
+  it('gives the same states for shuffled, repeated deliveries as for in-order ones', async () => {
+    const inOrder = await startTestTwin({ config: pipedriveConfig() });
+    const mixed = await startTestTwin({ config: pipedriveConfig() });
+    try {
+      for (const body of STORY) expect((await send(inOrder, body)).status).toBe(200);
+      const deliveries = shuffled([...STORY, DEAL_MOVE, PERSON, DEAL_WON], 7);
+      for (const body of deliveries) expect((await send(mixed, body)).status).toBe(200);
+      const expected = await statesOf(inOrder, STORY_KEYS);
+      expect(Object.values(expected).every((state) => state !== undefined)).toBe(true);
+      expect(await statesOf(mixed, STORY_KEYS)).toEqual(expected);
+    } finally {
+      await inOrder.close();
+      await mixed.close();
+    }
+  });
+});
