@@ -4,6 +4,7 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateQuery,
   type QueryCommandInput,
@@ -119,6 +120,18 @@ export class DynamoDbStore implements Store {
       g1pk: `quarantine#${month(delivery.receivedAt)}`,
       g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
     });
+  }
+
+  async rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined> {
+    const answer = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `raw#${deliveryKey}`, sk: 'raw' },
+        ProjectionExpression: 'receivedAt',
+      }),
+    );
+    if (answer.Item) this.counters.itemsRead++;
+    return answer.Item?.receivedAt as number | undefined;
   }
 
   async getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>> {

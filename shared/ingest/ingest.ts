@@ -79,6 +79,14 @@ export async function ingestDelivery(
   }
 
   const kept = await deps.store.putRawDelivery({ ...stored, problems: parsed.problems });
+  if (kept === 'duplicate') {
+    // Sources without a change time (e.g. Salesforce records lacking LastModifiedDate) fall back to
+    // the receipt time: a repeat must use the first receipt's, or it would add history entries.
+    const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
+    if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
+      parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
+    }
+  }
   if (parsed.problems.length > 0) {
     await deps.store.putQuarantine({
       ...stored,

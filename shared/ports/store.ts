@@ -57,6 +57,8 @@ export interface Store {
   /** Keeps a raw delivery; 'duplicate' when the same bytes were kept before. */
   putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'>;
   putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'>;
+  /** When a kept raw delivery was first received (undefined when it was never kept). */
+  rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined>;
   /** Reads entities by their keys (`<entity>#<id>`). */
   getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>>;
   /**

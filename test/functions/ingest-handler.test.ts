@@ -81,6 +81,7 @@ function flakyStore(
       fail('putQuarantine');
       return inner.putQuarantine(delivery);
     },
+    rawDeliveryReceivedAt: (key) => inner.rawDeliveryReceivedAt(key),
     getEntities: (keys) => inner.getEntities(keys),
     putEntity: async (state, times, version) => {
       fail('putEntity');

@@ -1,0 +1,471 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { ClientConfig } from '../config/schema.ts';
+import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
+import {
+  type CanonicalEvent,
+  ENTITY_FIELDS,
+  type EntityType,
+  type FieldValue,
+  qualifyId,
+} from '../model/events.ts';
+import { emailOrToken } from '../privacy.ts';
+import { isDealStage, mapLifecycle } from './mapping.ts';
+import type { DeliveryOutcome, ParseContext, ParsedDelivery, SourceAdapter, SourceAnswer } from './types.ts';
+
+/**
+ * Salesforce outbound messages (DESIGN.md "Sources and authentication"): a SOAP envelope with up
+ * to 100 notifications, each carrying the latest state of one record. There is no signature: the
+ * sender is recognised by its OrganizationId and, when configured, a shared `?token=` on the URL.
+ * The answer is always the SOAP Ack, or Salesforce keeps retrying for 24 hours.
+ */
+
+const SYSTEM = 'salesforce';
+export const MAX_NOTIFICATIONS = 100;
+
+/** The sObject types samepage reads (xsi:type without its prefix) → the canonical entity. */
+export const SALESFORCE_OBJECTS = {
+  Lead: 'contact',
+  Contact: 'contact',
+  Account: 'company',
+  Opportunity: 'deal',
+  Task: 'activity',
+  Event: 'activity',
+} as const satisfies Record<string, EntityType>;
+export type SalesforceObject = keyof typeof SALESFORCE_OBJECTS;
+
+/**
+ * Salesforce field → canonical field, per sObject type. The conversion follows the canonical
+ * field: emailHash is hashed, references are qualified, amount/employees become numbers, domain
+ * keeps the host, stage is mapped (contacts) or checked (deals), kind is classified.
+ * `sources.salesforce.fields.<Type>` is merged on top (it overrides and extends these).
+ */
+export const SALESFORCE_FIELDS: Readonly<Record<SalesforceObject, Readonly<Record<string, string>>>> = {
+  Lead: {
+    Email: 'emailHash',
+    Title: 'title',
+    LeadSource: 'source',
+    OwnerId: 'owner',
+    Status: 'stage',
+    Disqualification_Reason__c: 'reason',
+    Seniority__c: 'seniority',
+  },
+  Contact: {
+    Email: 'emailHash',
+    Title: 'title',
+    LeadSource: 'source',
+    OwnerId: 'owner',
+    AccountId: 'companyId',
+    Lifecycle_Stage__c: 'stage',
+    Seniority__c: 'seniority',
+  },
+  Account: {
+    Name: 'name',
+    Website: 'domain',
+    Industry: 'industry',
+    NumberOfEmployees: 'employees',
+    BillingCountry: 'country',
+    Region__c: 'region',
+  },
+  Opportunity: {
+    StageName: 'stage',
+    Amount: 'amount',
+    CurrencyIsoCode: 'currency',
+    AccountId: 'companyId',
+    ContactId: 'contactIds',
+    LeadSource: 'source',
+    OwnerId: 'owner',
+    Loss_Reason__c: 'reason',
+  },
+  // Several properties may feed `kind`: the first one whose value names a call, email or meeting wins.
+  Task: { WhoId: 'contactId', OwnerId: 'owner', TaskSubtype: 'kind', Type: 'kind' },
+  Event: { WhoId: 'contactId', OwnerId: 'owner', EventSubtype: 'kind', Type: 'kind' },
+};
+
+/**
+ * Company data a Lead carries inline (before conversion there is no Account). Not projected yet:
+ * counted in `ignored` unless the config maps the property.
+ */
+export const LEAD_COMPANY_FIELDS = ['Company', 'Industry', 'NumberOfEmployees', 'AnnualRevenue', 'Website'];
+
+/** TaskSubtype / EventSubtype / Type values (lower-cased) that name a canonical activity kind. */
+export const ACTIVITY_KINDS: Readonly<Record<string, 'call' | 'email' | 'meeting'>> = {
+  call: 'call',
+  email: 'email',
+  listemail: 'email',
+  meeting: 'meeting',
+};
+
+/** The time of the record's state: its last modification, else the system stamp. */
+const TIME_FIELDS = ['LastModifiedDate', 'SystemModstamp'] as const;
+const REFERENCE_FIELDS = new Set(['companyId', 'contactId', 'mergedInto']);
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The `<Ack>true</Ack>` answer of the outbound messaging WSDL (`notificationsResponse`). */
+export const SALESFORCE_ACK = `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">
+   <Ack>true</Ack>
+  </notificationsResponse>
+ </soapenv:Body>
+</soapenv:Envelope>
+`;
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+// --- verification: reads OrganizationId with two linear regular expressions, never an XML parser ---
+
+const ORGANIZATION_ID_TAG = /<(?:[A-Za-z_][\w.-]*:)?OrganizationId[\s/>]/g;
+const ORGANIZATION_ID_ELEMENT =
+  /<(?:[A-Za-z_][\w.-]*:)?OrganizationId(?:\s[^<>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?OrganizationId\s*>/;
+
+/** The envelope's OrganizationId, read without parsing the document (no DTD, no entity is ever seen). */
+export function organizationIdOf(body: string): string {
+  const tags = body.match(ORGANIZATION_ID_TAG)?.length ?? 0;
+  if (tags === 0) throw new AuthenticationError('no OrganizationId in the body');
+  if (tags > 1) throw new AuthenticationError('more than one OrganizationId in the body');
+  const value = ORGANIZATION_ID_ELEMENT.exec(body)?.[1]?.trim();
+  if (value === undefined || !SALESFORCE_ID.test(value)) {
+    throw new AuthenticationError('OrganizationId is not a 15- or 18-character Salesforce id');
+  }
+  return value;
+}
+
+/** 15- and 18-character ids name the same org when their first 15 characters match (case-sensitive). */
+export function sameOrganization(a: string, b: string): boolean {
+  return a.slice(0, 15) === b.slice(0, 15);
+}
+
+/** Constant-time equality of two secrets of any length (their digests have the same length). */
+function sameSecret(given: string, expected: string): boolean {
+  const left = createHash('sha256').update(given).digest();
+  const right = createHash('sha256').update(expected).digest();
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function tokenOf(url: string): string | undefined {
+  try {
+    const tokens = new URL(url).searchParams.getAll('token');
+    return tokens.length === 1 ? tokens[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// --- parsing ---
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  // sf:, soapenv:, xsi: prefixes go; xsi:type's value keeps its prefix and is stripped below.
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  // Entities are decoded below, in one pass, so nothing the body declares can expand.
+  processEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+
+const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+/** Decodes the five predefined entities and character references; anything else stays as written. */
+function decodeEntities(text: string): string {
+  return text.replace(/&(#[0-9]+|#x[0-9A-Fa-f]+|[A-Za-z]+);/g, (whole, name: string) => {
+    if (name.startsWith('#')) {
+      const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+        ? String.fromCodePoint(code)
+        : whole;
+    }
+    return Object.hasOwn(PREDEFINED_ENTITIES, name) ? (PREDEFINED_ENTITIES[name] as string) : whole;
+  });
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function child(node: unknown, name: string): unknown {
+  return isRecord(node) && Object.hasOwn(node, name) ? node[name] : undefined;
+}
+
+function listOf(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function withoutPrefix(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
+}
+
+/** An element's text: null when empty or xsi:nil, a problem when it repeats or holds elements. */
+function textOf(value: unknown): { text: string | null } | { problem: string } {
+  if (typeof value === 'string') return { text: value === '' ? null : decodeEntities(value) };
+  if (Array.isArray(value)) return { problem: 'the element appears more than once' };
+  if (isRecord(value)) {
+    if (value['@_nil'] === 'true') return { text: null };
+    const elements = Object.keys(value).filter((key) => !key.startsWith('@_') && key !== '#text');
+    if (elements.length > 0) return { problem: 'expected a text value, found nested elements' };
+    return textOf(value['#text'] ?? '');
+  }
+  return { problem: 'expected a text value' };
+}
+
+function timeOf(text: string): number | undefined {
+  if (!ISO_TIME.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** `https://www.Globex.example/about` → `globex.example`. */
+export function domainOf(website: string): string | undefined {
+  const url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(website) ? website : `http://${website}`;
+  try {
+    const host = new URL(url).hostname.toLowerCase().replace(/^www\./, '');
+    return /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/.test(host) ? host : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The field map of one sObject type: the defaults with the config's overrides on top. */
+export function fieldMapFor(config: ClientConfig, type: SalesforceObject): Map<string, string> {
+  return new Map(
+    Object.entries({ ...SALESFORCE_FIELDS[type], ...(config.sources.salesforce?.fields?.[type] ?? {}) }),
+  );
+}
+
+type Converted = { value: FieldValue } | { ignore: string } | { problem: string };
+
+/** One Salesforce value (text, or null for an empty element) → the canonical field's value. */
+function convert(
+  entity: EntityType,
+  field: string,
+  text: string | null,
+  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+): Converted {
+  if (text === null) return { value: null };
+  switch (field) {
+    case 'emailHash':
+      return emailOrToken.safeParse(text).success
+        ? { value: context.hashEmail(text) }
+        : { problem: 'expected an email address' };
+    case 'contactIds':
+      return { value: [qualifyId(SYSTEM, text)] };
+    case 'amount':
+    case 'employees': {
+      const number = NUMBER.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isFinite(number) || number < 0)
+        return { problem: `"${text}" is not a non-negative number` };
+      if (field === 'employees' && !Number.isInteger(number))
+        return { problem: `"${text}" is not a whole number` };
+      return { value: number };
+    }
+    case 'currency':
+      return /^[A-Z]{3}$/.test(text) ? { value: text } : { problem: `"${text}" is not an ISO 4217 code` };
+    case 'domain': {
+      const domain = domainOf(text);
+      return domain ? { value: domain } : { problem: `"${text}" has no usable host name` };
+    }
+    case 'deleted':
+      return text === 'true' || text === 'false'
+        ? { value: text === 'true' }
+        : { problem: `"${text}" is not a boolean` };
+    case 'tech':
+      // Multi-select picklists arrive as "a;b;c".
+      return { value: text.split(';').filter((item) => item !== '') };
+    case 'stage':
+      if (entity === 'contact') {
+        const stage = mapLifecycle(context.config, text);
+        return stage ? { value: stage } : { ignore: 'unmapped-stage' };
+      }
+      if (entity === 'deal' && !isDealStage(context.config, text)) {
+        return { problem: `"${text}" is not one of the client's dealStages` };
+      }
+      return { value: text };
+    default:
+      return { value: REFERENCE_FIELDS.has(field) ? qualifyId(SYSTEM, text) : text };
+  }
+}
+
+type NotificationResult = { events: CanonicalEvent[]; ignored: string[] } | { problems: FieldProblem[] };
+
+/** One Notification → its canonical events (the record's state at `at`, and its creation). */
+function mapNotification(notification: unknown, path: string, context: ParseContext): NotificationResult {
+  const sObject = child(notification, 'sObject');
+  if (!isRecord(sObject)) return { problems: [{ path, message: 'expected one sObject' }] };
+  const rawType = sObject['@_type'];
+  if (typeof rawType !== 'string' || rawType === '') {
+    return { problems: [{ path: `${path}.sObject`, message: 'missing xsi:type' }] };
+  }
+  const type = withoutPrefix(rawType);
+  if (!Object.hasOwn(SALESFORCE_OBJECTS, type)) return { events: [], ignored: [`sobject:${type}`] };
+  const entity = SALESFORCE_OBJECTS[type as SalesforceObject];
+
+  const problems: FieldProblem[] = [];
+  const read = (name: string): string | null | undefined => {
+    if (!Object.hasOwn(sObject, name)) return undefined;
+    const result = textOf(sObject[name]);
+    if ('problem' in result) {
+      problems.push({ path: `${path}.sObject.${name}`, message: result.problem });
+      return undefined;
+    }
+    return result.text;
+  };
+
+  const id = read('Id');
+  if (typeof id !== 'string' || !SALESFORCE_ID.test(id)) {
+    problems.push({ path: `${path}.sObject.Id`, message: 'expected a 15- or 18-character Salesforce id' });
+  }
+  let at = context.receivedAt;
+  for (const name of TIME_FIELDS) {
+    const text = read(name);
+    if (typeof text !== 'string') continue;
+    const time = timeOf(text);
+    if (time === undefined)
+      problems.push({ path: `${path}.sObject.${name}`, message: 'expected an ISO time' });
+    else at = time;
+    break;
+  }
+
+  const fields: Record<string, FieldValue> = {};
+  const ignored = new Set<string>();
+  const allowed: readonly string[] = ENTITY_FIELDS[entity];
+  const map = fieldMapFor(context.config, type as SalesforceObject);
+  for (const [name, field] of map) {
+    const text = read(name);
+    if (text === undefined) continue;
+    if (field === 'kind' && entity === 'activity') {
+      const kind = text === null ? undefined : ACTIVITY_KINDS[text.toLowerCase()];
+      if (kind && fields.kind === undefined) fields.kind = kind;
+      continue;
+    }
+    if (!allowed.includes(field)) {
+      ignored.add(`not-a-${entity}-field:${field}`);
+      continue;
+    }
+    const converted = convert(entity, field, text, context);
+    if ('problem' in converted)
+      problems.push({ path: `${path}.sObject.${name}`, message: converted.problem });
+    else if ('ignore' in converted) ignored.add(converted.ignore);
+    else fields[field] = converted.value;
+  }
+  if (entity === 'activity') fields.kind ??= 'other';
+  if (type === 'Lead' && LEAD_COMPANY_FIELDS.some((name) => !map.has(name) && Object.hasOwn(sObject, name))) {
+    ignored.add('lead-company-data');
+  }
+  if (problems.length > 0) return { problems };
+
+  const qualified = qualifyId(SYSTEM, id as string);
+  const events: CanonicalEvent[] = [{ entity, id: qualified, at, fields }];
+  // The record existed from its CreatedDate: an event without fields dates the entity's creation.
+  const createdText = read('CreatedDate');
+  const created = typeof createdText === 'string' ? timeOf(createdText) : undefined;
+  if (created !== undefined && created < at) events.push({ entity, id: qualified, at: created, fields: {} });
+  return { events, ignored: [...ignored] };
+}
+
+function parseEnvelope(body: string): Json {
+  const text = stripBom(body);
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
+    throw new ValidationError(
+      'the body declares a DOCTYPE or an entity; Salesforce never sends one, so it is refused unexpanded',
+    );
+  }
+  const validation = XMLValidator.validate(text);
+  if (validation !== true) {
+    const { msg, line, col } = validation.err;
+    throw new ValidationError(`body is not well-formed XML: ${msg} (line ${line}, column ${col})`);
+  }
+  let document: unknown;
+  try {
+    document = parser.parse(text);
+  } catch (error) {
+    throw new ValidationError(`body is not usable XML: ${(error as Error).message}`);
+  }
+  const notifications = child(child(child(document, 'Envelope'), 'Body'), 'notifications');
+  if (!isRecord(notifications)) {
+    throw new ValidationError('body is not a SOAP Envelope holding an outbound message <notifications>');
+  }
+  return notifications;
+}
+
+export const salesforceAdapter: SourceAdapter = {
+  name: 'salesforce',
+
+  async verify(request, { config, secrets }) {
+    const source = config.sources.salesforce;
+    if (!source) throw new AuthenticationError('salesforce source is not configured');
+    if (source.pathSecret) {
+      const token = tokenOf(request.url);
+      if (token === undefined) throw new AuthenticationError('missing ?token= on the endpoint URL');
+      if (!sameSecret(token, await secrets.get(source.pathSecret))) {
+        throw new AuthenticationError('wrong ?token= on the endpoint URL');
+      }
+    }
+    const organizationId = organizationIdOf(request.body);
+    if (!sameOrganization(organizationId, source.organizationId)) {
+      throw new AuthenticationError(`OrganizationId ${organizationId} is not the configured organization`);
+    }
+  },
+
+  parse(body, context): ParsedDelivery {
+    const notifications = parseEnvelope(body);
+    const configured = context.config.sources.salesforce?.organizationId;
+    const organization = textOf(child(notifications, 'OrganizationId'));
+    if (!configured || !('text' in organization) || !organization.text) {
+      throw new ValidationError('the outbound message has no single OrganizationId');
+    }
+    if (!sameOrganization(organization.text, configured)) {
+      throw new ValidationError(`OrganizationId ${organization.text} is not the configured organization`);
+    }
+    const items = listOf(child(notifications, 'Notification'));
+    if (items.length === 0) throw new ValidationError('the outbound message holds no Notification');
+    if (items.length > MAX_NOTIFICATIONS) {
+      throw new ValidationError(
+        `the outbound message holds ${items.length} notifications; Salesforce sends at most ${MAX_NOTIFICATIONS}`,
+      );
+    }
+
+    const events: CanonicalEvent[] = [];
+    const problems: FieldProblem[] = [];
+    const ignored: Record<string, number> = {};
+    items.forEach((item, index) => {
+      const result = mapNotification(item, `Notification[${index}]`, context);
+      if ('problems' in result) {
+        problems.push(...result.problems);
+        return;
+      }
+      for (const reason of result.ignored) ignored[reason] = (ignored[reason] ?? 0) + 1;
+      events.push(...result.events);
+    });
+    if (events.length === 0 && problems.length > 0) {
+      throw new ValidationError('no notification in the outbound message is valid', problems);
+    }
+    return { events, problems, ignored };
+  },
+
+  answer(outcome: DeliveryOutcome): SourceAnswer {
+    // Always the Ack, quarantined deliveries included: Salesforce would otherwise retry for 24 hours.
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/xml; charset=utf-8', 'x-samepage-status': outcome.status },
+      body: SALESFORCE_ACK,
+    };
+  },
+};

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { runSamepage } from '../support/cli.ts';
+
+describe('npm run demo', () => {
+  it('delivers signed webhooks from all six sources and every answer is the expected one', async () => {
+    const result = await runSamepage(['demo']);
+    expect(result.stderr).not.toMatch(/not answered as expected/);
+    expect(result.code).toBe(0);
+    const accepted = result.stdout
+      .split('\n')
+      .filter((line) => line.includes('✓') && line.trimEnd().endsWith('accepted'))
+      .map((line) => line.trim().split(/\s+/)[1]);
+    expect(new Set(accepted)).toEqual(
+      new Set(['hubspot', 'hubspot-workflow', 'salesforce', 'pipedrive', 'typeform', 'generic']),
+    );
+    // 12 deliveries: 9 accepted, the HubSpot retry, the forged one and the broken Typeform body.
+    expect(result.stdout).toMatch(/deliveries: 12 · accepted 9 · duplicate 1 · quarantined 1 · refused 1/);
+    // HubSpot company 501, Salesforce account, Pipedrive organization; no company in the generic batch.
+    expect(result.stdout).toMatch(/projected: 3 companies, 6 contacts, 3 deals, 2 forms, 2 activities/);
+    expect(result.stdout).not.toMatch(/✗/);
+  });
+});
