@@ -98,28 +98,25 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'> {
+  /** Raw and quarantined deliveries share one layout: gzipped body, indexed by receipt month. */
+  private putDelivery(kind: 'raw' | 'quarantine', delivery: RawDelivery | QuarantinedDelivery) {
     const { body, ...rest } = delivery;
     return this.putIfAbsent({
-      pk: `raw#${delivery.deliveryKey}`,
-      sk: 'raw',
+      pk: `${kind}#${delivery.deliveryKey}`,
+      sk: kind,
       ...rest,
       body: gzipSync(body),
-      g1pk: `raw#${month(delivery.receivedAt)}`,
+      g1pk: `${kind}#${month(delivery.receivedAt)}`,
       g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
     });
   }
 
+  putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'> {
+    return this.putDelivery('raw', delivery);
+  }
+
   putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'> {
-    const { body, ...rest } = delivery;
-    return this.putIfAbsent({
-      pk: `quarantine#${delivery.deliveryKey}`,
-      sk: 'quarantine',
-      ...rest,
-      body: gzipSync(body),
-      g1pk: `quarantine#${month(delivery.receivedAt)}`,
-      g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
-    });
+    return this.putDelivery('quarantine', delivery);
   }
 
   async rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined> {

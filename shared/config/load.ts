@@ -61,39 +61,27 @@ export function canonicalJson(value: unknown): string {
  * The parts of a config that change what a number means. Recipients, sender, sources and
  * schedules are delivery details: changing them does not change the definitions version.
  */
-export function definitionsOf(config: ClientConfig) {
-  const {
-    timezone,
-    currency,
-    fiscalYearStartMonth,
-    weekStartsOn,
-    businessHours,
-    channels,
-    lifecycle,
-    dealStages,
-    qualification,
-    icp,
-    sla,
-    cycles,
-    targets,
-    thresholds,
-  } = config;
-  return {
-    timezone,
-    currency,
-    fiscalYearStartMonth,
-    weekStartsOn,
-    businessHours,
-    channels,
-    lifecycle,
-    dealStages,
-    qualification,
-    icp,
-    sla,
-    cycles,
-    targets,
-    thresholds,
-  };
+export const DEFINITION_KEYS = [
+  'timezone',
+  'currency',
+  'fiscalYearStartMonth',
+  'weekStartsOn',
+  'businessHours',
+  'channels',
+  'lifecycle',
+  'dealStages',
+  'qualification',
+  'icp',
+  'sla',
+  'cycles',
+  'targets',
+  'thresholds',
+] as const satisfies readonly (keyof ClientConfig)[];
+
+export type Definitions = Pick<ClientConfig, (typeof DEFINITION_KEYS)[number]>;
+
+export function definitionsOf(config: ClientConfig): Definitions {
+  return Object.fromEntries(DEFINITION_KEYS.map((key) => [key, config[key]])) as Definitions;
 }
 
 /** A stable 12-hex-digit version of the definitions: sha256 of their canonical JSON. */

@@ -6,6 +6,7 @@ import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events
 import { emailOrToken } from '../privacy.ts';
 import { dealStageNames, mapLifecycle } from './mapping.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import { parseJsonBody } from './wire.ts';
 
 /**
  * The generic event API (DESIGN.md contract 2): Standard Webhooks signed, samepage's own JSON.
@@ -177,20 +178,8 @@ export const genericAdapter: SourceAdapter = {
   },
 
   parse(body, context): ParsedDelivery {
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (error) {
-      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
-    }
-    const envelope = envelopeSchema.safeParse(document);
-    if (!envelope.success) {
-      throw new ValidationError(
-        'body is not {"events": [...]} with 1 to 100 events',
-        problemsFromZod(envelope.error.issues),
-      );
-    }
-    const { events, problems } = parseGenericEvents(envelope.data.events, context);
+    const envelope = parseJsonBody(body, envelopeSchema, '{"events": [...]} with 1 to 100 events');
+    const { events, problems } = parseGenericEvents(envelope.events, context);
     if (events.length === 0) throw new ValidationError('no event in the delivery is valid', problems);
     return { events, problems, ignored: {} };
   },

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * HubSpot request signatures, shared by the app-webhook (v3) and workflow-webhook (v2) adapters.
@@ -62,13 +62,6 @@ export function hubspotSignatureV3(
 /** v2: hex SHA-256(secret + method + uri + body). The uri is used as given. */
 export function hubspotSignatureV2(secret: string, method: string, uri: string, body: string): string {
   return createHash('sha256').update(`${secret}${method}${uri}${body}`, 'utf8').digest('hex');
-}
-
-/** Constant-time comparison of two signature texts (lengths compared first, as timingSafeEqual needs). */
-export function sameSignature(expected: string, received: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(received, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A URI without its query string, for error reasons (a query may carry tokens; it is not echoed). */

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, ValidationError } from '../errors.ts';
 import type { FieldValue } from '../model/events.ts';
 import { qualifyId } from '../model/events.ts';
 import { DeliveryBuilder, hubspotId, hubspotPropertyMap, mapHubSpotProperty } from './hubspot.ts';
-import { hubspotSignatureV2, hubspotSignedUri, sameSignature, withoutQuery } from './hubspot-signature.ts';
+import { hubspotSignatureV2, hubspotSignedUri, withoutQuery } from './hubspot-signature.ts';
 import { jsonAnswer, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
  * HubSpot workflow "Send a webhook" action: one JSON object per enrolled record, carrying the
@@ -78,7 +80,7 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     const secret = await secrets.get(source.secret);
     const uri = hubspotSignedUri(request.url, source.canonicalUrl);
     const expected = hubspotSignatureV2(secret, request.method.toUpperCase(), uri, request.body);
-    if (!sameSignature(expected, signature.toLowerCase())) {
+    if (!constantTimeEqual(signature.toLowerCase(), expected)) {
       throw new AuthenticationError(
         `X-HubSpot-Signature (v2) does not match (checked against ${withoutQuery(uri)})`,
       );
@@ -89,12 +91,7 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     const source = context.config.sources['hubspot-workflow'];
     // Replay after the source was removed from the config: keep the body quarantined, do not crash.
     if (!source) throw new ValidationError('hubspot-workflow source is not configured');
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (error) {
-      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
-    }
+    const document = parseJsonBody(body, z.unknown(), 'JSON');
     if (!isRecord(document)) throw new ValidationError('body is not a JSON object describing one record');
     const properties = propertiesOf(document);
 

@@ -13,11 +13,11 @@ import {
   HUBSPOT_MAX_TIMESTAMP_SKEW_MS,
   hubspotSignatureV3,
   hubspotSignedUri,
-  sameSignature,
   withoutQuery,
 } from './hubspot-signature.ts';
 import { dealStageNames, isDealStage, mapLifecycle } from './mapping.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
  * HubSpot app webhooks (Webhooks API): v3-signed JSON arrays of thin events, one property per
@@ -444,7 +444,7 @@ export const hubspotAdapter: SourceAdapter = {
     const secret = await secrets.get(source.clientSecret);
     const uri = hubspotSignedUri(request.url, source.canonicalUrl);
     const expected = hubspotSignatureV3(secret, request.method.toUpperCase(), uri, request.body, timestamp);
-    if (!sameSignature(expected, signature)) {
+    if (!constantTimeEqual(signature, expected)) {
       throw new AuthenticationError(
         `X-HubSpot-Signature-v3 does not match (checked against ${withoutQuery(uri)})`,
       );
@@ -455,12 +455,7 @@ export const hubspotAdapter: SourceAdapter = {
     const source = context.config.sources.hubspot;
     // Replay after the source was removed from the config: keep the body quarantined, do not crash.
     if (!source) throw new ValidationError('hubspot source is not configured');
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (error) {
-      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
-    }
+    const document = parseJsonBody(body, z.unknown(), 'JSON');
     if (!Array.isArray(document) || document.length === 0 || document.length > MAX_HUBSPOT_EVENTS) {
       throw new ValidationError(`body is not a JSON array of 1 to ${MAX_HUBSPOT_EVENTS} HubSpot events`);
     }

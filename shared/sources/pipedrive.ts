@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
-import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
 import {
   type CanonicalEvent,
   ENTITY_FIELDS,
@@ -12,6 +11,7 @@ import {
 import { emailOrToken } from '../privacy.ts';
 import { dealStageNames, mapLifecycle } from './mapping.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
  * Pipedrive webhooks v2 (DESIGN.md "Sources and authentication"): one `{meta, data, previous}`
@@ -383,28 +383,16 @@ export const pipedriveAdapter: SourceAdapter = {
     if (!header) throw new AuthenticationError('missing Authorization header (Pipedrive HTTP Basic auth)');
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     if (!match?.[1]) throw new AuthenticationError('Authorization header is not HTTP Basic credentials');
-    const given = Buffer.from(match[1], 'base64');
-    const expected = Buffer.from(await secrets.get(source.basicAuth), 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!constantTimeEqual(Buffer.from(match[1], 'base64'), await secrets.get(source.basicAuth))) {
       throw new AuthenticationError('wrong HTTP Basic credentials');
     }
   },
 
   parse(body, context): ParsedDelivery {
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (error) {
-      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
-    }
-    const parsed = bodySchema.safeParse(document);
-    if (!parsed.success) {
-      throw new ValidationError(
-        'body is not a Pipedrive webhooks v2 object {meta, data, previous}',
-        problemsFromZod(parsed.error.issues),
-      );
-    }
-    return parsePipedrive(parsed.data, context);
+    return parsePipedrive(
+      parseJsonBody(body, bodySchema, 'a Pipedrive webhooks v2 object {meta, data, previous}'),
+      context,
+    );
   },
 
   // Always 200 for a verified delivery: Pipedrive bans a hook after repeated failures.

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
@@ -12,6 +11,7 @@ import {
 import { emailOrToken } from '../privacy.ts';
 import { isDealStage, mapLifecycle } from './mapping.ts';
 import type { DeliveryOutcome, ParseContext, ParsedDelivery, SourceAdapter, SourceAnswer } from './types.ts';
+import { constantTimeEqual } from './wire.ts';
 
 /**
  * Salesforce outbound messages (DESIGN.md "Sources and authentication"): a SOAP envelope with up
@@ -142,12 +142,6 @@ export function sameOrganization(a: string, b: string): boolean {
 }
 
 /** Constant-time equality of two secrets of any length (their digests have the same length). */
-function sameSecret(given: string, expected: string): boolean {
-  const left = createHash('sha256').update(given).digest();
-  const right = createHash('sha256').update(expected).digest();
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 function tokenOf(url: string): string | undefined {
   try {
     const tokens = new URL(url).searchParams.getAll('token');
@@ -414,7 +408,7 @@ export const salesforceAdapter: SourceAdapter = {
     if (source.pathSecret) {
       const token = tokenOf(request.url);
       if (token === undefined) throw new AuthenticationError('missing ?token= on the endpoint URL');
-      if (!sameSecret(token, await secrets.get(source.pathSecret))) {
+      if (!constantTimeEqual(token, await secrets.get(source.pathSecret))) {
         throw new AuthenticationError('wrong ?token= on the endpoint URL');
       }
     }

@@ -1,9 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
  * Typeform webhooks (DESIGN.md "Sources and authentication"): one `form_response` per request,
@@ -69,30 +70,20 @@ export const typeformAdapter: SourceAdapter = {
     if (!header.startsWith(SIGNATURE_PREFIX)) {
       throw new AuthenticationError('Typeform-Signature is not "sha256=<base64 HMAC>"');
     }
-    const given = Buffer.from(header, 'utf8');
-    const expected = Buffer.from(typeformSignature(request.body, await secrets.get(source.secret)), 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!constantTimeEqual(header, typeformSignature(request.body, await secrets.get(source.secret)))) {
       throw new AuthenticationError('wrong Typeform-Signature (expected base64 HMAC-SHA256 of the body)');
     }
   },
 
   parse(body, context: ParseContext): ParsedDelivery {
-    let document: unknown;
-    try {
-      document = JSON.parse(body);
-    } catch (error) {
-      throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
-    }
-    const envelope = envelopeSchema.safeParse(document);
-    if (!envelope.success) {
-      throw new ValidationError(
-        'body is not a Typeform webhook {event_id, event_type, form_response}',
-        problemsFromZod(envelope.error.issues),
-      );
-    }
-    const { event_type: eventType } = envelope.data;
+    const envelope = parseJsonBody(
+      body,
+      envelopeSchema,
+      'a Typeform webhook {event_id, event_type, form_response}',
+    );
+    const { event_type: eventType } = envelope;
     if (eventType !== 'form_response') return { events: [], problems: [], ignored: { [eventType]: 1 } };
-    const parsed = responseSchema.safeParse(envelope.data.form_response);
+    const parsed = responseSchema.safeParse(envelope.form_response);
     if (!parsed.success) {
       throw new ValidationError(
         'form_response is not a Typeform response',
