@@ -81,34 +81,43 @@ export class DynamoDbStore implements Store {
     });
   }
 
-  private async putIfAbsent(item: Record<string, unknown>): Promise<'new' | 'duplicate'> {
+  /** A conditional PutItem; false when the condition did not hold (someone wrote first). */
+  private async putWhen(item: Record<string, unknown>, expectedVersion: number | null): Promise<boolean> {
     this.counters.writes++;
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :expected',
+          ExpressionAttributeValues: expectedVersion === null ? undefined : { ':expected': expectedVersion },
         }),
       );
-      return 'new';
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
 
   /** Raw and quarantined deliveries share one layout: gzipped body, indexed by receipt month. */
-  private putDelivery(kind: 'raw' | 'quarantine', delivery: RawDelivery | QuarantinedDelivery) {
+  private async putDelivery(
+    kind: 'raw' | 'quarantine',
+    delivery: RawDelivery | QuarantinedDelivery,
+  ): Promise<'new' | 'duplicate'> {
     const { body, ...rest } = delivery;
-    return this.putIfAbsent({
-      pk: `${kind}#${delivery.deliveryKey}`,
-      sk: kind,
-      ...rest,
-      body: gzipSync(body),
-      g1pk: `${kind}#${month(delivery.receivedAt)}`,
-      g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
-    });
+    const written = await this.putWhen(
+      {
+        pk: `${kind}#${delivery.deliveryKey}`,
+        sk: kind,
+        ...rest,
+        body: gzipSync(body),
+        g1pk: `${kind}#${month(delivery.receivedAt)}`,
+        g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
+      },
+      null,
+    );
+    return written ? 'new' : 'duplicate';
   }
 
   putRawDelivery(delivery: RawDelivery): Promise<'new' | 'duplicate'> {
@@ -179,21 +188,7 @@ export class DynamoDbStore implements Store {
       item.g4pk = times.owner;
       item.g4sk = `${state.entity}#${iso(times.created)}#${state.id}`;
     }
-    this.counters.writes++;
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :expected',
-          ExpressionAttributeValues: expectedVersion === null ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.putWhen(item, expectedVersion);
   }
 
   private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record<string, unknown>> {
