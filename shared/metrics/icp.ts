@@ -1,0 +1,190 @@
+import type { IcpDimension } from '../config/metric-ids.ts';
+import type { ClientConfig } from '../config/schema.ts';
+import { fisherExactTwoSided, populationStabilityIndex, psiBand } from '../stats/index.ts';
+import { rate, rateBreakdown } from './breakdown.ts';
+import type { FactSet } from './facts.ts';
+import {
+  contactProfile,
+  dealProfile,
+  FIRMOGRAPHIC_DIMENSIONS,
+  fitsIcp,
+  icpDimensions,
+  mixValueFits,
+  type Profile,
+  segmentKeys,
+  segmentValue,
+} from './segments.ts';
+import type { MetricItem, MetricValue } from './types.ts';
+import type { DealView } from './views.ts';
+import { type Window, within } from './window.ts';
+
+type IcpDefinitions = Pick<ClientConfig, 'icp'>;
+
+function fitShare<T>(
+  id: MetricValue['id'],
+  label: string,
+  items: readonly T[],
+  profileOf: (item: T) => Profile,
+  icp: ClientConfig['icp'],
+  only?: readonly IcpDimension[],
+): MetricValue {
+  const fits = (item: T) => fitsIcp(profileOf(item), icp, only);
+  return {
+    id,
+    label,
+    unit: 'ratio',
+    ...rate(items.filter(fits).length, items.length),
+    breakdown: rateBreakdown(items, (item) => segmentKeys(profileOf(item), icpDimensions(icp, only)), fits),
+  };
+}
+
+const wonIn = (facts: FactSet, window: Window) =>
+  [...facts.deals.values()].filter(
+    (deal) => deal.closed?.outcome === 'won' && within(deal.closed.at, window),
+  );
+
+/**
+ * ICP fit shares: `icp.fit_rate.closed_won` (every deal won in the period, also under minAmount),
+ * `.qpc` (deals qualified in the period), `.leads` (contacts created in the period),
+ * `icp.breadth` (companies first seen in the period, firmographic dimensions only) and
+ * `icp.outbound_adherence` (contacts created in the period credited to the sales team).
+ */
+export function icpFit(facts: FactSet, period: Window, definitions: IcpDefinitions): MetricValue[] {
+  const { icp } = definitions;
+  const dealFit = (deal: DealView) => dealProfile(deal, facts);
+  const leads = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
+  const companies = [...facts.companies.values()].filter((company) => within(company.firstSeenAt, period));
+  return [
+    fitShare('icp.fit_rate.closed_won', 'Won deals that fit the ICP', wonIn(facts, period), dealFit, icp),
+    fitShare(
+      'icp.fit_rate.qpc',
+      'Qualified pipeline that fits the ICP',
+      [...facts.deals.values()].filter((deal) => within(deal.qualified?.at, period)),
+      dealFit,
+      icp,
+    ),
+    fitShare(
+      'icp.fit_rate.leads',
+      'New leads that fit the ICP',
+      leads,
+      (contact) => contactProfile(contact, facts),
+      icp,
+    ),
+    fitShare(
+      'icp.breadth',
+      'New companies inside the ICP (breadth)',
+      companies,
+      (company) => company,
+      icp,
+      FIRMOGRAPHIC_DIMENSIONS,
+    ),
+    fitShare(
+      'icp.outbound_adherence',
+      'Outbound leads that fit the ICP',
+      leads.filter((contact) => contact.attribution.team === 'sales'),
+      (contact) => contactProfile(contact, facts),
+      icp,
+    ),
+  ];
+}
+
+/**
+ * `icp.win_rate.in` / `.out`: won / closed among qualified deals closed in the period that fit the
+ * ICP / do not; the two-sided Fisher exact p-value of that 2×2 goes with both.
+ */
+export function icpWinRates(facts: FactSet, period: Window, definitions: IcpDefinitions): MetricValue[] {
+  const closed = [...facts.deals.values()].filter(
+    (deal) => deal.qualified && within(deal.closed?.at, period),
+  );
+  const fit = closed.filter((deal) => fitsIcp(dealProfile(deal, facts), definitions.icp));
+  const unfit = closed.filter((deal) => !fit.includes(deal));
+  const wins = (deals: DealView[]) => deals.filter((deal) => deal.closed?.outcome === 'won').length;
+  const [a, b, c, d] = [wins(fit), fit.length - wins(fit), wins(unfit), unfit.length - wins(unfit)];
+  const p = closed.length === 0 ? null : fisherExactTwoSided(a, b, c, d);
+  return [
+    {
+      id: 'icp.win_rate.in',
+      label: 'Win rate inside the ICP',
+      unit: 'ratio',
+      ...rate(a, fit.length),
+      notes: { fisherP: p },
+    },
+    {
+      id: 'icp.win_rate.out',
+      label: 'Win rate outside the ICP',
+      unit: 'ratio',
+      ...rate(c, unfit.length),
+      notes: { fisherP: p },
+    },
+  ];
+}
+
+function mix(deals: readonly DealView[], facts: FactSet, dimension: IcpDimension): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const deal of deals) {
+    const value = segmentValue(dealProfile(deal, facts), dimension);
+    if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * `icp.drift.<dimension>`: PSI between the dimension's mix among deals won in the period and among
+ * deals won in the previous periods pooled (a deal without the attribute is left out of that
+ * mix). Items: values outside the ICP that won in the period (candidates to add) and ICP values
+ * with deals closed in the period but no win (candidates to remove), each with n.
+ */
+export function icpDrift(
+  facts: FactSet,
+  period: Window,
+  previous: readonly Window[],
+  definitions: IcpDefinitions,
+): MetricValue[] {
+  const won = wonIn(facts, period);
+  const baseline = previous.flatMap((window) => wonIn(facts, window));
+  const closed = [...facts.deals.values()].filter((deal) => within(deal.closed?.at, period));
+  return icpDimensions(definitions.icp).map((dimension): MetricValue => {
+    const current = mix(won, facts, dimension);
+    const before = mix(baseline, facts, dimension);
+    const psi = populationStabilityIndex(current, before);
+    const outsideWins = [...current.entries()].filter(
+      ([value]) => !mixValueFits(dimension, value, definitions.icp),
+    );
+    const closedMix = mix(closed, facts, dimension);
+    const insideWithoutWins = [...closedMix.entries()].filter(
+      ([value]) => !current.has(value) && mixValueFits(dimension, value, definitions.icp),
+    );
+    const items: MetricItem[] = [
+      ...outsideWins.map(([value, n]) => ({
+        id: `add:${value}`,
+        label: `won outside the ICP: ${value}`,
+        value: n,
+      })),
+      ...insideWithoutWins.map(([value, n]) => ({
+        id: `remove:${value}`,
+        label: `in the ICP, closed without a win: ${value}`,
+        value: n,
+      })),
+    ];
+    const total = [...current.values()].reduce((sum, n) => sum + n, 0);
+    return {
+      id: `icp.drift.${dimension}`,
+      label: `ICP drift: ${dimension}`,
+      value: psi ?? null,
+      unit: 'psi',
+      n: total,
+      breakdown: [...current.entries()]
+        .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+        .map(([value, n]) => ({
+          key: `segment:${dimension}=${value}`,
+          value: total === 0 ? null : n / total,
+          n,
+        })),
+      items,
+      notes: {
+        band: psi === undefined ? null : psiBand(psi),
+        baselineWins: [...before.values()].reduce((sum, n) => sum + n, 0),
+      },
+    };
+  });
+}

@@ -1,0 +1,174 @@
+import type { ClientConfig } from '../config/schema.ts';
+import { rate, rateBreakdown, sumBreakdown } from './breakdown.ts';
+import type { FactSet } from './facts.ts';
+import { crmLink } from './links.ts';
+import type { MetricValue } from './types.ts';
+import type { DealView } from './views.ts';
+import { lastStageChange } from './views.ts';
+import { DAY_MS, shiftBack, type Window, within } from './window.ts';
+
+type PipelineDefinitions = Pick<ClientConfig, 'cycles' | 'sources'>;
+
+const attributionKeys = (deal: DealView) => [
+  `team:${deal.attribution.team}`,
+  `channel:${deal.attribution.channel}`,
+];
+
+/** Deals whose qualification falls in the window. */
+function qualifiedIn(facts: FactSet, window: Window): DealView[] {
+  return [...facts.deals.values()].filter((deal) => within(deal.qualified?.at, window));
+}
+
+/**
+ * `qpc.created.amount` / `qpc.created.count`: deals qualified in the period (the first moment the
+ * jointly agreed bar held), summing their amount at that moment; by team and channel.
+ */
+export function qualifiedPipelineCreated(facts: FactSet, period: Window): MetricValue[] {
+  const deals = qualifiedIn(facts, period);
+  const amountOf = (deal: DealView) => deal.qualified?.amount ?? 0;
+  const amount = deals.reduce((sum, deal) => sum + amountOf(deal), 0);
+  return [
+    {
+      id: 'qpc.created.amount',
+      label: 'Qualified pipeline created',
+      value: amount,
+      unit: 'currency',
+      n: deals.length,
+      breakdown: sumBreakdown(deals, attributionKeys, amountOf),
+    },
+    {
+      id: 'qpc.created.count',
+      label: 'Qualified deals created',
+      value: deals.length,
+      unit: 'count',
+      n: deals.length,
+      breakdown: sumBreakdown(deals, attributionKeys, () => 1),
+    },
+  ];
+}
+
+/**
+ * `qpc.won.amount`, `qpc.lost.amount`, `qpc.win_rate`: qualified deals that closed in the period,
+ * valued at their amount at close; the win rate is won / closed by count.
+ */
+export function qualifiedPipelineClosed(facts: FactSet, period: Window): MetricValue[] {
+  const closed = [...facts.deals.values()].filter(
+    (deal) => deal.qualified && within(deal.closed?.at, period),
+  );
+  const won = closed.filter((deal) => deal.closed?.outcome === 'won');
+  const lost = closed.filter((deal) => deal.closed?.outcome === 'lost');
+  const atClose = (deal: DealView) => (deal.inClientCurrency ? (deal.closed?.amount ?? 0) : 0);
+  const sum = (deals: DealView[]) => deals.reduce((total, deal) => total + atClose(deal), 0);
+  return [
+    {
+      id: 'qpc.won.amount',
+      label: 'Qualified pipeline won',
+      value: sum(won),
+      unit: 'currency',
+      n: won.length,
+      breakdown: sumBreakdown(won, attributionKeys, atClose),
+    },
+    {
+      id: 'qpc.lost.amount',
+      label: 'Qualified pipeline lost',
+      value: sum(lost),
+      unit: 'currency',
+      n: lost.length,
+      breakdown: sumBreakdown(lost, attributionKeys, atClose),
+    },
+    {
+      id: 'qpc.win_rate',
+      label: 'Win rate of qualified deals',
+      unit: 'ratio',
+      ...rate(won.length, closed.length),
+      breakdown: rateBreakdown(closed, attributionKeys, (deal) => deal.closed?.outcome === 'won'),
+    },
+  ];
+}
+
+/**
+ * `pipeline_to_revenue.rate`: of the deals qualified in the period shifted back by salesCycleDays,
+ * the share (by count) closed won within salesCycleDays of qualification; the $ share and the
+ * team split go in the breakdown.
+ */
+export function pipelineToRevenue(
+  facts: FactSet,
+  period: Window,
+  definitions: PipelineDefinitions,
+): MetricValue {
+  const cycle = definitions.cycles.salesCycleDays;
+  const cohort = shiftBack(period, cycle);
+  const deals = qualifiedIn(facts, cohort);
+  const wonInCycle = (deal: DealView) =>
+    deal.closed?.outcome === 'won' &&
+    deal.qualified !== undefined &&
+    deal.closed.at - deal.qualified.at <= cycle * DAY_MS;
+  const won = deals.filter(wonInCycle);
+  const qualifiedAmount = deals.reduce((sum, deal) => sum + (deal.qualified?.amount ?? 0), 0);
+  const wonAmount = won.reduce((sum, deal) => sum + (deal.qualified?.amount ?? 0), 0);
+  return {
+    id: 'pipeline_to_revenue.rate',
+    label: 'Pipeline converted to revenue',
+    unit: 'ratio',
+    ...rate(won.length, deals.length),
+    cohort,
+    breakdown: [
+      {
+        key: 'amount:share',
+        value: qualifiedAmount === 0 ? null : wonAmount / qualifiedAmount,
+        n: deals.length,
+      },
+      ...rateBreakdown(deals, (deal) => [`team:${deal.attribution.team}`], wonInCycle),
+    ],
+  };
+}
+
+/**
+ * `stalled.count` / `stalled.amount`: deals qualified and still open at the period end whose stage
+ * has not changed for stallDays or more before the end; the amount is each deal's current amount.
+ */
+export function stalledDeals(
+  facts: FactSet,
+  period: Window,
+  definitions: PipelineDefinitions,
+): MetricValue[] {
+  const limit = definitions.cycles.stallDays * DAY_MS;
+  const stalled = [...facts.deals.values()]
+    .filter((deal) => deal.qualified && deal.qualified.at < period.end)
+    .filter((deal) => !deal.closed || deal.closed.at >= period.end)
+    .map((deal) => ({ deal, changed: lastStageChange(deal, period.end - 1) }))
+    .filter(({ changed }) => changed !== undefined && period.end - changed >= limit)
+    .sort((a, b) => (a.changed ?? 0) - (b.changed ?? 0) || (a.deal.id < b.deal.id ? -1 : 1));
+  const amountOf = (deal: DealView) => (deal.inClientCurrency ? (deal.amount ?? 0) : 0);
+  const items = stalled.map(({ deal, changed }) => ({
+    id: deal.id,
+    label: `${deal.stage ?? 'no stage'} for ${Math.floor((period.end - (changed ?? period.end)) / DAY_MS)} days`,
+    value: amountOf(deal),
+    owner: deal.owner,
+    link: crmLink('deal', deal.id, definitions),
+  }));
+  const deals = stalled.map(({ deal }) => deal);
+  return [
+    {
+      id: 'stalled.count',
+      label: 'Stalled qualified deals',
+      value: deals.length,
+      unit: 'count',
+      n: deals.length,
+      breakdown: sumBreakdown(
+        deals,
+        (deal) => [`owner:${deal.owner ?? 'unassigned'}`],
+        () => 1,
+      ),
+      items,
+    },
+    {
+      id: 'stalled.amount',
+      label: 'Stalled pipeline',
+      value: deals.reduce((sum, deal) => sum + amountOf(deal), 0),
+      unit: 'currency',
+      n: deals.length,
+      breakdown: sumBreakdown(deals, (deal) => [`owner:${deal.owner ?? 'unassigned'}`], amountOf),
+    },
+  ];
+}
