@@ -9,7 +9,11 @@ import { SOURCE_NAMES } from '#shared/config/schema.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
+import { loadFacts } from '#shared/packets/load.ts';
+import { buildPacket } from '#shared/packets/packet.ts';
+import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
 import { useDemoSecretsIfUnset } from './demo-secrets.ts';
 
@@ -28,6 +32,17 @@ function instant(value: string): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw new InvalidArgumentError('expected an ISO-8601 date or instant');
   return parsed;
+}
+
+function cadence(value: string): Cadence {
+  if (!(CADENCES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected ${CADENCES.join(', ')}`);
+  return value as Cadence;
+}
+
+function format(value: string): 'json' | 'text' {
+  if (value !== 'json' && value !== 'text') throw new InvalidArgumentError('expected json or text');
+  return value;
 }
 
 function loadClient(client: string) {
@@ -131,6 +146,59 @@ program
       await twin.close();
     }
   });
+
+program
+  .command('packet')
+  .description('build the weekly, monthly or quarterly packet as of an instant and print it')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
+  .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
+  .option('--data <dir>', 'the twin data directory to read')
+  .option('--events <ndjson>', 'generic events to load first (into the data directory, or in memory)')
+  .option('--format <format>', 'json or text', format, 'text')
+  .action(
+    async (options: {
+      client: string;
+      cadence: Cadence;
+      asOf?: number;
+      data?: string;
+      events?: string;
+      format: 'json' | 'text';
+    }) => {
+      const config = loadClient(options.client);
+      const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+      try {
+        if (options.events) {
+          const lines = createInterface({
+            input: createReadStream(options.events),
+            crlfDelay: Number.POSITIVE_INFINITY,
+          });
+          const summary = await importGenericLines(
+            { config, store: twin.store, secrets: twin.secrets, clock: systemClock },
+            lines,
+          );
+          if (summary.skipped.length > 0) {
+            for (const problem of summary.skipped)
+              console.error(`${options.events} ${problem.path}: ${problem.message}`);
+            process.exitCode = 1;
+            return;
+          }
+        }
+        const asOf = options.asOf ?? Date.now();
+        const packet = buildPacket(
+          await loadFacts(twin.store, config, options.cadence, asOf),
+          config,
+          options.cadence,
+          asOf,
+        );
+        process.stdout.write(
+          options.format === 'json' ? `${JSON.stringify(packet, null, 2)}\n` : packetText(packet),
+        );
+      } finally {
+        await twin.close();
+      }
+    },
+  );
 
 program
   .command('demo')

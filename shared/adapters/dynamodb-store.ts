@@ -8,6 +8,7 @@ import {
   PutCommand,
   paginateQuery,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EntityType } from '../model/events.ts';
 import type {
@@ -24,6 +25,8 @@ import type { EntityState } from '../projection/state.ts';
 import { TABLE_INDEXES, type TableIndexName } from '../store/table.ts';
 
 const BATCH_GET_LIMIT = 100;
+/** The one item that describes the client's data as a whole. */
+const CLIENT_META_KEY = { pk: 'client#meta', sk: 'meta' };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -244,6 +247,44 @@ export class DynamoDbStore implements Store {
       ExpressionAttributeValues: { ':pk': 'deal#open' },
     })) {
       yield JSON.parse((item as EntityItem).state) as EntityState;
+    }
+  }
+
+  private knownFirstFactAt: Promise<number | undefined> | undefined;
+
+  async firstFactAt(): Promise<number | undefined> {
+    const answer = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: CLIENT_META_KEY,
+        ProjectionExpression: 'firstFactAt',
+      }),
+    );
+    if (answer.Item) this.counters.itemsRead++;
+    return answer.Item?.firstFactAt as number | undefined;
+  }
+
+  async noteFactTime(at: number): Promise<void> {
+    // Read once per store (per Lambda container); afterwards only an earlier fact costs a write.
+    this.knownFirstFactAt ??= this.firstFactAt();
+    const known = await this.knownFirstFactAt;
+    if (known !== undefined && known <= at) return;
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: CLIENT_META_KEY,
+          UpdateExpression: 'SET firstFactAt = :at',
+          ConditionExpression: 'attribute_not_exists(firstFactAt) OR firstFactAt > :at',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      this.knownFirstFactAt = Promise.resolve(at);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Another writer recorded an earlier fact: learn it on the next call.
+      this.knownFirstFactAt = undefined;
     }
   }
 

@@ -70,6 +70,13 @@ export interface Store {
   quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery>;
   entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState>;
   openDeals(): AsyncIterable<EntityState>;
+  /**
+   * Records that facts as old as `at` exist; only an instant earlier than the known first fact is
+   * written, so live traffic costs no write.
+   */
+  noteFactTime(at: number): Promise<void>;
+  /** The earliest fact the client has, if any. */
+  firstFactAt(): Promise<number | undefined>;
   /** Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`). */
   entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
 }

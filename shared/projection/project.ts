@@ -37,6 +37,7 @@ export async function projectEvents(
     if (list) list.push(event);
     else byEntity.set(key, [event]);
   }
+  if (events.length > 0) await store.noteFactTime(Math.min(...events.map((event) => event.at)));
   let pending = [...byEntity.keys()];
   let changed = 0;
   for (let attempt = 0; pending.length > 0; attempt++) {

@@ -91,6 +91,8 @@ function flakyStore(
     quarantinedDeliveries: (range) => inner.quarantinedDeliveries(range),
     entitiesByTime: (entity, index, range) => inner.entitiesByTime(entity, index, range),
     openDeals: () => inner.openDeals(),
+    noteFactTime: (at) => inner.noteFactTime(at),
+    firstFactAt: () => inner.firstFactAt(),
     entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
   };
 }
