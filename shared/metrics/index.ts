@@ -2,7 +2,12 @@ import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from './facts.ts';
 import { leadToOpportunity, mqlCount, mqlToSql, rejections } from './funnel.ts';
 import { icpDrift, icpFit, icpWinRates } from './icp.ts';
-import { pipelineToRevenue, qualifiedPipelineClosed, qualifiedPipelineCreated, stalledDeals } from './pipeline.ts';
+import {
+  pipelineToRevenue,
+  qualifiedPipelineClosed,
+  qualifiedPipelineCreated,
+  stalledDeals,
+} from './pipeline.ts';
 import { speedToLead } from './sla.ts';
 import type { MetricValue } from './types.ts';
 import type { Window } from './window.ts';

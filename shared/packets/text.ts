@@ -30,7 +30,7 @@ export function formatMetric(
   const interval = metric.interval
     ? `, 95% CI ${formatNumber(metric.interval[0], metric.unit)}–${formatNumber(metric.interval[1], metric.unit)}`
     : '';
-  if (metric.n === 0) return 'no cases (n 0)';
+  if (metric.value === null) return `no cases (n ${metric.n})`;
   return `${formatNumber(metric.value, metric.unit)} (n ${metric.n}${interval}${metric.smallSample ? ', small sample' : ''})`;
 }
 
