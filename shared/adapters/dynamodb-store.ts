@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EntityType } from '../model/events.ts';
 import type {
+  PacketSnapshot,
   QuarantinedDelivery,
   RawDelivery,
   Store,
@@ -286,6 +287,41 @@ export class DynamoDbStore implements Store {
       // Another writer recorded an earlier fact: learn it on the next call.
       this.knownFirstFactAt = undefined;
     }
+  }
+
+  async putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'> {
+    const item = {
+      pk: `packet#${snapshot.cadence}#${snapshot.periodStart}`,
+      sk: 'packet',
+      cadence: snapshot.cadence,
+      periodStart: snapshot.periodStart,
+      builtAt: snapshot.builtAt,
+      packet: gzipSync(snapshot.packet),
+    };
+    if (replace) {
+      this.counters.writes++;
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      return 'new';
+    }
+    return (await this.putWhen(item, null)) ? 'new' : 'exists';
+  }
+
+  async getPacketSnapshot(cadence: string, periodStart: string): Promise<PacketSnapshot | undefined> {
+    const answer = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `packet#${cadence}#${periodStart}`, sk: 'packet' },
+      }),
+    );
+    if (!answer.Item) return undefined;
+    this.counters.itemsRead++;
+    const { cadence: kept, periodStart: start, builtAt, packet } = answer.Item as Record<string, unknown>;
+    return {
+      cadence: kept as string,
+      periodStart: start as string,
+      builtAt: builtAt as number,
+      packet: gunzipSync(packet as Uint8Array).toString('utf8'),
+    };
   }
 
   async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {

@@ -27,6 +27,15 @@ export interface QuarantinedDelivery {
   problems: FieldProblem[];
 }
 
+/** A built packet as kept: the JSON that was (or will be) sent, and when it was built. */
+export interface PacketSnapshot {
+  cadence: string;
+  periodStart: string;
+  builtAt: number;
+  /** The packet JSON (shared/packets/packet.ts), kept whole so a resend sends the same numbers. */
+  packet: string;
+}
+
 export interface StoredEntity {
   state: EntityState;
   /** Optimistic-concurrency version; writes are conditional on it. */
@@ -77,6 +86,12 @@ export interface Store {
   noteFactTime(at: number): Promise<void>;
   /** The earliest fact the client has, if any. */
   firstFactAt(): Promise<number | undefined>;
+  /**
+   * Keeps a packet snapshot once per (cadence, period): 'exists' when one is already kept and
+   * `replace` is false. With `replace` the snapshot is overwritten (a forced rebuild).
+   */
+  putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'>;
+  getPacketSnapshot(cadence: string, periodStart: string): Promise<PacketSnapshot | undefined>;
   /** Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`). */
   entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
 }

@@ -1,0 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { type BuildPacketDeps, buildAndPublishPacket } from '#shared/packets/run.ts';
+
+export interface BuildPacketAnswer {
+  status: string;
+  cadence: string;
+  period: string;
+  metrics: number;
+}
+
+/**
+ * The scheduler's target: `{client, cadence, asOf?, force?}` in, a short summary out. Failures
+ * are thrown, so EventBridge Scheduler retries and finally dead-letters the run.
+ */
+export function createBuildPacketHandler(deps: BuildPacketDeps, logger: Logger) {
+  return middy<unknown, BuildPacketAnswer>()
+    .use(injectLambdaContext(logger))
+    .handler(async (event) => {
+      const { status, packet } = await buildAndPublishPacket(deps, event);
+      const answer = {
+        status,
+        cadence: packet.cadence,
+        period: packet.period.start,
+        metrics: packet.metrics.length,
+      };
+      logger.info('packet', {
+        ...answer,
+        definitionsVersion: packet.definitionsVersion,
+        actions: packet.actions.length,
+      });
+      return answer;
+    });
+}

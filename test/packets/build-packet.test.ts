@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Twin } from '#local/twin.ts';
+import { ICP_DIMENSIONS, METRIC_IDS } from '#shared/config/metric-ids.ts';
+import { ValidationError } from '#shared/errors.ts';
+import { importGenericLines } from '#shared/ingest/import.ts';
+import type { Packet } from '#shared/packets/packet.ts';
+import { buildAndPublishPacket } from '#shared/packets/run.ts';
+import { InProcessPublisher } from '#shared/ports/publisher.ts';
+import { exampleConfig } from '../support/config.ts';
+import { startTestTwin } from '../support/twin.ts';
+
+const AS_OF = '2026-11-16T13:00:00Z'; // Monday 08:00 in New York: the weekly packet covers 11-09 to 11-16.
+
+/** A few facts of the week before the as-of instant, as generic events (one per line). */
+const EVENTS = [
+  {
+    type: 'company',
+    id: 'co-1',
+    at: '2026-11-02T15:00:00Z',
+    name: 'Globex',
+    industry: 'Software',
+    employees: 850,
+    region: 'North America',
+  },
+  {
+    type: 'contact',
+    id: 'c-1',
+    at: '2026-11-10T15:00:00Z',
+    companyId: 'co-1',
+    seniority: 'vp',
+    source: 'linkedin-ads',
+    stage: 'mql',
+    owner: 'rep-1',
+  },
+  { type: 'activity', id: 'a-1', at: '2026-11-10T16:00:00Z', contactId: 'c-1', kind: 'call', owner: 'rep-1' },
+  {
+    type: 'deal',
+    id: 'd-1',
+    at: '2026-11-11T15:00:00Z',
+    companyId: 'co-1',
+    contactIds: ['c-1'],
+    amount: 30000,
+    currency: 'USD',
+    stage: 'qualifiedtobuy',
+  },
+  {
+    type: 'deal',
+    id: 'd-2',
+    at: '2026-11-12T15:00:00Z',
+    companyId: 'co-1',
+    amount: 9000,
+    stage: 'appointmentscheduled',
+  },
+];
+
+describe('build-packet', () => {
+  let twin: Twin;
+  const publisher = new InProcessPublisher();
+  const deps = () => ({
+    config: exampleConfig(),
+    store: twin.store,
+    publisher,
+    clock: () => Date.parse(AS_OF),
+  });
+
+  beforeAll(async () => {
+    twin = await startTestTwin();
+    const summary = await importGenericLines(
+      { config: exampleConfig(), store: twin.store, secrets: twin.secrets, clock: () => Date.parse(AS_OF) },
+      EVENTS.map((event) => JSON.stringify(event)),
+    );
+    expect(summary.skipped).toEqual([]);
+  });
+  afterAll(() => twin.close());
+
+  it('builds the weekly packet of the last complete week with every metric of the contract', async () => {
+    const { status, packet } = await buildAndPublishPacket(deps(), {
+      client: 'acme',
+      cadence: 'weekly',
+      asOf: AS_OF,
+    });
+    expect(status).toBe('built');
+    expect(packet.period).toMatchObject({
+      start: '2026-11-09T00:00:00-05:00',
+      end: '2026-11-16T00:00:00-05:00',
+      timezone: 'America/New_York',
+    });
+    const ids = packet.metrics.map((metric) => metric.id);
+    expect(ids).toHaveLength(METRIC_IDS.length + ICP_DIMENSIONS.length);
+    expect(new Set(ids)).toEqual(new Set([...METRIC_IDS, ...ICP_DIMENSIONS.map((d) => `icp.drift.${d}`)]));
+    for (const metric of packet.metrics) {
+      expect(['good', 'watch', 'act', 'none']).toContain(metric.status);
+      expect(['marketing', 'sales', 'both']).toContain(metric.owner);
+    }
+    // d-1 met the bar when created (qualifiedtobuy, 30000 ≥ 5000, company set); d-2 is below the stage.
+    // d-1 has no source, so it is credited through its first contact c-1: linkedin-ads → paid_social, marketing.
+    const qpc = packet.metrics.find((metric) => metric.id === 'qpc.created.amount');
+    expect(qpc).toMatchObject({ value: 30000, n: 1, unit: 'USD', owner: 'both' });
+    expect(qpc?.breakdown).toEqual([
+      { key: 'channel:paid_social', value: 30000, n: 1 },
+      { key: 'team:marketing', value: 30000, n: 1 },
+    ]);
+    // c-1 became MQL on Tue 10:00 New York and was called 60 business minutes later (target 240).
+    expect(packet.metrics.find((metric) => metric.id === 'sla.median_business_minutes')?.value).toBe(60);
+    // Created in the week: c-1 (mapped), d-1 (credited through c-1), d-2 (no source, no contact).
+    expect(packet.dataHealth.unmappedSources).toEqual([{ key: '(none)', n: 1 }]);
+  });
+
+  it('finds the stored snapshot on a second run, publishes again, and rebuilds only when forced', async () => {
+    const before = publisher.published.length;
+    const writes = twin.store.counters.writes;
+    const again = await buildAndPublishPacket(deps(), { client: 'acme', cadence: 'weekly', asOf: AS_OF });
+    expect(again.status).toBe('exists');
+    expect(twin.store.counters.writes).toBe(writes);
+    // Any instant in the next week names the same period, hence the same snapshot.
+    const later = await buildAndPublishPacket(deps(), {
+      client: 'acme',
+      cadence: 'weekly',
+      asOf: '2026-11-18T12:00:00-05:00',
+    });
+    expect(later.status).toBe('exists');
+    expect(later.packet).toEqual(again.packet);
+    const forced = await buildAndPublishPacket(deps(), {
+      client: 'acme',
+      cadence: 'weekly',
+      asOf: AS_OF,
+      force: true,
+    });
+    expect(forced.status).toBe('rebuilt');
+    expect(publisher.published.slice(before)).toEqual(
+      Array.from({ length: 3 }, () => ({
+        type: 'PacketReady',
+        client: 'acme',
+        cadence: 'weekly',
+        periodStart: '2026-11-09T00:00:00-05:00',
+        definitionsVersion: (again.packet as Packet).definitionsVersion,
+      })),
+    );
+  });
+
+  it('refuses another client and an unknown cadence, naming the field', async () => {
+    await expect(buildAndPublishPacket(deps(), { client: 'globex', cadence: 'weekly' })).rejects.toThrow(
+      /"acme", not "globex"/,
+    );
+    await expect(buildAndPublishPacket(deps(), { client: 'acme', cadence: 'daily' })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(buildAndPublishPacket(deps(), { client: 'acme', cadence: 'daily' })).rejects.toThrow(
+      /cadence/,
+    );
+  });
+});
