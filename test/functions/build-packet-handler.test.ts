@@ -1,0 +1,54 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBuildPacketHandler } from '#functions/build-packet/app.ts';
+import type { Twin } from '#local/twin.ts';
+import { InProcessPublisher } from '#shared/ports/publisher.ts';
+import { exampleConfig } from '../support/config.ts';
+import { startTestTwin } from '../support/twin.ts';
+
+const context = { awsRequestId: 'test', functionName: 'build-packet' } as Context;
+
+describe('build-packet handler called as a plain function', () => {
+  let twin: Twin;
+  const publisher = new InProcessPublisher();
+  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  beforeAll(async () => {
+    twin = await startTestTwin();
+  });
+  afterAll(() => twin.close());
+
+  const handler = () =>
+    createBuildPacketHandler(
+      {
+        config: exampleConfig(),
+        store: twin.store,
+        publisher,
+        clock: () => Date.parse('2026-12-01T13:00:00Z'),
+      },
+      logger,
+    );
+
+  it('builds the monthly packet for the scheduler event, then finds it on the retry', async () => {
+    // As of Tue 2026-12-01 08:00 New York the last complete month is November.
+    const first = await handler()({ client: 'acme', cadence: 'monthly' }, context);
+    expect(first).toEqual({
+      status: 'built',
+      cadence: 'monthly',
+      period: '2026-11-01T00:00:00-04:00',
+      metrics: 27,
+    });
+    const retry = await handler()({ client: 'acme', cadence: 'monthly' }, context);
+    expect(retry.status).toBe('exists');
+    expect(publisher.published.map((event) => event.periodStart)).toEqual([
+      '2026-11-01T00:00:00-04:00',
+      '2026-11-01T00:00:00-04:00',
+    ]);
+  });
+
+  it('throws on a malformed event so the scheduler retries and dead-letters it', async () => {
+    await expect(handler()({ client: 'acme', cadence: 'monthly', asOf: 'soon' }, context)).rejects.toThrow(
+      /asOf/,
+    );
+  });
+});
