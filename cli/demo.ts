@@ -3,7 +3,10 @@ import type { Twin } from '#local/twin.ts';
 import { startTwin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { ENTITY_TYPES } from '#shared/model/events.ts';
+import { buildAndPublishPacket } from '#shared/packets/run.ts';
+import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { fieldValue } from '#shared/projection/state.ts';
+import { CADENCES, lastCompletePeriod } from '#shared/time/periods.ts';
 import { DEMO_SECRETS } from './demo-secrets.ts';
 
 type Outcome = ScriptedDelivery['expect'];
@@ -37,7 +40,9 @@ async function deliver(
  * `npm run demo`: the local twin on the demo client, a week of facts delivered by every source in
  * its own signed wire format over HTTP, and what the store made of them.
  */
-export async function runDemo(config: ClientConfig, today = new Date()): Promise<{ unexpected: number }> {
+export async function runDemo(config: ClientConfig, asOf = new Date()): Promise<{ unexpected: number }> {
+  // The scripted week is the last complete one, so the weekly packet as of now shows it.
+  const today = new Date(lastCompletePeriod('weekly', asOf.getTime(), config).end);
   const started = Date.now();
   const twin = await startTwin({ config });
   try {
@@ -97,8 +102,23 @@ export async function runDemo(config: ClientConfig, today = new Date()): Promise
         `contact hubspot:1001: source ${fieldValue(contact, 'source')}, company ${fieldValue(contact, 'companyId')}, milestones: ${milestones}, email stored as hash ${String(fieldValue(contact, 'emailHash')).slice(0, 8)}…`,
       );
     }
+    const publisher = new InProcessPublisher();
+    for (const cadence of CADENCES) {
+      const { packet } = await buildAndPublishPacket(
+        { config, store: twin.store, publisher, clock: () => asOf.getTime() },
+        { client: config.client, cadence },
+      );
+      const statuses = packet.metrics.reduce<Record<string, number>>((counts, metric) => {
+        counts[metric.status] = (counts[metric.status] ?? 0) + 1;
+        return counts;
+      }, {});
+      console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);
+      console.log(
+        `  ${packet.metrics.length} metrics · act ${statuses.act ?? 0} · watch ${statuses.watch ?? 0} · good ${statuses.good ?? 0} · no threshold or data ${statuses.none ?? 0} · actions ${packet.actions.length}`,
+      );
+    }
     console.log(
-      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. The review packets are built from these facts by the metrics engine (next issue).`,
+      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client demo --cadence weekly --data <dir>`,
     );
     console.log(
       'Keep a twin running: npm run samepage -- serve --client demo --port 3000 --data .samepage/demo',
