@@ -14,6 +14,11 @@ const attributionKeys = (deal: DealView) => [
   `channel:${deal.attribution.channel}`,
 ];
 
+/** The deal's stage at an instant (a stalled deal is shown in the stage it stalled in, not a later one). */
+function stageAt(deal: DealView, instant: number): string | undefined {
+  return deal.stages.filter((entry) => entry.at <= instant).at(-1)?.stage;
+}
+
 /** Deals whose qualification falls in the window. */
 function qualifiedIn(facts: FactSet, window: Window): DealView[] {
   return [...facts.deals.values()].filter((deal) => within(deal.qualified?.at, window));
@@ -142,7 +147,7 @@ export function stalledDeals(
   const amountOf = (deal: DealView) => (deal.inClientCurrency ? (deal.amount ?? 0) : 0);
   const items = stalled.map(({ deal, changed }) => ({
     id: deal.id,
-    label: `${deal.stage ?? 'no stage'} for ${Math.floor((period.end - (changed ?? period.end)) / DAY_MS)} days`,
+    label: `${stageAt(deal, period.end - 1) ?? 'no stage'} for ${Math.floor((period.end - (changed ?? period.end)) / DAY_MS)} days`,
     value: amountOf(deal),
     owner: deal.owner,
     link: crmLink('deal', deal.id, definitions),

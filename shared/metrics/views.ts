@@ -185,7 +185,8 @@ function barHolds(state: EntityState, at: number, definitions: Definitions): num
   const stage = text(fieldValue(state, 'stage', at));
   if (stage === undefined) return undefined;
   const barIndex = order.indexOf(definitions.qualification.stage);
-  const pastBar = won.includes(stage) || (order.indexOf(stage) >= barIndex && order.includes(stage));
+  // A bar naming a won stage (not in `order`) is met by won stages only.
+  const pastBar = won.includes(stage) || (barIndex !== -1 && order.indexOf(stage) >= barIndex);
   if (!pastBar) return undefined;
   const amount = number(fieldValue(state, 'amount', at));
   if (amount === undefined || amount < definitions.qualification.minAmount) return undefined;
@@ -214,8 +215,11 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
     if (outcome && (!closed || at < closed.at))
       closed = { at, outcome, amount: number(fieldValue(state, 'amount', at)) };
   }
+  const currency = text(fieldValue(state, 'currency', asOf));
+  const inClientCurrency = currency === undefined || currency === definitions.currency;
   let qualified: DealView['qualified'];
-  for (const at of barInstants(state, asOf)) {
+  // A deal in another currency (as of now) is never qualified, even if its currency arrived late.
+  for (const at of inClientCurrency ? barInstants(state, asOf) : []) {
     // A closed deal cannot qualify after its close; entering a won stage qualifies at that moment.
     if (closed && at > closed.at) break;
     const amount = barHolds(state, at, definitions);
@@ -224,7 +228,6 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
       break;
     }
   }
-  const currency = text(fieldValue(state, 'currency', asOf));
   const attribution = attribute(text(fieldValue(state, 'source', asOf)), definitions.channels);
   return {
     id: state.id,
@@ -240,7 +243,7 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
     attribution,
     closed,
     qualified,
-    inClientCurrency: currency === undefined || currency === definitions.currency,
+    inClientCurrency,
   };
 }
 

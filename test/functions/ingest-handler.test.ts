@@ -93,6 +93,8 @@ function flakyStore(
     openDeals: () => inner.openDeals(),
     noteFactTime: (at) => inner.noteFactTime(at),
     firstFactAt: () => inner.firstFactAt(),
+    putPacketSnapshot: (snapshot, replace) => inner.putPacketSnapshot(snapshot, replace),
+    getPacketSnapshot: (cadence, start) => inner.getPacketSnapshot(cadence, start),
     entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
   };
 }
