@@ -5,13 +5,13 @@ import type { BreakdownRow } from './types.ts';
 export function sumBreakdown<T>(
   items: readonly T[],
   keysOf: (item: T) => readonly string[],
-  valueOf: (item: T) => number,
+  valueFor: (item: T) => number,
 ): BreakdownRow[] {
   const rows = new Map<string, BreakdownRow>();
   for (const item of items) {
     for (const key of keysOf(item)) {
       const row = rows.get(key) ?? { key, value: 0, n: 0 };
-      row.value = (row.value ?? 0) + valueOf(item);
+      row.value = (row.value ?? 0) + valueFor(item);
       row.n++;
       rows.set(key, row);
     }

@@ -119,6 +119,9 @@ export function icpWinRates(facts: FactSet, period: Window, definitions: IcpDefi
   ];
 }
 
+const byCountThenValue = (x: [string, number], y: [string, number]) =>
+  y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+
 function mix(deals: readonly DealView[], facts: FactSet, dimension: IcpDimension): Map<string, number> {
   const counts = new Map<string, number>();
   for (const deal of deals) {
@@ -147,13 +150,14 @@ export function icpDrift(
     const current = mix(won, facts, dimension);
     const before = mix(baseline, facts, dimension);
     const psi = populationStabilityIndex(current, before);
-    const outsideWins = [...current.entries()].filter(
-      ([value]) => !mixValueFits(dimension, value, definitions.icp),
-    );
+    // Sorted (most deals first, then by value) so the list does not depend on the order facts arrive in.
+    const outsideWins = [...current.entries()]
+      .filter(([value]) => !mixValueFits(dimension, value, definitions.icp))
+      .sort(byCountThenValue);
     const closedMix = mix(closed, facts, dimension);
-    const insideWithoutWins = [...closedMix.entries()].filter(
-      ([value]) => !current.has(value) && mixValueFits(dimension, value, definitions.icp),
-    );
+    const insideWithoutWins = [...closedMix.entries()]
+      .filter(([value]) => !current.has(value) && mixValueFits(dimension, value, definitions.icp))
+      .sort(byCountThenValue);
     const items: MetricItem[] = [
       ...outsideWins.map(([value, n]) => ({
         id: `add:${value}`,
@@ -173,13 +177,11 @@ export function icpDrift(
       value: psi ?? null,
       unit: 'psi',
       n: total,
-      breakdown: [...current.entries()]
-        .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-        .map(([value, n]) => ({
-          key: `segment:${dimension}=${value}`,
-          value: total === 0 ? null : n / total,
-          n,
-        })),
+      breakdown: [...current.entries()].sort(byCountThenValue).map(([value, n]) => ({
+        key: `segment:${dimension}=${value}`,
+        value: total === 0 ? null : n / total,
+        n,
+      })),
       items,
       notes: {
         band: psi === undefined ? null : psiBand(psi),
