@@ -20,7 +20,9 @@ describe('npm run demo', () => {
     expect(result.stdout).not.toMatch(/✗/);
     // The scripted week's qualified deals: HubSpot 7001 at qualifiedtobuy with 42,000, the Salesforce
     // opportunity at presentationscheduled with 65,000 and Pipedrive deal 9 at stage 2 with 18,000.
-    expect(result.stdout).toMatch(/weekly packet, Week of [0-9-]+: Qualified pipeline created: \$125,000 in 3 deals/);
+    expect(result.stdout).toMatch(
+      /weekly packet, Week of [0-9-]+: Qualified pipeline created: \$125,000 in 3 deals/,
+    );
     expect(result.stdout).toMatch(/monthly packet, .*\n {2}27 metrics/);
     expect(result.stdout).toMatch(/quarterly packet, .*\n {2}27 metrics/);
   });
