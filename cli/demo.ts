@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { demoScript, type ScriptedDelivery } from '#local/demo-script.ts';
 import type { Twin } from '#local/twin.ts';
 import { startTwin } from '#local/twin.ts';
@@ -8,6 +10,7 @@ import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { fieldValue } from '#shared/projection/state.ts';
 import { CADENCES, lastCompletePeriod } from '#shared/time/periods.ts';
 import { DEMO_SECRETS } from './demo-secrets.ts';
+import { UsageError } from './usage-error.ts';
 
 type Outcome = ScriptedDelivery['expect'];
 
@@ -40,11 +43,28 @@ async function deliver(
  * `npm run demo`: the local twin on the demo client, a week of facts delivered by every source in
  * its own signed wire format over HTTP, and what the store made of them.
  */
-export async function runDemo(config: ClientConfig, asOf = new Date()): Promise<{ unexpected: number }> {
+/** Marks a directory as the demo's own, so a rerun may empty it and nothing else is ever deleted. */
+const DEMO_MARKER = '.samepage-demo';
+
+function prepareDataDir(dataDir: string): void {
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0 && !existsSync(join(dataDir, DEMO_MARKER))) {
+    throw new UsageError(`${dataDir} holds other data; pass --data with an empty or a demo directory`);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, DEMO_MARKER), 'samepage demo data: `npm run demo` empties this directory\n');
+}
+
+export async function runDemo(
+  config: ClientConfig,
+  options: { dataDir: string; asOf?: Date },
+): Promise<{ unexpected: number }> {
+  const asOf = options.asOf ?? new Date();
+  prepareDataDir(options.dataDir);
   // The scripted week is the last complete one, so the weekly packet as of now shows it.
   const today = new Date(lastCompletePeriod('weekly', asOf.getTime(), config).end);
   const started = Date.now();
-  const twin = await startTwin({ config });
+  const twin = await startTwin({ config, dataDir: options.dataDir });
   try {
     const demoRequestForm = Object.entries(config.sources.typeform?.forms ?? {}).find(
       ([, id]) => id === 'demo-request',
@@ -102,6 +122,7 @@ export async function runDemo(config: ClientConfig, asOf = new Date()): Promise<
         `contact hubspot:1001: source ${fieldValue(contact, 'source')}, company ${fieldValue(contact, 'companyId')}, milestones: ${milestones}, email stored as hash ${String(fieldValue(contact, 'emailHash')).slice(0, 8)}…`,
       );
     }
+    const shown = relative(process.cwd(), options.dataDir) || '.';
     const publisher = new InProcessPublisher();
     for (const cadence of CADENCES) {
       const { packet } = await buildAndPublishPacket(
@@ -118,10 +139,10 @@ export async function runDemo(config: ClientConfig, asOf = new Date()): Promise<
       );
     }
     console.log(
-      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client demo --cadence weekly --data <dir>`,
+      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client ${config.client} --cadence weekly --data ${shown}`,
     );
     console.log(
-      'Keep a twin running: npm run samepage -- serve --client demo --port 3000 --data .samepage/demo',
+      `Keep a twin running on the same data: npm run samepage -- serve --client ${config.client} --port 3000 --data ${shown}`,
     );
     return { unexpected };
   } finally {

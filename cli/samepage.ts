@@ -16,6 +16,7 @@ import { systemClock } from '#shared/ports/clock.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
 import { useDemoSecretsIfUnset } from './demo-secrets.ts';
+import { UsageError } from './usage-error.ts';
 
 // The twin runs on the machine's Node 20; the Lambda runtime is newer. The SDK's notice about
 // future Node versions says nothing about this run, so the CLI keeps the console for samepage.
@@ -204,10 +205,11 @@ program
   .command('demo')
   .description('run the local twin on the demo client and deliver signed webhooks from every source')
   .option('--client <config>', 'client config path or name in clients/', 'demo')
-  .action(async (options: { client: string }) => {
+  .option('--data <dir>', 'where the demo keeps its data (emptied first)', '.samepage/demo')
+  .action(async (options: { client: string; data: string }) => {
     // The demo prints its own line per delivery, refusals included.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-    const { unexpected } = await runDemo(loadClient(options.client));
+    const { unexpected } = await runDemo(loadClient(options.client), { dataDir: resolve(options.data) });
     if (unexpected > 0) {
       console.error(`${unexpected} deliveries were not answered as expected`);
       process.exitCode = 1;
@@ -217,7 +219,7 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
     console.error(error.message);
     process.exit(2);
   }

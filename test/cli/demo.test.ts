@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runSamepage } from '../support/cli.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'samepage-demo-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npm run demo', () => {
   it('delivers signed webhooks from all six sources and every answer is the expected one', async () => {
-    const result = await runSamepage(['demo']);
+    const result = await runSamepage(['demo', '--data', dataDir]);
     expect(result.stderr).not.toMatch(/not answered as expected/);
     expect(result.code).toBe(0);
     const accepted = result.stdout
@@ -25,5 +31,42 @@ describe('npm run demo', () => {
     );
     expect(result.stdout).toMatch(/monthly packet, .*\n {2}27 metrics/);
     expect(result.stdout).toMatch(/quarterly packet, .*\n {2}27 metrics/);
+  });
+
+  it('leaves its data for samepage packet, and runs again on its own directory', async () => {
+    const packet = await runSamepage([
+      'packet',
+      '--client',
+      'demo',
+      '--cadence',
+      'weekly',
+      '--data',
+      dataDir,
+      '--format',
+      'json',
+    ]);
+    expect(packet.code).toBe(0);
+    const weekly = JSON.parse(packet.stdout);
+    expect(weekly.metrics.find((metric: { id: string }) => metric.id === 'qpc.created.amount')).toMatchObject(
+      {
+        value: 125000,
+        n: 3,
+      },
+    );
+    const again = await runSamepage(['demo', '--data', dataDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/accepted 9 · duplicate 1/);
+  });
+
+  it('refuses a data directory that is not its own', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'samepage-other-'));
+    writeFileSync(join(other, 'notes.txt'), 'keep me');
+    try {
+      const result = await runSamepage(['demo', '--data', other]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/holds other data/);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
