@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EntityType } from '../model/events.ts';
 import type {
+  DefinitionsRecord,
   PacketSnapshot,
   QuarantinedDelivery,
   RawDelivery,
@@ -322,6 +323,21 @@ export class DynamoDbStore implements Store {
       builtAt: builtAt as number,
       packet: gunzipSync(packet as Uint8Array).toString('utf8'),
     };
+  }
+
+  async recordDefinitions(version: string, at: number): Promise<DefinitionsRecord[]> {
+    const known: DefinitionsRecord[] = [];
+    for await (const item of this.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'client#definitions' },
+    })) {
+      known.push({ version: item.sk as string, since: item.since as number });
+    }
+    if (!known.some((record) => record.version === version)) {
+      await this.putWhen({ pk: 'client#definitions', sk: version, since: at }, null);
+      known.push({ version, since: at });
+    }
+    return known.sort((a, b) => a.since - b.since || (a.version < b.version ? -1 : 1));
   }
 
   async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {

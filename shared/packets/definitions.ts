@@ -4,6 +4,12 @@ import { EMPLOYEE_BANDS } from '../metrics/segments.ts';
 
 export interface DefinitionsAppendix {
   version: string;
+  /** When a packet first used this version (absent when the packet was built without the store). */
+  since?: string;
+  /** Earlier versions and when each came into use, newest first. */
+  history?: { version: string; since: string }[];
+  /** True when a new version came into use during the packet's period (not the very first one). */
+  changedInPeriod?: boolean;
   metrics: { id: string; meaning: string }[];
   rules: string[];
 }

@@ -5,6 +5,7 @@ import { opportunityTimes } from '../metrics/funnel.ts';
 import { computeMetrics } from '../metrics/index.ts';
 import type { BreakdownRow, MetricItem, MetricValue } from '../metrics/types.ts';
 import { type Window, within } from '../metrics/window.ts';
+import type { DefinitionsRecord } from '../ports/store.ts';
 import { SMALL_SAMPLE } from '../stats/index.ts';
 import {
   type Cadence,
@@ -184,7 +185,13 @@ function formatAmount(value: number, currency: string): string {
  * metric with n, interval, status, owner, comparison and target, actions by lane, data health
  * and the definitions appendix. Pure: the same facts and config give the same packet.
  */
-export function buildPacket(facts: FactSet, config: ClientConfig, cadence: Cadence, asOf: number): Packet {
+export function buildPacket(
+  facts: FactSet,
+  config: ClientConfig,
+  cadence: Cadence,
+  asOf: number,
+  definitionsHistory: readonly DefinitionsRecord[] = [],
+): Packet {
   const period = lastCompletePeriod(cadence, asOf, config);
   const windows = windowsFor(period, config);
   const values = computeMetrics(facts, config, windows);
@@ -287,7 +294,29 @@ export function buildPacket(facts: FactSet, config: ClientConfig, cadence: Caden
     mqlCohort: mqlCohort(facts, period),
     lossReasons: lossReasons(facts, period),
     sections: SECTIONS[cadence],
-    definitions: definitionsAppendix(config),
+    definitions: withHistory(definitionsAppendix(config), definitionsHistory, period, config.timezone),
+  };
+}
+
+/** Adds when the definitions came into use, and which versions a period saw change (quarterly review). */
+function withHistory(
+  appendix: DefinitionsAppendix,
+  history: readonly DefinitionsRecord[],
+  period: Window,
+  timezone: string,
+): DefinitionsAppendix {
+  const current = history.find((record) => record.version === appendix.version);
+  if (!current) return appendix;
+  const earlier = history.filter(
+    (record) => record.version !== appendix.version && record.since <= current.since,
+  );
+  return {
+    ...appendix,
+    since: isoInZone(current.since, timezone),
+    history: earlier
+      .reverse()
+      .map((record) => ({ version: record.version, since: isoInZone(record.since, timezone) })),
+    changedInPeriod: history.some((record) => within(record.since, period) && record !== history[0]),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { definitionsVersion } from '../config/load.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { problemsFromZod, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -58,12 +59,9 @@ export async function buildAndPublishPacket(
     if (kept) result = { status: 'exists', packet: JSON.parse(kept.packet) as Packet };
   }
   if (!result) {
-    const packet = buildPacket(
-      await loadFacts(deps.store, deps.config, input.cadence, asOf),
-      deps.config,
-      input.cadence,
-      asOf,
-    );
+    const history = await deps.store.recordDefinitions(definitionsVersion(deps.config), deps.clock());
+    const facts = await loadFacts(deps.store, deps.config, input.cadence, asOf);
+    const packet = buildPacket(facts, deps.config, input.cadence, asOf, history);
     const snapshot = {
       cadence: input.cadence,
       periodStart,

@@ -55,7 +55,10 @@ export function packetText(packet: Packet): string {
   lines.push(
     `Period ${packet.period.start} to ${packet.period.end} (${packet.period.timezone}), as of ${packet.asOf}`,
   );
-  lines.push(`Definitions version ${packet.definitionsVersion}`);
+  const { since, history, changedInPeriod } = packet.definitions;
+  lines.push(
+    `Definitions version ${packet.definitionsVersion}${since ? `, in use since ${since}` : ''}${changedInPeriod ? ' (changed during this period)' : ''}`,
+  );
   lines.push('', 'HEADLINE', `  ${packet.headline.text}`);
 
   lines.push('', 'STATUS');
@@ -135,5 +138,7 @@ export function packetText(packet: Packet): string {
   lines.push('', `DEFINITIONS (version ${packet.definitions.version})`);
   for (const entry of packet.definitions.metrics) lines.push(`  ${entry.id}: ${entry.meaning}`);
   for (const rule of packet.definitions.rules) lines.push(`  - ${rule}`);
+  for (const earlier of history ?? [])
+    lines.push(`  Earlier version ${earlier.version}, in use from ${earlier.since}`);
   return `${lines.join('\n')}\n`;
 }

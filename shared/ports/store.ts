@@ -27,6 +27,12 @@ export interface QuarantinedDelivery {
   problems: FieldProblem[];
 }
 
+/** A definitions version and when a packet first used it. */
+export interface DefinitionsRecord {
+  version: string;
+  since: number;
+}
+
 /** A built packet as kept: the JSON that was (or will be) sent, and when it was built. */
 export interface PacketSnapshot {
   cadence: string;
@@ -92,6 +98,11 @@ export interface Store {
    */
   putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'>;
   getPacketSnapshot(cadence: string, periodStart: string): Promise<PacketSnapshot | undefined>;
+  /**
+   * Records a definitions version the first time a packet is built with it (one write per
+   * version, ever) and returns every version known, oldest first.
+   */
+  recordDefinitions(version: string, at: number): Promise<DefinitionsRecord[]>;
   /** Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`). */
   entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
 }

@@ -95,6 +95,7 @@ function flakyStore(
     firstFactAt: () => inner.firstFactAt(),
     putPacketSnapshot: (snapshot, replace) => inner.putPacketSnapshot(snapshot, replace),
     getPacketSnapshot: (cadence, start) => inner.getPacketSnapshot(cadence, start),
+    recordDefinitions: (version, at) => inner.recordDefinitions(version, at),
     entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
   };
 }

@@ -150,3 +150,35 @@ describe('build-packet', () => {
     );
   });
 });
+
+describe('definitions history', () => {
+  it('prints when the definitions came into use and notes a change during the period', async () => {
+    const twin = await startTestTwin();
+    const publisher = new InProcessPublisher();
+    try {
+      const first = exampleConfig();
+      const clockAt = (iso: string) => () => Date.parse(iso);
+      const v1 = await buildAndPublishPacket(
+        { config: first, store: twin.store, publisher, clock: clockAt('2026-11-02T13:00:00Z') },
+        { client: 'acme', cadence: 'weekly' },
+      );
+      expect(v1.packet.definitions.since).toBe('2026-11-02T08:00:00-05:00');
+      expect(v1.packet.definitions.history).toEqual([]);
+      // The qualification bar is raised on Wed 11-11: the week of 11-09 saw the change.
+      const raised = exampleConfig();
+      raised.qualification.minAmount = 10_000;
+      const v2 = await buildAndPublishPacket(
+        { config: raised, store: twin.store, publisher, clock: clockAt('2026-11-11T15:00:00Z') },
+        { client: 'acme', cadence: 'weekly', asOf: '2026-11-16T13:00:00Z' },
+      );
+      expect(v2.packet.definitionsVersion).not.toBe(v1.packet.definitionsVersion);
+      expect(v2.packet.definitions).toMatchObject({
+        since: '2026-11-11T10:00:00-05:00',
+        history: [{ version: v1.packet.definitionsVersion, since: '2026-11-02T08:00:00-05:00' }],
+        changedInPeriod: true,
+      });
+    } finally {
+      await twin.close();
+    }
+  });
+});
