@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { startTwin } from '#local/twin.ts';
+import { startTwin, type Twin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { SOURCE_NAMES } from '#shared/config/schema.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { importGenericLines } from '#shared/ingest/import.ts';
+import { type ImportSummary, importGenericLines } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
@@ -44,6 +44,20 @@ function cadence(value: string): Cadence {
 function format(value: string): 'json' | 'text' {
   if (value !== 'json' && value !== 'text') throw new InvalidArgumentError('expected json or text');
   return value;
+}
+
+/** Applies a generic-events NDJSON file to the twin's store, row by row (see `samepage import`). */
+function importFile(
+  twin: Twin,
+  file: string,
+  onProgress?: (summary: ImportSummary) => void,
+): Promise<ImportSummary> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  return importGenericLines(
+    { config: twin.config, store: twin.store, secrets: twin.secrets, clock: systemClock },
+    lines,
+    onProgress,
+  );
 }
 
 function loadClient(client: string) {
@@ -98,18 +112,10 @@ program
     );
     bar.start(0, 0);
     try {
-      const lines = createInterface({
-        input: createReadStream(options.file),
-        crlfDelay: Number.POSITIVE_INFINITY,
+      const summary = await importFile(twin, options.file, (progress) => {
+        bar.setTotal(progress.lines);
+        bar.update(progress.applied);
       });
-      const summary = await importGenericLines(
-        { config, store: twin.store, secrets: twin.secrets, clock: systemClock },
-        lines,
-        (progress) => {
-          bar.setTotal(progress.lines);
-          bar.update(progress.applied);
-        },
-      );
       bar.stop();
       console.log(
         `rows read: ${summary.lines}, applied: ${summary.applied}, skipped: ${summary.skipped.length}`,
@@ -170,14 +176,7 @@ program
       const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
       try {
         if (options.events) {
-          const lines = createInterface({
-            input: createReadStream(options.events),
-            crlfDelay: Number.POSITIVE_INFINITY,
-          });
-          const summary = await importGenericLines(
-            { config, store: twin.store, secrets: twin.secrets, clock: systemClock },
-            lines,
-          );
+          const summary = await importFile(twin, options.events);
           if (summary.skipped.length > 0) {
             for (const problem of summary.skipped)
               console.error(`${options.events} ${problem.path}: ${problem.message}`);

@@ -41,27 +41,12 @@ export function slaClocks(facts: FactSet, window: Window, definitions: SlaDefini
     const target = kind === 'high_intent' ? sla.highIntentBusinessMinutes : sla.firstTouchBusinessMinutes;
     const deadline = addBusinessMinutes(start, target, calendar);
     const touch = facts.activitiesByContact.get(contact.id)?.find((activity) => activity.at >= start);
+    const clock = { contact, start, kind, target, deadline } as const;
     if (touch) {
       const minutes = businessMinutesBetween(start, touch.at, calendar);
-      clocks.push({
-        contact,
-        start,
-        kind,
-        target,
-        deadline,
-        touchedAt: touch.at,
-        minutes,
-        state: minutes <= target ? 'within' : 'late',
-      });
+      clocks.push({ ...clock, touchedAt: touch.at, minutes, state: minutes <= target ? 'within' : 'late' });
     } else {
-      clocks.push({
-        contact,
-        start,
-        kind,
-        target,
-        deadline,
-        state: facts.asOf >= deadline ? 'breaching' : 'pending',
-      });
+      clocks.push({ ...clock, state: facts.asOf >= deadline ? 'breaching' : 'pending' });
     }
   }
   return clocks.sort((a, b) => a.start - b.start || (a.contact.id < b.contact.id ? -1 : 1));
