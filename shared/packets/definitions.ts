@@ -135,6 +135,8 @@ export function definitionsAppendix(config: ClientConfig): DefinitionsAppendix {
       'samepage reads: a blank disqualification reason is no reason, so it is never the top reason; for monthly and quarterly packets the streak counts the weeks ending with the last full week of the period.',
       'samepage reads: an SQL counts for MQL→SQL only at or after the MQL time.',
       'samepage reads: an employee band is inside the ICP when it overlaps the ICP range; ICP add/remove candidates use the deals closed in the period.',
+      'samepage reads: "breaching contacts by owner" counts contacts touched after their target and contacts untouched past their deadline; a clock untouched at exactly its deadline is breaching.',
+      'samepage reads: stalled deals are judged at the period end, so a deal that closed after the period end is still listed if it had stalled by then; previous-period comparisons are computed with the facts known at the as-of instant.',
     ],
   };
 }
