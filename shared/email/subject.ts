@@ -1,0 +1,40 @@
+import { DateTime } from 'luxon';
+import type { Packet } from '../packets/packet.ts';
+
+/** The meeting each packet feeds (DESIGN.md "Packets"). */
+export const MEETINGS: Record<Packet['cadence'], string> = {
+  weekly: 'pipeline council',
+  monthly: 'source and segment review',
+  quarterly: 'ICP and comp review',
+};
+
+const AVERAGE_UNITS: Record<Packet['cadence'], string> = { weekly: 'wk', monthly: 'mo', quarterly: 'qtr' };
+
+/** `Nov 9–15` for a week, `October 2026` for a month, the fiscal quarter's label for a quarter. */
+export function shortPeriod(packet: Pick<Packet, 'cadence' | 'period'>): string {
+  if (packet.cadence !== 'weekly') return packet.period.label.replace(/ \(.*\)$/, '');
+  const start = DateTime.fromISO(packet.period.start, { setZone: true });
+  const last = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 });
+  const from = start.toFormat('LLL d');
+  return start.month === last.month ? `${from}–${last.toFormat('d')}` : `${from}–${last.toFormat('LLL d')}`;
+}
+
+export function compactMoney(value: number, currency: string): string {
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    maximumFractionDigits: value >= 1_000_000 ? 1 : 0,
+  }).format(value);
+}
+
+/** `Acme Analytics weekly pipeline council, Nov 9–15: QPC $412K, +12% vs 4-wk avg` */
+export function packetSubject(packet: Packet, currency: string): string {
+  const { headline } = packet;
+  const qpc = packet.metrics.find((metric) => metric.id === 'qpc.created.amount');
+  const comparison =
+    headline.change !== undefined && qpc?.previous
+      ? `${headline.change >= 0 ? '+' : ''}${Math.round(headline.change * 100)}% vs ${qpc.previous.periods}-${AVERAGE_UNITS[packet.cadence]} avg`
+      : 'no earlier periods yet';
+  return `${packet.displayName} ${packet.cadence} ${MEETINGS[packet.cadence]}, ${shortPeriod(packet)}: QPC ${compactMoney(headline.value ?? 0, currency)}, ${comparison}`;
+}
