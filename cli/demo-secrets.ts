@@ -13,7 +13,7 @@ export const DEMO_SECRETS: Record<string, string> = {
   'demo/email-hash-key': 'demo-email-hash-key',
 };
 
-export function useDemoSecretsIfUnset(config: ClientConfig): void {
+export function applyDemoSecretsIfUnset(config: ClientConfig): void {
   if (config.client !== 'demo') return;
   for (const [name, value] of Object.entries(DEMO_SECRETS)) {
     process.env[secretEnvironmentVariable(name)] ??= value;

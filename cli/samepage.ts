@@ -15,7 +15,7 @@ import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
-import { useDemoSecretsIfUnset } from './demo-secrets.ts';
+import { applyDemoSecretsIfUnset } from './demo-secrets.ts';
 import { UsageError } from './usage-error.ts';
 
 // The twin runs on the machine's Node 20; the Lambda runtime is newer. The SDK's notice about
@@ -62,7 +62,7 @@ function importFile(
 
 function loadClient(client: string) {
   const config = resolveClientConfig(client);
-  useDemoSecretsIfUnset(config);
+  applyDemoSecretsIfUnset(config);
   return config;
 }
 
