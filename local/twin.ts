@@ -1,11 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '#functions/ingest/app.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
+import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
+import type { SendDeps } from '#shared/email/send.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { EnvironmentSecrets, type Secrets } from '#shared/ports/secrets.ts';
 import { ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
 import { startWebhookServer, type WebhookServer } from './http-server.ts';
+import { OutboxMailer, writeRendered } from './outbox.ts';
+import { type LocalSes, startLocalSes } from './ses.ts';
 
 export const LOCAL_TABLE_NAME = 'samepage';
 
@@ -18,6 +22,8 @@ export interface TwinOptions {
   clock?: Clock;
   /** Start the webhook server (false: only the store, for CLI commands such as import). */
   serve?: boolean;
+  /** Start the SES emulator and keep sent mail in this outbox folder (no mail when absent). */
+  outbox?: string;
 }
 
 export interface Twin {
@@ -26,6 +32,7 @@ export interface Twin {
   store: DynamoDbStore;
   secrets: Secrets;
   server?: WebhookServer;
+  mail?: { ses: LocalSes; mailer: OutboxMailer; outbox: string };
   close(): Promise<void>;
 }
 
@@ -44,15 +51,37 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     const handler = createIngestHandler({ config: options.config, store, secrets, clock }, logger);
     server = await startWebhookServer(handler, options.port);
   }
+  let mail: Twin['mail'];
+  if (options.outbox !== undefined) {
+    const ses = await startLocalSes();
+    mail = { ses, mailer: new OutboxMailer(new SesMailer(ses.client)), outbox: options.outbox };
+  }
   return {
     config: options.config,
     dynamo,
     store,
     secrets,
     server,
+    mail,
     close: async () => {
       await server?.close();
+      await mail?.ses.close();
       await dynamo.close();
+    },
+  };
+}
+
+/** The send step's dependencies on the twin: the emulator's SES client, with every mail kept in outbox/. */
+export function localSendDeps(twin: Twin, clock: Clock = systemClock): SendDeps {
+  const mail = twin.mail;
+  if (!mail) throw new Error('the twin was started without mail (pass outbox)');
+  return {
+    config: twin.config,
+    store: twin.store,
+    mailer: mail.mailer,
+    clock,
+    onRendered: async (packet, rendered) => {
+      mail.mailer.currentDir = await writeRendered(mail.outbox, packet, rendered);
     },
   };
 }

@@ -13,6 +13,9 @@ import {
 import type { EntityType } from '../model/events.ts';
 import type {
   DefinitionsRecord,
+  MailKey,
+  MailRecord,
+  MailState,
   PacketSnapshot,
   QuarantinedDelivery,
   RawDelivery,
@@ -340,6 +343,72 @@ export class DynamoDbStore implements Store {
     return known.sort((a, b) => a.since - b.since || (a.version < b.version ? -1 : 1));
   }
 
+  async claimMail(mail: MailKey, at: number): Promise<'claimed' | MailState> {
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: mailKey(mail),
+          UpdateExpression:
+            'SET #state = :sending, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :at',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :failed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':failed': 'failed',
+            ':zero': 0,
+            ':one': 1,
+            ':at': at,
+          },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const answer = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: mailKey(mail) }),
+      );
+      this.counters.itemsRead++;
+      return (answer.Item?.state as MailState | undefined) ?? 'sending';
+    }
+  }
+
+  async finishMail(
+    mail: MailKey,
+    outcome: { state: 'sent' | 'failed' | 'failed-permanent'; detail: string; at: number },
+  ): Promise<void> {
+    this.counters.writes++;
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: mailKey(mail),
+        UpdateExpression: 'SET #state = :state, detail = :detail, updatedAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': outcome.state, ':detail': outcome.detail, ':at': outcome.at },
+      }),
+    );
+  }
+
+  async mailsOf(packet: Omit<MailKey, 'recipientHash'>): Promise<MailRecord[]> {
+    const records: MailRecord[] = [];
+    for await (const item of this.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': mailKey({ ...packet, recipientHash: '' }).pk },
+    })) {
+      records.push({
+        cadence: packet.cadence,
+        periodStart: packet.periodStart,
+        recipientHash: item.sk as string,
+        state: item.state as MailState,
+        attempts: item.attempts as number,
+        detail: item.detail as string | undefined,
+        updatedAt: item.updatedAt as number,
+      });
+    }
+    return records;
+  }
+
   async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {
     const { partition } = indexAttributes('byOwner');
     for await (const item of this.query({
@@ -351,6 +420,10 @@ export class DynamoDbStore implements Store {
       yield JSON.parse((item as EntityItem).state) as EntityState;
     }
   }
+}
+
+function mailKey(mail: MailKey) {
+  return { pk: `mail#${mail.cadence}#${mail.periodStart}`, sk: mail.recipientHash };
 }
 
 function deliveryFrom(item: Record<string, unknown>): RawDelivery | QuarantinedDelivery {

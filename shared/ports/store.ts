@@ -27,6 +27,23 @@ export interface QuarantinedDelivery {
   problems: FieldProblem[];
 }
 
+/** One (packet, recipient): the recipient is kept as a hash, never as an address. */
+export interface MailKey {
+  cadence: string;
+  periodStart: string;
+  recipientHash: string;
+}
+
+export type MailState = 'sending' | 'sent' | 'failed' | 'failed-permanent';
+
+export interface MailRecord extends MailKey {
+  state: MailState;
+  attempts: number;
+  /** The message id once sent, the error otherwise. */
+  detail?: string;
+  updatedAt: number;
+}
+
 /** A definitions version and when a packet first used it. */
 export interface DefinitionsRecord {
   version: string;
@@ -103,6 +120,18 @@ export interface Store {
    * version, ever) and returns every version known, oldest first.
    */
   recordDefinitions(version: string, at: number): Promise<DefinitionsRecord[]>;
+  /**
+   * Claims the sending of a packet to one recipient with a conditional write: 'claimed' when this
+   * caller may send (never sent, or a retryable failure); otherwise the state that stops it.
+   */
+  claimMail(mail: MailKey, at: number): Promise<'claimed' | MailState>;
+  /** Records how the claimed send ended. */
+  finishMail(
+    mail: MailKey,
+    outcome: { state: 'sent' | 'failed' | 'failed-permanent'; detail: string; at: number },
+  ): Promise<void>;
+  /** Every recipient's state for one packet. */
+  mailsOf(packet: Omit<MailKey, 'recipientHash'>): Promise<MailRecord[]>;
   /** Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`). */
   entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
 }

@@ -96,6 +96,9 @@ function flakyStore(
     putPacketSnapshot: (snapshot, replace) => inner.putPacketSnapshot(snapshot, replace),
     getPacketSnapshot: (cadence, start) => inner.getPacketSnapshot(cadence, start),
     recordDefinitions: (version, at) => inner.recordDefinitions(version, at),
+    claimMail: (mail, at) => inner.claimMail(mail, at),
+    finishMail: (mail, outcome) => inner.finishMail(mail, outcome),
+    mailsOf: (packet) => inner.mailsOf(packet),
     entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
   };
 }

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import type { ClientConfig } from '../config/schema.ts';
+import type { Packet } from '../packets/packet.ts';
+import type { Clock } from '../ports/clock.ts';
+import { type Mailer, PermanentMailError } from '../ports/mailer.ts';
+import type { PacketReady } from '../ports/publisher.ts';
+import type { MailState, Store } from '../ports/store.ts';
+import { packetMime } from './mime.ts';
+import { type RenderedPacket, renderPacketEmail } from './render.ts';
+
+export interface SendDeps {
+  config: ClientConfig;
+  store: Store;
+  mailer: Mailer;
+  clock: Clock;
+  /** Called once per send with the rendered packet (the local twin writes outbox/ files). */
+  onRendered?: (packet: Packet, rendered: RenderedPacket) => Promise<void>;
+}
+
+export interface RecipientReport {
+  recipient: string;
+  lists: string[];
+  outcome: 'sent' | 'already-sent' | 'in-flight' | 'failed' | 'failed-permanent';
+  detail?: string;
+}
+
+/** The stored snapshot PacketReady names is missing: the event is retried until it is there. */
+export class PacketNotFoundError extends Error {
+  override readonly name = 'PacketNotFoundError';
+}
+
+/** Some recipients failed for now: thrown after the others were sent, so the event is retried. */
+export class RetryableSendError extends Error {
+  override readonly name = 'RetryableSendError';
+  constructor(readonly report: RecipientReport[]) {
+    super(`${report.filter((r) => r.outcome === 'failed').length} recipient(s) failed and will be retried`);
+  }
+}
+
+/** Not a secret, just not an address: delivery records name recipients by this hash. */
+export function recipientHash(address: string): string {
+  return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 32);
+}
+
+/** Every address once, with the lists it is on (marketing, sales, leadership get the same packet). */
+export function recipientsOf(
+  config: Pick<ClientConfig, 'recipients'>,
+): { address: string; lists: string[] }[] {
+  const byAddress = new Map<string, { address: string; lists: string[] }>();
+  for (const [list, addresses] of Object.entries(config.recipients)) {
+    for (const address of addresses) {
+      const key = address.toLowerCase();
+      const entry = byAddress.get(key) ?? { address, lists: [] };
+      entry.lists.push(list);
+      byAddress.set(key, entry);
+    }
+  }
+  return [...byAddress.values()];
+}
+
+const STOPPED: Record<Exclude<MailState, 'failed'>, RecipientReport['outcome']> = {
+  sent: 'already-sent',
+  sending: 'in-flight',
+  'failed-permanent': 'failed-permanent',
+};
+
+/**
+ * Sends a stored packet to every recipient, once each: a conditional claim before sending and a
+ * "sent" mark after, so a retried event never sends twice and a recipient that failed for now is
+ * retried without resending to the others. A claim left "sending" (a crash between send and
+ * mark) is reported, not resent: a possible miss is safer than a double send. Permanent failures
+ * are recorded and reported; retryable ones make this throw after everyone else was served.
+ */
+export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<RecipientReport[]> {
+  const snapshot = await deps.store.getPacketSnapshot(event.cadence, event.periodStart);
+  if (!snapshot) throw new PacketNotFoundError(`no ${event.cadence} packet stored for ${event.periodStart}`);
+  const packet = JSON.parse(snapshot.packet) as Packet;
+  const rendered = await renderPacketEmail(packet, deps.config.currency);
+  await deps.onRendered?.(packet, rendered);
+
+  const report: RecipientReport[] = [];
+  for (const { address, lists } of recipientsOf(deps.config)) {
+    const key = {
+      cadence: event.cadence,
+      periodStart: event.periodStart,
+      recipientHash: recipientHash(address),
+    };
+    const claim = await deps.store.claimMail(key, deps.clock());
+    if (claim !== 'claimed') {
+      report.push({ recipient: address, lists, outcome: claim === 'failed' ? 'failed' : STOPPED[claim] });
+      continue;
+    }
+    try {
+      const raw = await packetMime(rendered, deps.config.from, address);
+      const { messageId } = await deps.mailer.send({ from: deps.config.from, to: address, raw });
+      await deps.store.finishMail(key, { state: 'sent', detail: messageId, at: deps.clock() });
+      report.push({ recipient: address, lists, outcome: 'sent', detail: messageId });
+    } catch (error) {
+      const permanent = error instanceof PermanentMailError;
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      await deps.store.finishMail(key, {
+        state: permanent ? 'failed-permanent' : 'failed',
+        detail,
+        at: deps.clock(),
+      });
+      report.push({ recipient: address, lists, outcome: permanent ? 'failed-permanent' : 'failed', detail });
+    }
+  }
+  if (report.some((entry) => entry.outcome === 'failed')) throw new RetryableSendError(report);
+  return report;
+}

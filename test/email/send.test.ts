@@ -1,0 +1,225 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
+import { RetryableSendError, recipientHash, sendPacket } from '#shared/email/send.ts';
+import { importGenericLines } from '#shared/ingest/import.ts';
+import { buildAndPublishPacket } from '#shared/packets/run.ts';
+import { formatMetric } from '#shared/packets/text.ts';
+import { type Mailer, PermanentMailError, TransientMailError } from '#shared/ports/mailer.ts';
+import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
+import { exampleConfig, testSecrets } from '../support/config.ts';
+
+const AS_OF = '2026-11-16T13:00:00Z';
+const outbox = mkdtempSync(join(tmpdir(), 'samepage-outbox-'));
+afterAll(() => rmSync(outbox, { recursive: true, force: true }));
+
+interface EmulatedMail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  attachments: { filename?: string; contentType: string; content: string }[];
+}
+
+async function inbox(twin: Twin): Promise<EmulatedMail[]> {
+  const response = await fetch(`${twin.mail?.ses.url}/store`);
+  return ((await response.json()) as { emails: EmulatedMail[] }).emails;
+}
+
+const EVENTS = [
+  {
+    type: 'company',
+    id: 'co-1',
+    at: '2026-11-02T15:00:00Z',
+    name: 'Globex',
+    industry: 'Software',
+    employees: 850,
+    region: 'North America',
+  },
+  {
+    type: 'contact',
+    id: 'c-1',
+    at: '2026-11-10T15:00:00Z',
+    companyId: 'co-1',
+    seniority: 'vp',
+    source: 'linkedin-ads',
+    stage: 'mql',
+    owner: 'rep-1',
+  },
+  { type: 'activity', id: 'a-1', at: '2026-11-10T16:00:00Z', contactId: 'c-1', kind: 'call', owner: 'rep-1' },
+  {
+    type: 'deal',
+    id: 'd-1',
+    at: '2026-11-11T15:00:00Z',
+    companyId: 'co-1',
+    contactIds: ['c-1'],
+    amount: 30000,
+    stage: 'qualifiedtobuy',
+  },
+];
+/** The example client's five addresses across marketing, sales and leadership. */
+const RECIPIENTS = [
+  'cmo@acme.example',
+  'demandgen@acme.example',
+  'vp-sales@acme.example',
+  'sdr-lead@acme.example',
+  'ceo@acme.example',
+];
+
+describe('sending packets through the SES emulator', () => {
+  let twin: Twin;
+  let ready: PacketReady;
+  const clock = () => Date.parse(AS_OF);
+
+  beforeAll(async () => {
+    twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
+    await importGenericLines(
+      { config: twin.config, store: twin.store, secrets: twin.secrets, clock },
+      EVENTS.map((event) => JSON.stringify(event)),
+    );
+    const publisher = new InProcessPublisher();
+    publisher.subscribe(async (event) => {
+      ready = event;
+      await sendPacket(localSendDeps(twin, clock), event);
+    });
+    await buildAndPublishPacket(
+      { config: twin.config, store: twin.store, publisher, clock },
+      { client: 'acme', cadence: 'weekly' },
+    );
+  });
+  afterAll(() => twin.close());
+
+  it('delivers one mail to each address of the three lists, with the CSV attached', async () => {
+    const mails = await inbox(twin);
+    expect(mails.map((mail) => mail.destination.to[0]).sort()).toEqual([...RECIPIENTS].sort());
+    expect(new Set(mails.map((mail) => mail.subject)).size).toBe(1);
+    expect(mails[0]?.subject).toBe(
+      'Acme Analytics weekly pipeline council, Nov 9–15: QPC $30K, no earlier periods yet',
+    );
+    expect(mails[0]?.attachments.map((a) => a.filename)).toEqual(['acme-weekly-2026-11-09.csv']);
+  });
+
+  it('never sends twice when the event is delivered again', async () => {
+    const report = await sendPacket(localSendDeps(twin, clock), ready);
+    expect(report.map((entry) => entry.outcome)).toEqual(RECIPIENTS.map(() => 'already-sent'));
+    expect(await inbox(twin)).toHaveLength(RECIPIENTS.length);
+  });
+
+  it('carries the same numbers as the packet JSON in the HTML and the text, under the clip size', async () => {
+    const [mail] = await inbox(twin);
+    const snapshot = await twin.store.getPacketSnapshot('weekly', ready.periodStart);
+    const packet = JSON.parse(snapshot?.packet ?? '{}') as import('#shared/packets/packet.ts').Packet;
+    const html = mail?.body.html ?? '';
+    const text = mail?.body.text ?? '';
+    expect(Buffer.byteLength(html)).toBeLessThan(GMAIL_CLIP_BYTES);
+    for (const metric of packet.metrics) {
+      // The value with its n, formatted from the JSON: e.g. "$30,000 (n 1)".
+      const shown = formatMetric({ ...metric, interval: undefined, smallSample: false });
+      expect(text, metric.id).toContain(formatMetric(metric));
+      expect(html, metric.id).toContain(shown.replace('&', '&amp;'));
+    }
+    expect(html).toContain(packet.definitionsVersion);
+    expect(html).not.toMatch(/<script|<img/i);
+  });
+
+  it('keeps the rendered packet and every message in outbox/', () => {
+    const files = readdirSync(join(outbox, 'acme', 'weekly-2026-11-09')).sort();
+    expect(files).toEqual(
+      [
+        'acme-weekly-2026-11-09.csv',
+        'packet.html',
+        'packet.json',
+        'packet.txt',
+        ...RECIPIENTS.map((r) => `${r}.eml`),
+      ].sort(),
+    );
+  });
+});
+
+describe('send failures', () => {
+  let twin: Twin;
+  const clock = () => Date.parse(AS_OF);
+  beforeAll(async () => {
+    twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
+    // The emulator keeps one inbox per process: start this part from an empty one.
+    await fetch(`${twin.mail?.ses.url}/clear-store`, { method: 'POST' });
+    await buildAndPublishPacket(
+      { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
+      { client: 'acme', cadence: 'weekly', asOf: AS_OF },
+    );
+  });
+  afterAll(() => twin.close());
+
+  const event: PacketReady = {
+    type: 'PacketReady',
+    client: 'acme',
+    cadence: 'weekly',
+    periodStart: '2026-11-09T00:00:00-05:00',
+    definitionsVersion: 'x',
+  };
+
+  /** SES that fails for some addresses: transiently once, or for good. */
+  function failingMailer(inner: Mailer, transientOnce: string[], permanent: string[]): Mailer {
+    const failedOnce = new Set<string>();
+    return {
+      send: async (mail) => {
+        if (permanent.includes(mail.to))
+          throw new PermanentMailError('MessageRejected: Address blacklisted.');
+        if (transientOnce.includes(mail.to) && !failedOnce.has(mail.to)) {
+          failedOnce.add(mail.to);
+          throw new TransientMailError('Throttling: Maximum sending rate exceeded.');
+        }
+        return inner.send(mail);
+      },
+    };
+  }
+
+  it('retries a recipient that failed for now without resending to the others, and records a permanent failure', async () => {
+    const deps = localSendDeps(twin, clock);
+    const mailer = failingMailer(deps.mailer, ['vp-sales@acme.example'], ['ceo@acme.example']);
+    const first = await sendPacket({ ...deps, mailer }, event).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(RetryableSendError);
+    const outcomes = Object.fromEntries(
+      (first as RetryableSendError).report.map((r) => [r.recipient, r.outcome]),
+    );
+    expect(outcomes).toEqual({
+      'cmo@acme.example': 'sent',
+      'demandgen@acme.example': 'sent',
+      'vp-sales@acme.example': 'failed',
+      'sdr-lead@acme.example': 'sent',
+      'ceo@acme.example': 'failed-permanent',
+    });
+    expect((await inbox(twin)).length).toBe(3);
+
+    const retry = await sendPacket({ ...deps, mailer }, event);
+    expect(Object.fromEntries(retry.map((r) => [r.recipient, r.outcome]))).toEqual({
+      'cmo@acme.example': 'already-sent',
+      'demandgen@acme.example': 'already-sent',
+      'vp-sales@acme.example': 'sent',
+      'sdr-lead@acme.example': 'already-sent',
+      'ceo@acme.example': 'failed-permanent',
+    });
+    const mails = await inbox(twin);
+    expect(mails.map((mail) => mail.destination.to[0]).sort()).toEqual(
+      ['cmo@acme.example', 'demandgen@acme.example', 'sdr-lead@acme.example', 'vp-sales@acme.example'].sort(),
+    );
+    const records = await twin.store.mailsOf({ cadence: 'weekly', periodStart: event.periodStart });
+    const ceo = records.find((record) => record.recipientHash === recipientHash('ceo@acme.example'));
+    expect(ceo).toMatchObject({
+      state: 'failed-permanent',
+      attempts: 1,
+      detail: 'PermanentMailError: MessageRejected: Address blacklisted.',
+    });
+    expect(
+      records.find((record) => record.recipientHash === recipientHash('vp-sales@acme.example')),
+    ).toMatchObject({
+      state: 'sent',
+      attempts: 2,
+    });
+    // Recipients are kept as hashes only.
+    expect(JSON.stringify(records)).not.toContain('@');
+  });
+});
