@@ -1,4 +1,5 @@
-import type { Cadence } from '../time/periods.ts';
+import { z } from 'zod';
+import { CADENCES, type Cadence } from '../time/periods.ts';
 
 /** Published once a packet's snapshot is stored; send-packet mails it (EventBridge in AWS). */
 export interface PacketReady {
@@ -9,6 +10,15 @@ export interface PacketReady {
   periodStart: string;
   definitionsVersion: string;
 }
+
+/** PacketReady as it arrives from the bus: validated before anything is sent. */
+export const packetReadySchema = z.object({
+  type: z.literal('PacketReady'),
+  client: z.string().min(1),
+  cadence: z.enum(CADENCES as [Cadence, ...Cadence[]]),
+  periodStart: z.iso.datetime({ offset: true }),
+  definitionsVersion: z.string().min(1),
+});
 
 export interface EventPublisher {
   publish(event: PacketReady): Promise<void>;

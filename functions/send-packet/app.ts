@@ -1,0 +1,56 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { type RecipientReport, RetryableSendError, type SendDeps, sendPacket } from '#shared/email/send.ts';
+import { problemsFromZod, ValidationError } from '#shared/errors.ts';
+import { packetReadySchema } from '#shared/ports/publisher.ts';
+
+/** The EventBridge envelope the PacketReady rule delivers. */
+const eventSchema = z.object({ 'detail-type': z.literal('PacketReady'), detail: packetReadySchema });
+
+/**
+ * PacketReady in, one mail per recipient out. A recipient that failed for now makes the
+ * invocation fail after the others were served, so EventBridge retries it (and finally
+ * dead-letters it); permanent failures are logged as errors for the alarm.
+ */
+export function createSendPacketHandler(deps: SendDeps, logger: Logger) {
+  return middy<unknown, RecipientReport[]>()
+    .use(injectLambdaContext(logger))
+    .handler(async (event) => {
+      const parsed = eventSchema.safeParse(event);
+      if (!parsed.success)
+        throw new ValidationError('not a PacketReady event', problemsFromZod(parsed.error.issues));
+      const { detail } = parsed.data;
+      if (detail.client !== deps.config.client) {
+        throw new ValidationError(`this stack sends for "${deps.config.client}", not "${detail.client}"`);
+      }
+      try {
+        const report = await sendPacket(deps, detail);
+        logReport(logger, detail.cadence, detail.periodStart, report);
+        return report;
+      } catch (error) {
+        if (error instanceof RetryableSendError)
+          logReport(logger, detail.cadence, detail.periodStart, error.report);
+        throw error;
+      }
+    });
+}
+
+function logReport(logger: Logger, cadence: string, periodStart: string, report: RecipientReport[]): void {
+  const counts = report.reduce<Record<string, number>>((all, entry) => {
+    all[entry.outcome] = (all[entry.outcome] ?? 0) + 1;
+    return all;
+  }, {});
+  const permanent = report.filter((entry) => entry.outcome === 'failed-permanent');
+  // Lists, not addresses: the log names which team missed the packet.
+  if (permanent.length > 0) {
+    logger.error('packet not delivered', {
+      cadence,
+      periodStart,
+      lists: permanent.flatMap((entry) => entry.lists),
+      details: permanent.map((entry) => entry.detail),
+    });
+  }
+  logger.info('packet sent', { cadence, periodStart, ...counts });
+}
