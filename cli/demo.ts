@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { demoScript, type ScriptedDelivery } from '#local/demo-script.ts';
+import { outboxDir } from '#local/outbox.ts';
 import type { Twin } from '#local/twin.ts';
-import { startTwin } from '#local/twin.ts';
+import { localSendDeps, startTwin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
+import { type RecipientReport, sendPacket } from '#shared/email/send.ts';
 import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
@@ -57,14 +59,14 @@ function prepareDataDir(dataDir: string): void {
 
 export async function runDemo(
   config: ClientConfig,
-  options: { dataDir: string; asOf?: Date },
+  options: { dataDir: string; outbox: string; asOf?: Date },
 ): Promise<{ unexpected: number }> {
   const asOf = options.asOf ?? new Date();
   prepareDataDir(options.dataDir);
   // The scripted week is the last complete one, so the weekly packet as of now shows it.
   const today = new Date(lastCompletePeriod('weekly', asOf.getTime(), config).end);
   const started = Date.now();
-  const twin = await startTwin({ config, dataDir: options.dataDir });
+  const twin = await startTwin({ config, dataDir: options.dataDir, outbox: options.outbox });
   try {
     const demoRequestForm = Object.entries(config.sources.typeform?.forms ?? {}).find(
       ([, id]) => id === 'demo-request',
@@ -124,6 +126,13 @@ export async function runDemo(
     }
     const shown = relative(process.cwd(), options.dataDir) || '.';
     const publisher = new InProcessPublisher();
+    let sent: RecipientReport[] = [];
+    publisher.subscribe(async (event) => {
+      sent = await sendPacket(
+        localSendDeps(twin, () => asOf.getTime()),
+        event,
+      );
+    });
     for (const cadence of CADENCES) {
       const { packet } = await buildAndPublishPacket(
         { config, store: twin.store, publisher, clock: () => asOf.getTime() },
@@ -136,6 +145,10 @@ export async function runDemo(
       console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);
       console.log(
         `  ${packet.metrics.length} metrics · act ${statuses.act ?? 0} · watch ${statuses.watch ?? 0} · good ${statuses.good ?? 0} · no threshold or data ${statuses.none ?? 0} · actions ${packet.actions.length}`,
+      );
+      const lists = new Set(sent.filter((entry) => entry.outcome === 'sent').flatMap((entry) => entry.lists));
+      console.log(
+        `  mailed to ${sent.filter((entry) => entry.outcome === 'sent').length} addresses (${[...lists].join(', ')}) · ${relative(process.cwd(), join(outboxDir(options.outbox, packet), 'packet.html'))}`,
       );
     }
     console.log(

@@ -1,18 +1,24 @@
 import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { startTwin, type Twin } from '#local/twin.ts';
+import { outboxDir, writeRendered } from '#local/outbox.ts';
+import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { SOURCE_NAMES } from '#shared/config/schema.ts';
+import { renderPacketEmail } from '#shared/email/render.ts';
+import { type RecipientReport, RetryableSendError, sendPacket } from '#shared/email/send.ts';
+import { packetSubject } from '#shared/email/subject.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { type ImportSummary, importGenericLines } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
+import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
 import { applyDemoSecretsIfUnset } from './demo-secrets.ts';
@@ -77,17 +83,20 @@ program
   .requiredOption('--client <config>', 'client config path or name in clients/')
   .option('--port <port>', 'port for the webhook server', port, 3000)
   .option('--data <dir>', 'keep the data on disk here (in memory without it)')
-  .action(async (options: { client: string; port: number; data?: string }) => {
+  .option('--outbox <dir>', 'where mailed packets are kept', 'outbox')
+  .action(async (options: { client: string; port: number; data?: string; outbox: string }) => {
     const config = loadClient(options.client);
     const twin = await startTwin({
       config,
       dataDir: options.data && resolve(options.data),
       port: options.port,
+      outbox: resolve(options.outbox),
     });
     const configured = SOURCE_NAMES.filter((name) => config.sources[name] !== undefined);
     console.log(`samepage local twin for ${config.displayName} (${config.client})`);
     console.log(`data: ${options.data ? resolve(options.data) : 'in memory'}`);
     for (const name of configured) console.log(`  POST ${twin.server?.url}/webhooks/${name}`);
+    console.log(`SES inbox (where packets are mailed): ${twin.mail?.ses.url}`);
     console.log('Ctrl-C to stop.');
     const stop = async () => {
       await twin.close();
@@ -201,14 +210,125 @@ program
   );
 
 program
+  .command('send')
+  .description('build the packet (or find it) and mail it to every list through the local SES emulator')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
+  .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
+  .option('--force', 'rebuild the packet even if it was built before')
+  .option('--data <dir>', 'the twin data directory to read')
+  .option('--outbox <dir>', 'where rendered packets and sent messages are kept', 'outbox')
+  .action(
+    async (options: {
+      client: string;
+      cadence: Cadence;
+      asOf?: number;
+      force?: boolean;
+      data?: string;
+      outbox: string;
+    }) => {
+      const config = loadClient(options.client);
+      const twin = await startTwin({
+        config,
+        dataDir: options.data && resolve(options.data),
+        serve: false,
+        outbox: resolve(options.outbox),
+      });
+      try {
+        const publisher = new InProcessPublisher();
+        const reports: RecipientReport[][] = [];
+        publisher.subscribe(async (event) => {
+          reports.push(await sendPacket(localSendDeps(twin), event));
+        });
+        const { status, packet } = await buildAndPublishPacket(
+          { config, store: twin.store, publisher, clock: systemClock },
+          {
+            client: config.client,
+            cadence: options.cadence,
+            ...(options.asOf !== undefined ? { asOf: new Date(options.asOf).toISOString() } : {}),
+            force: options.force === true,
+          },
+        );
+        console.log(`${packet.cadence} packet ${packet.period.label} (${status})`);
+        for (const entry of reports.flat()) {
+          console.log(
+            `  ${entry.outcome.padEnd(16)} ${entry.recipient} (${entry.lists.join(', ')})${entry.detail ? ` ${entry.detail}` : ''}`,
+          );
+        }
+        console.log(`outbox: ${relative(process.cwd(), outboxDir(resolve(options.outbox), packet))}`);
+      } catch (error) {
+        if (error instanceof RetryableSendError) {
+          for (const entry of error.report)
+            console.error(`  ${entry.outcome.padEnd(16)} ${entry.recipient} ${entry.detail ?? ''}`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      } finally {
+        await twin.close();
+      }
+    },
+  );
+
+program
+  .command('preview')
+  .description('render the packet email to HTML without sending or storing anything, and print its path')
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
+  .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
+  .option('--data <dir>', 'the twin data directory to read')
+  .option('--events <ndjson>', 'generic events to load first (into the data directory, or in memory)')
+  .option('--outbox <dir>', 'where the preview is written', 'outbox')
+  .action(
+    async (options: {
+      client: string;
+      cadence: Cadence;
+      asOf?: number;
+      data?: string;
+      events?: string;
+      outbox: string;
+    }) => {
+      const config = loadClient(options.client);
+      const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+      try {
+        if (options.events && (await importFile(twin, options.events)).skipped.length > 0) {
+          throw new UsageError(
+            `${options.events} has rows that do not validate: run samepage import on it first`,
+          );
+        }
+        const asOf = options.asOf ?? Date.now();
+        const packet = buildPacket(
+          await loadFacts(twin.store, config, options.cadence, asOf),
+          config,
+          options.cadence,
+          asOf,
+        );
+        const dir = await writeRendered(
+          resolve(options.outbox),
+          packet,
+          await renderPacketEmail(packet, config.currency),
+        );
+        console.log(`subject: ${packetSubject(packet, config.currency)}`);
+        console.log(join(relative(process.cwd(), dir), 'packet.html'));
+      } finally {
+        await twin.close();
+      }
+    },
+  );
+
+program
   .command('demo')
   .description('run the local twin on the demo client and deliver signed webhooks from every source')
   .option('--client <config>', 'client config path or name in clients/', 'demo')
   .option('--data <dir>', 'where the demo keeps its data (emptied first)', '.samepage/demo')
-  .action(async (options: { client: string; data: string }) => {
+  .option('--outbox <dir>', 'where the mailed packets are kept', 'outbox')
+  .action(async (options: { client: string; data: string; outbox: string }) => {
     // The demo prints its own line per delivery, refusals included.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-    const { unexpected } = await runDemo(loadClient(options.client), { dataDir: resolve(options.data) });
+    const { unexpected } = await runDemo(loadClient(options.client), {
+      dataDir: resolve(options.data),
+      outbox: resolve(options.outbox),
+    });
     if (unexpected > 0) {
       console.error(`${unexpected} deliveries were not answered as expected`);
       process.exitCode = 1;

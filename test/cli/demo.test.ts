@@ -1,15 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSamepage } from '../support/cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samepage-demo-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const outbox = mkdtempSync(join(tmpdir(), 'samepage-demo-outbox-'));
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(outbox, { recursive: true, force: true });
+});
 
 describe('npm run demo', () => {
   it('delivers signed webhooks from all six sources and every answer is the expected one', async () => {
-    const result = await runSamepage(['demo', '--data', dataDir]);
+    const result = await runSamepage(['demo', '--data', dataDir, '--outbox', outbox]);
     expect(result.stderr).not.toMatch(/not answered as expected/);
     expect(result.code).toBe(0);
     const accepted = result.stdout
@@ -31,6 +35,15 @@ describe('npm run demo', () => {
     );
     expect(result.stdout).toMatch(/monthly packet, .*\n {2}27 metrics/);
     expect(result.stdout).toMatch(/quarterly packet, .*\n {2}27 metrics/);
+    // Each packet went through the local SES to the demo's five addresses on the three lists.
+    expect(result.stdout.match(/mailed to 5 addresses \(marketing, sales, leadership\)/g)).toHaveLength(3);
+    const packets = readdirSync(join(outbox, 'demo'));
+    expect(packets).toHaveLength(3);
+    for (const packet of packets) {
+      expect(readdirSync(join(outbox, 'demo', packet)).filter((file) => file.endsWith('.eml'))).toHaveLength(
+        5,
+      );
+    }
   });
 
   it('leaves its data for samepage packet, and runs again on its own directory', async () => {
@@ -53,7 +66,7 @@ describe('npm run demo', () => {
         n: 3,
       },
     );
-    const again = await runSamepage(['demo', '--data', dataDir]);
+    const again = await runSamepage(['demo', '--data', dataDir, '--outbox', outbox]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/accepted 9 · duplicate 1/);
   });
@@ -62,7 +75,7 @@ describe('npm run demo', () => {
     const other = mkdtempSync(join(tmpdir(), 'samepage-other-'));
     writeFileSync(join(other, 'notes.txt'), 'keep me');
     try {
-      const result = await runSamepage(['demo', '--data', other]);
+      const result = await runSamepage(['demo', '--data', other, '--outbox', outbox]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/holds other data/);
     } finally {
