@@ -7,6 +7,7 @@ import { Html } from '@react-email/html';
 import { Link } from '@react-email/link';
 import { Preview } from '@react-email/preview';
 import { Section } from '@react-email/section';
+import { DateTime } from 'luxon';
 import type { CSSProperties, ReactNode } from 'react';
 import type { BreakdownRow } from '../metrics/types.ts';
 import type { Packet, PacketMetric } from '../packets/packet.ts';
@@ -59,6 +60,18 @@ const table = {
   borderCollapse: 'collapse',
   tableLayout: 'fixed',
 } as const satisfies CSSProperties;
+
+/** `Mon, Nov 9, 2026 08:00` from an ISO instant with its offset (the client's local time). */
+function readable(iso: string): string {
+  return DateTime.fromISO(iso, { setZone: true }).toFormat('ccc, LLL d, yyyy HH:mm');
+}
+
+/** The period's first and last day: `Nov 9, 2026 – Nov 15, 2026` (the end is exclusive). */
+function periodDates(packet: Packet): string {
+  const start = DateTime.fromISO(packet.period.start, { setZone: true });
+  const last = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 });
+  return `${start.toFormat('LLL d, yyyy')} – ${last.toFormat('LLL d, yyyy')}`;
+}
 
 /** A paragraph with no client default margins (React Email's Text adds 16px and its own font size). */
 function P({ style, children }: { style?: CSSProperties; children: ReactNode }) {
@@ -244,7 +257,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             {shortPeriod(packet)}: {packet.period.label}
           </Heading>
           <P style={small}>
-            {packet.period.start} to {packet.period.end} ({packet.period.timezone}) · as of {packet.asOf}
+            {periodDates(packet)} ({packet.period.timezone}) · as of {readable(packet.asOf)}
           </P>
 
           <Section
@@ -274,7 +287,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
                       <>
                         <br />
                         <span style={small}>
-                          {formatMetric(metric)
+                          {formatMetric({ ...metric, smallSample: false })
                             .replace(/^.*\(n \d+, /, '')
                             .replace(/\)$/, '')}
                         </span>
