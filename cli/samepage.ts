@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
-import { SOURCE_NAMES } from '#shared/config/schema.ts';
+import { type ClientConfig, SOURCE_NAMES } from '#shared/config/schema.ts';
 import { renderPacketEmail } from '#shared/email/render.ts';
 import { type RecipientReport, RetryableSendError, sendPacket } from '#shared/email/send.ts';
 import { packetSubject } from '#shared/email/subject.ts';
@@ -14,7 +14,7 @@ import { ConfigError } from '#shared/errors.ts';
 import { type ImportSummary, importGenericLines } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
-import { buildPacket } from '#shared/packets/packet.ts';
+import { buildPacket, type Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
@@ -163,50 +163,58 @@ program
     }
   });
 
-program
-  .command('packet')
-  .description('build the weekly, monthly or quarterly packet as of an instant and print it')
-  .requiredOption('--client <config>', 'client config path or name in clients/')
-  .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
-  .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
-  .option('--data <dir>', 'the twin data directory to read')
-  .option('--events <ndjson>', 'generic events to load first (into the data directory, or in memory)')
-  .option('--format <format>', 'json or text', format, 'text')
-  .action(
-    async (options: {
-      client: string;
-      cadence: Cadence;
-      asOf?: number;
-      data?: string;
-      events?: string;
-      format: 'json' | 'text';
-    }) => {
-      const config = loadClient(options.client);
-      const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-      try {
-        if (options.events) {
-          const summary = await importFile(twin, options.events);
-          if (summary.skipped.length > 0) {
-            for (const problem of summary.skipped)
-              console.error(`${options.events} ${problem.path}: ${problem.message}`);
-            process.exitCode = 1;
-            return;
-          }
-        }
-        const asOf = options.asOf ?? Date.now();
-        const packet = buildPacket(
-          await loadFacts(twin.store, config, options.cadence, asOf),
-          config,
-          options.cadence,
-          asOf,
-        );
-        process.stdout.write(
-          options.format === 'json' ? `${JSON.stringify(packet, null, 2)}\n` : packetText(packet),
-        );
-      } finally {
-        await twin.close();
+interface PacketOptions {
+  client: string;
+  cadence: Cadence;
+  asOf?: number;
+  data?: string;
+  events?: string;
+}
+
+/** The options `packet` and `preview` share: which client, cadence and instant, and where the facts are. */
+function withPacketOptions(command: Command): Command {
+  return command
+    .requiredOption('--client <config>', 'client config path or name in clients/')
+    .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
+    .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
+    .option('--data <dir>', 'the twin data directory to read')
+    .option('--events <ndjson>', 'generic events to load first (into the data directory, or in memory)');
+}
+
+/** Builds a packet from the twin's data (after loading `--events`) without storing it. */
+async function withBuiltPacket(
+  options: PacketOptions,
+  use: (packet: Packet, config: ClientConfig) => Promise<void>,
+) {
+  const config = loadClient(options.client);
+  const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+  try {
+    if (options.events) {
+      const { skipped } = await importFile(twin, options.events);
+      if (skipped.length > 0) {
+        const problems = skipped.map((problem) => `  ${problem.path}: ${problem.message}`).join('\n');
+        throw new UsageError(`${options.events} has rows that do not validate:\n${problems}`);
       }
-    },
+    }
+    const asOf = options.asOf ?? Date.now();
+    await use(
+      buildPacket(await loadFacts(twin.store, config, options.cadence, asOf), config, options.cadence, asOf),
+      config,
+    );
+  } finally {
+    await twin.close();
+  }
+}
+
+withPacketOptions(program.command('packet'))
+  .description('build the weekly, monthly or quarterly packet as of an instant and print it')
+  .option('--format <format>', 'json or text', format, 'text')
+  .action((options: PacketOptions & { format: 'json' | 'text' }) =>
+    withBuiltPacket(options, async (packet) => {
+      process.stdout.write(
+        options.format === 'json' ? `${JSON.stringify(packet, null, 2)}\n` : packetText(packet),
+      );
+    }),
   );
 
 program
@@ -270,50 +278,19 @@ program
     },
   );
 
-program
-  .command('preview')
+withPacketOptions(program.command('preview'))
   .description('render the packet email to HTML without sending or storing anything, and print its path')
-  .requiredOption('--client <config>', 'client config path or name in clients/')
-  .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
-  .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
-  .option('--data <dir>', 'the twin data directory to read')
-  .option('--events <ndjson>', 'generic events to load first (into the data directory, or in memory)')
   .option('--outbox <dir>', 'where the preview is written', 'outbox')
-  .action(
-    async (options: {
-      client: string;
-      cadence: Cadence;
-      asOf?: number;
-      data?: string;
-      events?: string;
-      outbox: string;
-    }) => {
-      const config = loadClient(options.client);
-      const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-      try {
-        if (options.events && (await importFile(twin, options.events)).skipped.length > 0) {
-          throw new UsageError(
-            `${options.events} has rows that do not validate: run samepage import on it first`,
-          );
-        }
-        const asOf = options.asOf ?? Date.now();
-        const packet = buildPacket(
-          await loadFacts(twin.store, config, options.cadence, asOf),
-          config,
-          options.cadence,
-          asOf,
-        );
-        const dir = await writeRendered(
-          resolve(options.outbox),
-          packet,
-          await renderPacketEmail(packet, config.currency),
-        );
-        console.log(`subject: ${packetSubject(packet, config.currency)}`);
-        console.log(join(relative(process.cwd(), dir), 'packet.html'));
-      } finally {
-        await twin.close();
-      }
-    },
+  .action((options: PacketOptions & { outbox: string }) =>
+    withBuiltPacket(options, async (packet, config) => {
+      const dir = await writeRendered(
+        resolve(options.outbox),
+        packet,
+        await renderPacketEmail(packet, config.currency),
+      );
+      console.log(`subject: ${packetSubject(packet, config.currency)}`);
+      console.log(join(relative(process.cwd(), dir), 'packet.html'));
+    }),
   );
 
 program

@@ -53,54 +53,34 @@ function apiEvent(
 
 type WriteMethod = 'putRawDelivery' | 'putQuarantine' | 'putEntity';
 
-/** A store whose writes fail the first `failures` times, as DynamoDB does when it throttles. */
+/**
+ * The real store, except that the named writes fail the first `failures` times, as DynamoDB does
+ * when it throttles. Everything else goes straight through.
+ */
 function flakyStore(
   inner: Store,
   failures: number,
   failing: readonly WriteMethod[] = ['putRawDelivery', 'putQuarantine', 'putEntity'],
 ): Store & { failed: number } {
   let failed = 0;
-  const fail = (method: WriteMethod) => {
-    if (failing.includes(method) && failed < failures) {
-      failed++;
-      throw Object.assign(new Error('Throughput exceeds the current capacity'), {
-        name: 'ThrottlingException',
-      });
-    }
-  };
-  return {
-    counters: inner.counters,
-    get failed() {
-      return failed;
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'failed') return failed;
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!(failing as readonly PropertyKey[]).includes(property)) return method.bind(target);
+      return async (...args: unknown[]) => {
+        if (failed < failures) {
+          failed++;
+          throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+            name: 'ThrottlingException',
+          });
+        }
+        return method.apply(target, args);
+      };
     },
-    putRawDelivery: async (delivery) => {
-      fail('putRawDelivery');
-      return inner.putRawDelivery(delivery);
-    },
-    putQuarantine: async (delivery) => {
-      fail('putQuarantine');
-      return inner.putQuarantine(delivery);
-    },
-    rawDeliveryReceivedAt: (key) => inner.rawDeliveryReceivedAt(key),
-    getEntities: (keys) => inner.getEntities(keys),
-    putEntity: async (state, times, version) => {
-      fail('putEntity');
-      return inner.putEntity(state, times, version);
-    },
-    rawDeliveries: (range) => inner.rawDeliveries(range),
-    quarantinedDeliveries: (range) => inner.quarantinedDeliveries(range),
-    entitiesByTime: (entity, index, range) => inner.entitiesByTime(entity, index, range),
-    openDeals: () => inner.openDeals(),
-    noteFactTime: (at) => inner.noteFactTime(at),
-    firstFactAt: () => inner.firstFactAt(),
-    putPacketSnapshot: (snapshot, replace) => inner.putPacketSnapshot(snapshot, replace),
-    getPacketSnapshot: (cadence, start) => inner.getPacketSnapshot(cadence, start),
-    recordDefinitions: (version, at) => inner.recordDefinitions(version, at),
-    claimMail: (mail, at) => inner.claimMail(mail, at),
-    finishMail: (mail, outcome) => inner.finishMail(mail, outcome),
-    mailsOf: (packet) => inner.mailsOf(packet),
-    entitiesOwnedBy: (owner) => inner.entitiesOwnedBy(owner),
-  };
+  }) as Store & { failed: number };
 }
 
 describe('ingest handler called as a plain function', () => {
