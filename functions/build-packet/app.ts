@@ -1,13 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { type BuildPacketDeps, buildAndPublishPacket } from '#shared/packets/run.ts';
+import { type BuildPacketDeps, runScheduledBuild } from '#shared/packets/run.ts';
 
 export interface BuildPacketAnswer {
   status: string;
-  cadence: string;
-  period: string;
-  metrics: number;
+  cadence?: string;
+  period?: string;
+  metrics?: number;
 }
 
 /**
@@ -18,7 +18,12 @@ export function createBuildPacketHandler(deps: BuildPacketDeps, logger: Logger) 
   return middy<unknown, BuildPacketAnswer>()
     .use(injectLambdaContext(logger))
     .handler(async (event) => {
-      const { status, packet } = await buildAndPublishPacket(deps, event);
+      const result = await runScheduledBuild(deps, event);
+      if (!('packet' in result)) {
+        logger.info('packet', { status: result.status });
+        return { status: result.status };
+      }
+      const { status, packet } = result;
       const answer = {
         status,
         cadence: packet.cadence,

@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { EventPublisher } from '../ports/publisher.ts';
 import type { Store } from '../ports/store.ts';
 import { CADENCES, isoInZone, lastCompletePeriod } from '../time/periods.ts';
+import { isScheduledDay } from '../time/schedule.ts';
 import { loadFacts } from './load.ts';
 import { buildPacket, type Packet } from './packet.ts';
 
@@ -15,6 +16,8 @@ export const buildPacketInputSchema = z.strictObject({
   cadence: z.enum(CADENCES as [string, ...string[]]).transform((value) => value as (typeof CADENCES)[number]),
   asOf: z.iso.datetime({ offset: true }).optional(),
   force: z.boolean().optional(),
+  /** Set by the schedules that fire every weekday: build only on the configured business day. */
+  onScheduledDay: z.boolean().optional(),
 });
 export type BuildPacketInput = z.input<typeof buildPacketInputSchema>;
 
@@ -85,4 +88,20 @@ export async function buildAndPublishPacket(
     definitionsVersion: result.packet.definitionsVersion,
   });
   return result;
+}
+
+/**
+ * The scheduler's entry: monthly and quarterly schedules fire every weekday morning (cron cannot
+ * name "the first business day" with holidays), and only the configured business day builds.
+ */
+export async function runScheduledBuild(
+  deps: BuildPacketDeps,
+  rawInput: unknown,
+): Promise<BuildPacketResult | { status: 'not-scheduled-today' }> {
+  const parsed = buildPacketInputSchema.safeParse(rawInput);
+  if (parsed.success && parsed.data.onScheduledDay) {
+    const asOf = parsed.data.asOf ? Date.parse(parsed.data.asOf) : deps.clock();
+    if (!isScheduledDay(parsed.data.cadence, asOf, deps.config)) return { status: 'not-scheduled-today' };
+  }
+  return buildAndPublishPacket(deps, rawInput);
 }

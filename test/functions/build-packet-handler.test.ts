@@ -52,3 +52,32 @@ describe('build-packet handler called as a plain function', () => {
     );
   });
 });
+
+describe('build-packet on the weekday schedules', () => {
+  it('builds the monthly packet on the first business day and skips the other weekdays', async () => {
+    const twin = await startTestTwin();
+    const publisher = new InProcessPublisher();
+    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const at = (iso: string) =>
+      createBuildPacketHandler(
+        { config: exampleConfig(), store: twin.store, publisher, clock: () => Date.parse(iso) },
+        logger,
+      );
+    try {
+      // Tue 2026-12-01 is December's first business day in New York; Wed 12-02 is not.
+      const skipped = await at('2026-12-02T13:00:00Z')(
+        { client: 'acme', cadence: 'monthly', onScheduledDay: true },
+        context,
+      );
+      expect(skipped).toEqual({ status: 'not-scheduled-today' });
+      expect(publisher.published).toHaveLength(0);
+      const built = await at('2026-12-01T13:00:00Z')(
+        { client: 'acme', cadence: 'monthly', onScheduledDay: true },
+        context,
+      );
+      expect(built).toMatchObject({ status: 'built', period: '2026-11-01T00:00:00-04:00' });
+    } finally {
+      await twin.close();
+    }
+  });
+});
