@@ -1,20 +1,100 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { ClientConfig } from '#shared/config/schema.ts';
+import { type ClientConfig, SOURCE_NAMES } from '#shared/config/schema.ts';
 import { DataTable } from './constructs/data-table.ts';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { OpsAlarms } from './constructs/ops-alarms.ts';
+import { PacketDelivery } from './constructs/packet-delivery.ts';
+import { PacketSchedules } from './constructs/packet-schedules.ts';
+import { ProjectFunction } from './constructs/project-function.ts';
+import { SourceSecrets } from './constructs/source-secrets.ts';
+import { WebhookApi } from './constructs/webhook-api.ts';
 
 export interface ClientStackProps extends StackProps {
   config: ClientConfig;
+  /**
+   * Concurrent ingest invocations kept for this client, so a flood of webhooks cannot outrun
+   * DynamoDB or the account; 0 leaves it unreserved (accounts with a low concurrency quota).
+   */
+  ingestConcurrency?: number;
 }
 
-/** One client's stack: `Samepage-<client>`. Functions, API, schedules and mail arrive with issue 5. */
+/** The sender address inside `Name <address>`. */
+function senderAddress(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+}
+
+/**
+ * One client's stack, `Samepage-<client>`: the data (retained) and everything around it
+ * (replaceable): webhook API → ingest; schedules → build-packet → bus → send-packet → SES;
+ * secrets for the sources; dead-letter queues and alarms to an ops topic.
+ */
 export class ClientStack extends Stack {
   readonly data: DataTable;
+  readonly functions: { ingest: ProjectFunction; buildPacket: ProjectFunction; sendPacket: ProjectFunction };
 
   constructor(scope: Construct, id: string, props: ClientStackProps) {
     super(scope, id, props);
-    Tags.of(this).add('samepage:client', props.config.client);
-    Tags.of(this).add('cost-allocation:client', props.config.client);
+    const { config } = props;
+    Tags.of(this).add('samepage:client', config.client);
+    Tags.of(this).add('cost-allocation:client', config.client);
+
     this.data = new DataTable(this, 'Data');
+    const table = this.data.table;
+    const secrets = new SourceSecrets(this, 'Secrets', { config });
+
+    const ingestConcurrency = props.ingestConcurrency ?? 20;
+    const ingest = new ProjectFunction(this, 'Ingest', {
+      name: 'ingest',
+      config,
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+      reservedConcurrentExecutions: ingestConcurrency > 0 ? ingestConcurrency : undefined,
+    });
+    ingest.grantTable(table, 'ingest');
+    for (const secret of secrets.secrets) secret.grantRead(ingest);
+
+    const buildPacket = new ProjectFunction(this, 'BuildPacket', {
+      name: 'build-packet',
+      config,
+      timeout: Duration.minutes(5),
+      memorySize: 1536,
+    });
+    buildPacket.grantTable(table, 'build-packet');
+
+    const sendPacket = new ProjectFunction(this, 'SendPacket', {
+      name: 'send-packet',
+      config,
+      timeout: Duration.minutes(2),
+      memorySize: 512,
+    });
+    sendPacket.grantTable(table, 'send-packet');
+    sendPacket.grantSendFrom(senderAddress(config.from));
+    this.functions = { ingest, buildPacket, sendPacket };
+
+    const scheduleFailures = new DeadLetterQueue(this, 'ScheduleDeadLetters');
+    const sendFailures = new DeadLetterQueue(this, 'SendDeadLetters');
+    new PacketSchedules(this, 'Schedules', { config, buildPacket, deadLetterQueue: scheduleFailures.queue });
+    const delivery = new PacketDelivery(this, 'Delivery', {
+      sendPacket,
+      deadLetterQueue: sendFailures.queue,
+    });
+    delivery.bus.grantPutEventsTo(buildPacket);
+    buildPacket.addEnvironment('EVENT_BUS_NAME', delivery.bus.eventBusName);
+
+    new WebhookApi(this, 'Webhooks', {
+      sources: SOURCE_NAMES.filter((name) => config.sources[name] !== undefined),
+      ingest,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+
+    new OpsAlarms(this, 'Ops', {
+      client: config.client,
+      functions: [ingest, buildPacket, sendPacket],
+      deadLetterQueues: [scheduleFailures.queue, sendFailures.queue],
+      ingestLogs: ingest.logGroup,
+      sendLogs: sendPacket.logGroup,
+    });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
   }
 }

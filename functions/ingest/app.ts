@@ -34,7 +34,8 @@ export function createIngestHandler(deps: IngestDeps, logger: Logger) {
     .use(injectLambdaContext(logger))
     .use(httpErrors(logger))
     .handler(async (event) => {
-      const source = event.pathParameters?.source ?? '';
+      // The stack routes each configured source by its literal path; the twin passes {source}.
+      const source = event.pathParameters?.source ?? event.rawPath.split('/').at(-1) ?? '';
       const { outcome, answer } = await ingestDelivery(deps, source, webhookRequestFrom(event, deps.clock()));
       logger.info('delivery', { source, ...outcome });
       return answer;

@@ -8,11 +8,13 @@ export function requiredEnvironment(name: string): string {
   return value;
 }
 
-/** The stack passes the validated client config as JSON in SAMEPAGE_CLIENT_CONFIG. */
+/**
+ * The validated client config as JSON. The stack bakes it into each bundle at build time
+ * (esbuild `define` replaces this exact expression), so it is not limited by Lambda's 4 KB of
+ * environment variables; locally the variable itself works the same way.
+ */
 export function clientConfigFromEnvironment(): ClientConfig {
-  return parseClientConfigText(
-    requiredEnvironment('SAMEPAGE_CLIENT_CONFIG'),
-    'SAMEPAGE_CLIENT_CONFIG',
-    'json',
-  );
+  const json = process.env.SAMEPAGE_CLIENT_CONFIG;
+  if (!json) throw new Error('SAMEPAGE_CLIENT_CONFIG is required');
+  return parseClientConfigText(json, 'SAMEPAGE_CLIENT_CONFIG', 'json');
 }

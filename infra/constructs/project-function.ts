@@ -1,0 +1,135 @@
+import { fileURLToPath } from 'node:url';
+import { type Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { ClientConfig } from '#shared/config/schema.ts';
+import { TABLE_INDEXES } from '#shared/store/table.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What each function may do with the table: the narrowest set of actions and key prefixes. */
+export type TableAccess = 'ingest' | 'build-packet' | 'send-packet';
+
+export interface ProjectFunctionProps {
+  /** The folder under functions/ whose handler.ts this function runs. */
+  name: 'ingest' | 'build-packet' | 'send-packet';
+  config: ClientConfig;
+  timeout: Duration;
+  memorySize: number;
+  reservedConcurrentExecutions?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * The one way samepage defines a Lambda function: Node 24 on arm64, bundled by the local esbuild
+ * as ESM with the AWS SDK left to the runtime, the client config baked into the bundle, JSON logs
+ * to its own log group (one month), and a role holding only what `grant*` adds.
+ */
+export class ProjectFunction extends NodejsFunction {
+  readonly logGroupName: string;
+
+  constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `samepage ${props.name}: its own log group and the grants of its construct`,
+    });
+    super(scope, id, {
+      entry: `${ROOT}functions/${props.name}/handler.ts`,
+      projectRoot: ROOT,
+      depsLockFilePath: `${ROOT}package-lock.json`,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      role,
+      logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: `samepage-${props.name}`,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        define: { 'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+      },
+    });
+    this.logGroupName = logGroup.logGroupName;
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+  }
+
+  /** Grants this function its table actions, limited by key prefix where a prefix can say it. */
+  grantTable(table: Table | ITableV2, access: TableAccess): void {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const indexes = TABLE_INDEXES.map((index) => `${table.tableArn}/index/${index.name}`);
+    const statements: Record<TableAccess, PolicyStatement[]> = {
+      // Entities, raw and quarantined deliveries, the client's first-fact marker.
+      ingest: [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+        }),
+      ],
+      // Reads the period's facts through the indexes; writes only snapshots and the definitions log.
+      'build-packet': [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          resources: [table.tableArn, ...indexes],
+        }),
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['packet#*', 'client#definitions'] },
+          },
+        }),
+      ],
+      // Reads a snapshot and keeps one record per (packet, recipient); nothing else.
+      'send-packet': [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['packet#*', 'mail#*'] } },
+        }),
+      ],
+    };
+    for (const statement of statements[access]) this.addToRolePolicy(statement);
+  }
+
+  /** Lets the function send raw mail from the client's sender identity only. */
+  grantSendFrom(address: string): void {
+    const { region, account, partition } = Stack.of(this);
+    const domain = address.slice(address.indexOf('@') + 1);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ses:SendRawEmail'],
+        resources: [
+          `arn:${partition}:ses:${region}:${account}:identity/${domain}`,
+          `arn:${partition}:ses:${region}:${account}:identity/${address}`,
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': address } },
+      }),
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ClientConfig } from '#shared/config/schema.ts';
+import { emailHashKeyName } from '#shared/ingest/ingest.ts';
+
+/** Every secret name the client config refers to (source credentials and the email hash key). */
+export function secretNames(config: ClientConfig): string[] {
+  const names = new Set<string>([emailHashKeyName(config)]);
+  const { hubspot, salesforce, pipedrive, typeform, generic } = config.sources;
+  const workflow = config.sources['hubspot-workflow'];
+  for (const name of [
+    hubspot?.clientSecret,
+    workflow?.secret,
+    salesforce?.pathSecret,
+    pipedrive?.basicAuth,
+    typeform?.secret,
+    generic?.secret,
+  ]) {
+    if (name) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * One Secrets Manager secret per name in the config, created with a random placeholder that
+ * ops replace with the vendor's value (README "Deploy a client"). Values never pass through CDK.
+ */
+export class SourceSecrets extends Construct {
+  readonly secrets: Secret[];
+
+  constructor(scope: Construct, id: string, props: { config: ClientConfig }) {
+    super(scope, id);
+    this.secrets = secretNames(props.config).map(
+      (name) =>
+        new Secret(this, name.replace(/[^A-Za-z0-9]/g, '-'), {
+          secretName: name,
+          description: `samepage ${props.config.client}: set to the value issued by the source (see README)`,
+        }),
+    );
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'These values are issued by the webhook senders (app client secrets, form signing secrets, Basic credentials); they are rotated in the vendor first and then pasted here, so an automatic rotation Lambda could only break the integration.',
+    });
+  }
+}
