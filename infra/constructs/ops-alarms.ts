@@ -58,30 +58,29 @@ export class OpsAlarms extends Construct {
       this.alarms.push(created);
     };
 
-    props.deadLetterQueues.forEach((queue, index) =>
+    for (const [index, queue] of props.deadLetterQueues.entries()) {
       alarm(
         `DeadLetters${index}`,
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
         'A scheduled build or a packet send failed all its retries: see the queue.',
-      ),
-    );
-    props.functions.forEach((fn, index) =>
+      );
+    }
+    for (const [index, fn] of props.functions.entries()) {
       alarm(
         `Errors${index}`,
         fn.metricErrors({ period: Duration.minutes(5) }),
         'A samepage function failed: see its log group.',
-      ),
-    );
+      );
+    }
 
     const namespace = `samepage/${props.client}`;
-    const fromLogs = (name: string, logGroup: ILogGroup, pattern: string, dimensions?: string) =>
+    const fromLogs = (name: string, logGroup: ILogGroup, pattern: string) =>
       new MetricFilter(this, `${name}Filter`, {
         logGroup,
         filterPattern: FilterPattern.literal(pattern),
         metricNamespace: namespace,
         metricName: name,
         metricValue: '1',
-        ...(dimensions ? { dimensions: { cadence: dimensions } } : {}),
       });
     fromLogs(
       'QuarantinedDeliveries',
@@ -109,13 +108,7 @@ export class OpsAlarms extends Construct {
       }),
       'SES refused a packet for good for at least one list: see the send-packet log.',
     );
-    new MetricFilter(this, 'WeeklySentFilter', {
-      logGroup: props.sendLogs,
-      filterPattern: FilterPattern.literal('{ $.message = "packet sent" && $.cadence = "weekly" }'),
-      metricNamespace: namespace,
-      metricName: 'WeeklyPacketsSent',
-      metricValue: '1',
-    });
+    fromLogs('WeeklyPacketsSent', props.sendLogs, '{ $.message = "packet sent" && $.cadence = "weekly" }');
     alarm(
       'WeeklyNotSent',
       new Metric({ namespace, metricName: 'WeeklyPacketsSent', statistic: 'Sum', period: Duration.days(1) }),

@@ -30,8 +30,6 @@ export interface ProjectFunctionProps {
  * to its own log group (one month), and a role holding only what `grant*` adds.
  */
 export class ProjectFunction extends NodejsFunction {
-  readonly logGroupName: string;
-
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH });
     const role = new Role(scope, `${id}Role`, {
@@ -69,7 +67,6 @@ export class ProjectFunction extends NodejsFunction {
         define: { 'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
       },
     });
-    this.logGroupName = logGroup.logGroupName;
     role.addToPolicy(
       new PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
