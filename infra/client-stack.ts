@@ -92,8 +92,6 @@ export class ClientStack extends Stack {
       client: config.client,
       functions: [ingest, buildPacket, sendPacket],
       deadLetterQueues: [scheduleFailures.queue, sendFailures.queue],
-      ingestLogs: ingest.logGroup,
-      sendLogs: sendPacket.logGroup,
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });
   }

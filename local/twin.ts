@@ -1,5 +1,5 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createIngestHandler } from '#functions/ingest/app.ts';
+import { observability } from '#functions/lib/observability.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
@@ -47,8 +47,11 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   if (options.serve !== false) {
     // Powertools reads POWERTOOLS_LOG_LEVEL itself; locally a quiet default keeps the console readable.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-    const logger = new Logger({ serviceName: 'samepage-ingest' });
-    const handler = createIngestHandler({ config: options.config, store, secrets, clock }, logger);
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    const handler = createIngestHandler(
+      { config: options.config, store, secrets, clock },
+      observability('samepage-ingest'),
+    );
     server = await startWebhookServer(handler, options.port);
   }
   let mail: Twin['mail'];

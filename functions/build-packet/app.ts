@@ -1,7 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { type BuildPacketDeps, runScheduledBuild } from '#shared/packets/run.ts';
+import { count, type Observability } from '../lib/observability.ts';
 
 export interface BuildPacketAnswer {
   status: string;
@@ -14,9 +15,10 @@ export interface BuildPacketAnswer {
  * The scheduler's target: `{client, cadence, asOf?, force?}` in, a short summary out. Failures
  * are thrown, so EventBridge Scheduler retries and finally dead-letters the run.
  */
-export function createBuildPacketHandler(deps: BuildPacketDeps, logger: Logger) {
+export function createBuildPacketHandler(deps: BuildPacketDeps, { logger, metrics }: Observability) {
   return middy<unknown, BuildPacketAnswer>()
     .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
     .handler(async (event) => {
       const result = await runScheduledBuild(deps, event);
       if (!('packet' in result)) {
@@ -24,6 +26,7 @@ export function createBuildPacketHandler(deps: BuildPacketDeps, logger: Logger) 
         return { status: result.status };
       }
       const { status, packet } = result;
+      count(metrics, status === 'exists' ? 'PacketsFound' : 'PacketsBuilt');
       const answer = {
         status,
         cadence: packet.cadence,

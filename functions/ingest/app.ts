@@ -1,10 +1,11 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type IngestDeps, ingestDelivery } from '#shared/ingest/ingest.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { httpErrors } from '../lib/http-errors.ts';
+import { count, type Observability } from '../lib/observability.ts';
 
 /** The URL the sender called, as it signed it (API Gateway always answers on https). */
 function calledUrl(event: APIGatewayProxyEventV2, headers: Record<string, string>): string {
@@ -29,15 +30,21 @@ export function webhookRequestFrom(event: APIGatewayProxyEventV2, receivedAt: nu
 }
 
 /** POST /webhooks/{source}: parse the API Gateway event, call the domain, answer. */
-export function createIngestHandler(deps: IngestDeps, logger: Logger) {
+export function createIngestHandler(deps: IngestDeps, { logger, metrics }: Observability) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
-    .use(httpErrors(logger))
+    .use(logMetrics(metrics))
+    .use(
+      httpErrors(logger, (statusCode) =>
+        count(metrics, statusCode >= 500 ? 'DeliveriesFailed' : 'DeliveriesRefused'),
+      ),
+    )
     .handler(async (event) => {
       // The stack routes each configured source by its literal path; the twin passes {source}.
       const source = event.pathParameters?.source ?? event.rawPath.split('/').at(-1) ?? '';
       const { outcome, answer } = await ingestDelivery(deps, source, webhookRequestFrom(event, deps.clock()));
       logger.info('delivery', { source, ...outcome });
+      count(metrics, `Deliveries${outcome.status[0]?.toUpperCase()}${outcome.status.slice(1)}`);
       return answer;
     });
 }

@@ -35,12 +35,15 @@ export function httpAnswerFor(error: unknown): HttpAnswer {
   return answer(500, 'internal', 'temporary failure, please retry');
 }
 
+/** Maps errors to answers, logs them, and tells `onAnswer` the status (for the metrics). */
 export function httpErrors(
   logger: Logger,
+  onAnswer: (statusCode: number) => void = () => {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const mapped = httpAnswerFor(request.error);
+      onAnswer(mapped.statusCode);
       if (mapped.statusCode >= 500) logger.error('delivery failed', { error: request.error as Error });
       else
         logger.warn('delivery refused', {

@@ -1,10 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { type RecipientReport, RetryableSendError, type SendDeps, sendPacket } from '#shared/email/send.ts';
 import { problemsFromZod, ValidationError } from '#shared/errors.ts';
 import { packetReadySchema } from '#shared/ports/publisher.ts';
+import { count, type Observability } from '../lib/observability.ts';
 
 /** The EventBridge envelope the PacketReady rule delivers. */
 const eventSchema = z.object({ 'detail-type': z.literal('PacketReady'), detail: packetReadySchema });
@@ -14,9 +17,10 @@ const eventSchema = z.object({ 'detail-type': z.literal('PacketReady'), detail: 
  * invocation fail after the others were served, so EventBridge retries it (and finally
  * dead-letters it); permanent failures are logged as errors for the alarm.
  */
-export function createSendPacketHandler(deps: SendDeps, logger: Logger) {
+export function createSendPacketHandler(deps: SendDeps, { logger, metrics }: Observability) {
   return middy<unknown, RecipientReport[]>()
     .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
     .handler(async (event) => {
       const parsed = eventSchema.safeParse(event);
       if (!parsed.success)
@@ -27,17 +31,23 @@ export function createSendPacketHandler(deps: SendDeps, logger: Logger) {
       }
       try {
         const report = await sendPacket(deps, detail);
-        logReport(logger, detail.cadence, detail.periodStart, report);
+        logReport(logger, metrics, detail.cadence, detail.periodStart, report);
         return report;
       } catch (error) {
         if (error instanceof RetryableSendError)
-          logReport(logger, detail.cadence, detail.periodStart, error.report);
+          logReport(logger, metrics, detail.cadence, detail.periodStart, error.report);
         throw error;
       }
     });
 }
 
-function logReport(logger: Logger, cadence: string, periodStart: string, report: RecipientReport[]): void {
+function logReport(
+  logger: Logger,
+  metrics: Metrics,
+  cadence: string,
+  periodStart: string,
+  report: RecipientReport[],
+): void {
   const counts = report.reduce<Record<string, number>>((all, entry) => {
     all[entry.outcome] = (all[entry.outcome] ?? 0) + 1;
     return all;
@@ -53,4 +63,10 @@ function logReport(logger: Logger, cadence: string, periodStart: string, report:
     });
   }
   logger.info('packet sent', { cadence, periodStart, ...counts });
+  count(metrics, 'MailsSent', counts.sent ?? 0);
+  count(metrics, 'MailsFailedPermanent', permanent.length);
+  // A packet counts as sent once every address has it (sent now or before).
+  if (report.every((entry) => entry.outcome === 'sent' || entry.outcome === 'already-sent')) {
+    count(metrics, `${cadence[0]?.toUpperCase()}${cadence.slice(1)}PacketsSent`);
+  }
 }

@@ -9,17 +9,19 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+/** The CloudWatch namespace of a client's metrics (the functions get it as POWERTOOLS_METRICS_NAMESPACE). */
+export function metricsNamespace(client: string): string {
+  return `samepage/${client}`;
+}
 
 export interface OpsAlarmsProps {
   client: string;
   functions: IFunction[];
   deadLetterQueues: IQueue[];
-  ingestLogs: ILogGroup;
-  sendLogs: ILogGroup;
 }
 
 /**
@@ -73,46 +75,30 @@ export class OpsAlarms extends Construct {
       );
     }
 
-    const namespace = `samepage/${props.client}`;
-    const fromLogs = (name: string, logGroup: ILogGroup, pattern: string) =>
-      new MetricFilter(this, `${name}Filter`, {
-        logGroup,
-        filterPattern: FilterPattern.literal(pattern),
-        metricNamespace: namespace,
-        metricName: name,
-        metricValue: '1',
+    // Counted by the functions themselves (Powertools metrics, one namespace per client).
+    const metric = (metricName: string, service: string, period: Duration) =>
+      new Metric({
+        namespace: metricsNamespace(props.client),
+        metricName,
+        dimensionsMap: { service },
+        statistic: 'Sum',
+        period,
       });
-    fromLogs(
-      'QuarantinedDeliveries',
-      props.ingestLogs,
-      '{ $.message = "delivery" && $.status = "quarantined" }',
-    );
     alarm(
       'Quarantined',
-      new Metric({
-        namespace,
-        metricName: 'QuarantinedDeliveries',
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      }),
+      metric('DeliveriesQuarantined', 'samepage-ingest', Duration.hours(1)),
       'Verified deliveries did not validate and were quarantined: fix the mapping, then samepage replay.',
     );
-    fromLogs('PacketNotDelivered', props.sendLogs, '{ $.message = "packet not delivered" }');
     alarm(
       'NotDelivered',
-      new Metric({
-        namespace,
-        metricName: 'PacketNotDelivered',
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
+      metric('MailsFailedPermanent', 'samepage-send-packet', Duration.minutes(5)),
       'SES refused a packet for good for at least one list: see the send-packet log.',
     );
-    fromLogs('WeeklyPacketsSent', props.sendLogs, '{ $.message = "packet sent" && $.cadence = "weekly" }');
+    // Seven daily datapoints in a row without a complete weekly send: its deadline has passed.
     alarm(
       'WeeklyNotSent',
-      new Metric({ namespace, metricName: 'WeeklyPacketsSent', statistic: 'Sum', period: Duration.days(1) }),
-      'No weekly packet was sent in the last 7 days: its deadline has passed.',
+      metric('WeeklyPacketsSent', 'samepage-send-packet', Duration.days(1)),
+      'No weekly packet was sent to every list in the last 7 days.',
       { missing: TreatMissingData.BREACHING, periods: 7, below: true },
     );
   }

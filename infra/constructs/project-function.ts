@@ -8,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { TABLE_INDEXES } from '#shared/store/table.ts';
+import { metricsNamespace } from './ops-alarms.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -52,6 +53,7 @@ export class ProjectFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: `samepage-${props.name}`,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.config.client),
         ...props.environment,
       },
       bundling: {

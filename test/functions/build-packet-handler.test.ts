@@ -1,7 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuildPacketHandler } from '#functions/build-packet/app.ts';
+import { observability } from '#functions/lib/observability.ts';
 import type { Twin } from '#local/twin.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { exampleConfig } from '../support/config.ts';
@@ -12,7 +12,7 @@ const context = { awsRequestId: 'test', functionName: 'build-packet' } as Contex
 describe('build-packet handler called as a plain function', () => {
   let twin: Twin;
   const publisher = new InProcessPublisher();
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const tools = observability('test');
   beforeAll(async () => {
     twin = await startTestTwin();
   });
@@ -26,7 +26,7 @@ describe('build-packet handler called as a plain function', () => {
         publisher,
         clock: () => Date.parse('2026-12-01T13:00:00Z'),
       },
-      logger,
+      tools,
     );
 
   it('builds the monthly packet for the scheduler event, then finds it on the retry', async () => {
@@ -57,11 +57,11 @@ describe('build-packet on the weekday schedules', () => {
   it('builds the monthly packet on the first business day and skips the other weekdays', async () => {
     const twin = await startTestTwin();
     const publisher = new InProcessPublisher();
-    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+    const tools = observability('test');
     const at = (iso: string) =>
       createBuildPacketHandler(
         { config: exampleConfig(), store: twin.store, publisher, clock: () => Date.parse(iso) },
-        logger,
+        tools,
       );
     try {
       // Tue 2026-12-01 is December's first business day in New York; Wed 12-02 is not.

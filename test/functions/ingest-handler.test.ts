@@ -1,7 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '#functions/ingest/app.ts';
+import { observability } from '#functions/lib/observability.ts';
 import { genericHeaders } from '#local/senders/generic.ts';
 import type { Twin } from '#local/twin.ts';
 import { MAX_BODY_BYTES } from '#shared/ingest/ingest.ts';
@@ -85,7 +85,7 @@ function flakyStore(
 
 describe('ingest handler called as a plain function', () => {
   let twin: Twin;
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const tools = observability('test');
   beforeAll(async () => {
     twin = await startTestTwin();
   });
@@ -94,7 +94,7 @@ describe('ingest handler called as a plain function', () => {
   const handlerWith = (store: Store) =>
     createIngestHandler(
       { config: exampleConfig(), store, secrets: testSecrets(), clock: systemClock },
-      logger,
+      tools,
     );
 
   it('decodes a base64 body before verifying it', async () => {
@@ -150,5 +150,50 @@ describe('ingest handler called as a plain function', () => {
     } finally {
       await clean.close();
     }
+  });
+});
+
+describe('ingest metrics', () => {
+  it('counts each outcome in CloudWatch embedded metric format', async () => {
+    const twin = await startTestTwin();
+    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      const tools = observability('samepage-ingest');
+      const handler = createIngestHandler(
+        { config: exampleConfig(), store: twin.store, secrets: testSecrets(), clock: systemClock },
+        tools,
+      );
+      const body = JSON.stringify({
+        events: [{ type: 'company', id: 'co-m', at: '2026-06-01T00:00:00Z', name: 'Stark' }],
+      });
+      await handler(apiEvent('generic', body, genericHeaders(body, SECRET)), context);
+      await handler(
+        apiEvent('generic', body, {
+          'webhook-id': 'x',
+          'webhook-timestamp': '1',
+          'webhook-signature': 'v1,x',
+        }),
+        context,
+      );
+    } finally {
+      process.stdout.write = write;
+      process.env.POWERTOOLS_METRICS_DISABLED = previous;
+      await twin.close();
+    }
+    const metrics = written
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      metrics.map((metric) => Object.keys(metric).filter((key) => key.startsWith('Deliveries'))),
+    ).toEqual([['DeliveriesAccepted'], ['DeliveriesRefused']]);
+    expect(metrics[0]?.service).toBe('samepage-ingest');
   });
 });

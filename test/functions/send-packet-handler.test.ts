@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observability } from '#functions/lib/observability.ts';
 import { createSendPacketHandler } from '#functions/send-packet/app.ts';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
@@ -15,7 +15,7 @@ const outbox = mkdtempSync(join(tmpdir(), 'samepage-send-'));
 
 describe('send-packet handler called as a plain function', () => {
   let twin: Twin;
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const tools = observability('test');
   const clock = () => Date.parse('2026-11-16T13:00:00Z');
   beforeAll(async () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
@@ -50,7 +50,7 @@ describe('send-packet handler called as a plain function', () => {
   };
 
   it('sends the stored packet to the five addresses once, and a redelivered event sends nothing', async () => {
-    const handler = createSendPacketHandler(localSendDeps(twin, clock), logger);
+    const handler = createSendPacketHandler(localSendDeps(twin, clock), tools);
     const first = await handler(bridgeEvent(ready), context);
     expect(first.map((entry) => entry.outcome)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
     // cmo@ is on the marketing list only; the lists come from clients/example.yaml.
@@ -60,7 +60,7 @@ describe('send-packet handler called as a plain function', () => {
   });
 
   it('refuses a malformed event and a packet that was never stored', async () => {
-    const handler = createSendPacketHandler(localSendDeps(twin, clock), logger);
+    const handler = createSendPacketHandler(localSendDeps(twin, clock), tools);
     await expect(handler(bridgeEvent({ ...ready, cadence: 'daily' }), context)).rejects.toThrow(/cadence/);
     await expect(
       handler(bridgeEvent({ ...ready, periodStart: '2026-10-05T00:00:00-04:00' }), context),

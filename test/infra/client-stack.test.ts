@@ -127,7 +127,7 @@ describe('the client stack', () => {
     );
     expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(3);
     expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
-      expect.arrayContaining(['QuarantinedDeliveries', 'PacketNotDelivered', 'WeeklyPacketsSent']),
+      expect.arrayContaining(['DeliveriesQuarantined', 'MailsFailedPermanent', 'WeeklyPacketsSent']),
     );
     const weekly = alarms.find((alarm) => alarm.MetricName === 'WeeklyPacketsSent');
     // Seven daily datapoints without a weekly send (missing data counts) is a missed deadline.
