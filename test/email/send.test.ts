@@ -11,8 +11,9 @@ import { formatMetric } from '#shared/packets/text.ts';
 import { type Mailer, PermanentMailError, TransientMailError } from '#shared/ports/mailer.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
+import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
 
-const AS_OF = '2026-11-16T13:00:00Z';
+const AS_OF = SMALL_WEEK_AS_OF;
 const outbox = mkdtempSync(join(tmpdir(), 'samepage-outbox-'));
 afterAll(() => rmSync(outbox, { recursive: true, force: true }));
 
@@ -29,37 +30,6 @@ async function inbox(twin: Twin): Promise<EmulatedMail[]> {
   return ((await response.json()) as { emails: EmulatedMail[] }).emails;
 }
 
-const EVENTS = [
-  {
-    type: 'company',
-    id: 'co-1',
-    at: '2026-11-02T15:00:00Z',
-    name: 'Globex',
-    industry: 'Software',
-    employees: 850,
-    region: 'North America',
-  },
-  {
-    type: 'contact',
-    id: 'c-1',
-    at: '2026-11-10T15:00:00Z',
-    companyId: 'co-1',
-    seniority: 'vp',
-    source: 'linkedin-ads',
-    stage: 'mql',
-    owner: 'rep-1',
-  },
-  { type: 'activity', id: 'a-1', at: '2026-11-10T16:00:00Z', contactId: 'c-1', kind: 'call', owner: 'rep-1' },
-  {
-    type: 'deal',
-    id: 'd-1',
-    at: '2026-11-11T15:00:00Z',
-    companyId: 'co-1',
-    contactIds: ['c-1'],
-    amount: 30000,
-    stage: 'qualifiedtobuy',
-  },
-];
 /** The example client's five addresses across marketing, sales and leadership. */
 const RECIPIENTS = [
   'cmo@acme.example',
@@ -78,7 +48,7 @@ describe('sending packets through the SES emulator', () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
     await importGenericLines(
       { config: twin.config, store: twin.store, secrets: twin.secrets, clock },
-      EVENTS.map((event) => JSON.stringify(event)),
+      SMALL_WEEK_EVENTS.map((event) => JSON.stringify(event)),
     );
     const publisher = new InProcessPublisher();
     publisher.subscribe(async (event) => {

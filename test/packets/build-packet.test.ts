@@ -7,42 +7,13 @@ import type { Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { exampleConfig } from '../support/config.ts';
+import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
 import { startTestTwin } from '../support/twin.ts';
 
-const AS_OF = '2026-11-16T13:00:00Z'; // Monday 08:00 in New York: the weekly packet covers 11-09 to 11-16.
-
-/** A few facts of the week before the as-of instant, as generic events (one per line). */
+const AS_OF = SMALL_WEEK_AS_OF;
+/** The small week, plus a deal below the qualification stage. */
 const EVENTS = [
-  {
-    type: 'company',
-    id: 'co-1',
-    at: '2026-11-02T15:00:00Z',
-    name: 'Globex',
-    industry: 'Software',
-    employees: 850,
-    region: 'North America',
-  },
-  {
-    type: 'contact',
-    id: 'c-1',
-    at: '2026-11-10T15:00:00Z',
-    companyId: 'co-1',
-    seniority: 'vp',
-    source: 'linkedin-ads',
-    stage: 'mql',
-    owner: 'rep-1',
-  },
-  { type: 'activity', id: 'a-1', at: '2026-11-10T16:00:00Z', contactId: 'c-1', kind: 'call', owner: 'rep-1' },
-  {
-    type: 'deal',
-    id: 'd-1',
-    at: '2026-11-11T15:00:00Z',
-    companyId: 'co-1',
-    contactIds: ['c-1'],
-    amount: 30000,
-    currency: 'USD',
-    stage: 'qualifiedtobuy',
-  },
+  ...SMALL_WEEK_EVENTS,
   {
     type: 'deal',
     id: 'd-2',
