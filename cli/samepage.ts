@@ -1,17 +1,22 @@
-import { createReadStream } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { createReadStream, readFileSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
+import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
+import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { type ClientConfig, SOURCE_NAMES } from '#shared/config/schema.ts';
 import { renderPacketEmail } from '#shared/email/render.ts';
 import { type RecipientReport, RetryableSendError, sendPacket } from '#shared/email/send.ts';
 import { packetSubject } from '#shared/email/subject.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { type ImportSummary, importGenericLines } from '#shared/ingest/import.ts';
+import { genericLineRows, type ImportRow, type ImportSummary, importRows } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket, type Packet } from '#shared/packets/packet.ts';
@@ -19,6 +24,8 @@ import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
+import type { Secrets } from '#shared/ports/secrets.ts';
+import type { Store } from '#shared/ports/store.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
 import { applyDemoSecretsIfUnset } from './demo-secrets.ts';
@@ -47,23 +54,50 @@ function cadence(value: string): Cadence {
   return value as Cadence;
 }
 
+function csvKind(value: string): CsvKind {
+  if (!(CSV_KINDS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected ${CSV_KINDS.join(', ')}`);
+  return value as CsvKind;
+}
+
 function format(value: string): 'json' | 'text' {
   if (value !== 'json' && value !== 'text') throw new InvalidArgumentError('expected json or text');
   return value;
 }
 
 /** Applies a generic-events NDJSON file to the twin's store, row by row (see `samepage import`). */
+interface ImportTarget {
+  config: ClientConfig;
+  store: Store;
+  secrets: Secrets;
+}
+
+/** Rows of a backfill file: a CRM CSV export (by extension) or generic-event NDJSON. */
+function rowsOf(
+  file: string,
+  config: ClientConfig,
+  options: {
+    kind?: CsvKind;
+    columns?: Record<string, string>;
+    onIgnoredColumns?: (columns: string[]) => void;
+  } = {},
+): AsyncIterable<ImportRow> {
+  if (extname(file).toLowerCase() === '.csv') {
+    return crmCsvRows(createReadStream(file), { config, ...options });
+  }
+  return genericLineRows(
+    createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }),
+  );
+}
+
+/** Applies a backfill file to a store (the twin's, or the client's table in AWS). */
 function importFile(
-  twin: Twin,
+  target: ImportTarget,
   file: string,
   onProgress?: (summary: ImportSummary) => void,
+  options?: Parameters<typeof rowsOf>[2],
 ): Promise<ImportSummary> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  return importGenericLines(
-    { config: twin.config, store: twin.store, secrets: twin.secrets, clock: systemClock },
-    lines,
-    onProgress,
-  );
+  return importRows({ ...target, clock: systemClock }, rowsOf(file, target.config, options), onProgress);
 }
 
 function loadClient(client: string) {
@@ -108,36 +142,76 @@ program
 
 program
   .command('import')
-  .description('backfill generic events from an NDJSON file (one contract-2 event per line)')
+  .description('backfill history: generic events (NDJSON) or a HubSpot / Salesforce CSV export')
   .requiredOption('--client <config>', 'client config path or name in clients/')
-  .requiredOption('--file <path>', 'NDJSON file')
+  .requiredOption('--file <path>', 'a .ndjson file of generic events, or a CRM .csv export')
+  .option('--kind <kind>', `CSV export kind (${CSV_KINDS.join(', ')}); guessed from the columns`, csvKind)
+  .option('--columns <json>', 'JSON file renaming columns: {"<samepage key>": "<your header>"}')
   .option('--data <dir>', 'the twin data directory to write into')
-  .action(async (options: { client: string; file: string; data?: string }) => {
-    const config = loadClient(options.client);
-    const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-    const bar = new cliProgress.SingleBar(
-      { format: 'import {bar} {value} rows applied' },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(0, 0);
-    try {
-      const summary = await importFile(twin, options.file, (progress) => {
-        bar.setTotal(progress.lines);
-        bar.update(progress.applied);
-      });
-      bar.stop();
-      console.log(
-        `rows read: ${summary.lines}, applied: ${summary.applied}, skipped: ${summary.skipped.length}`,
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(
+    async (options: {
+      client: string;
+      file: string;
+      kind?: CsvKind;
+      columns?: string;
+      data?: string;
+      table?: string;
+      region?: string;
+    }) => {
+      const config = loadClient(options.client);
+      const columns = options.columns
+        ? (JSON.parse(readFileSync(options.columns, 'utf8')) as Record<string, string>)
+        : undefined;
+      let twin: Twin | undefined;
+      let target: ImportTarget;
+      if (options.table) {
+        if (!options.region) throw new UsageError('--table needs --region');
+        // Against AWS: the SDK retries throttled writes with backoff; secrets come from Secrets Manager.
+        target = {
+          config,
+          store: new DynamoDbStore(
+            new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
+            options.table,
+          ),
+          secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
+        };
+      } else {
+        twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+        target = twin;
+      }
+      const bar = new cliProgress.SingleBar(
+        { format: 'import {bar} {value} rows applied' },
+        cliProgress.Presets.shades_classic,
       );
-      for (const problem of summary.skipped.slice(0, 50))
-        console.log(`  ${problem.path}: ${problem.message}`);
-      if (summary.skipped.length > 50) console.log(`  … and ${summary.skipped.length - 50} more`);
-      process.exitCode = summary.skipped.length > 0 ? 1 : 0;
-    } finally {
-      bar.stop();
-      await twin.close();
-    }
-  });
+      bar.start(0, 0);
+      try {
+        let ignored: string[] = [];
+        const summary = await importFile(
+          target,
+          options.file,
+          (progress) => {
+            bar.setTotal(progress.lines);
+            bar.update(progress.applied);
+          },
+          { kind: options.kind, columns, onIgnoredColumns: (names) => (ignored = names) },
+        );
+        bar.stop();
+        console.log(
+          `rows read: ${summary.lines}, applied: ${summary.applied}, skipped: ${summary.skipped.length}`,
+        );
+        if (ignored.length > 0) console.log(`columns ignored: ${ignored.join(', ')}`);
+        for (const problem of summary.skipped.slice(0, 50))
+          console.log(`  ${problem.path}: ${problem.message}`);
+        if (summary.skipped.length > 50) console.log(`  … and ${summary.skipped.length - 50} more`);
+        process.exitCode = summary.skipped.length > 0 ? 1 : 0;
+      } finally {
+        bar.stop();
+        await twin?.close();
+      }
+    },
+  );
 
 program
   .command('replay')

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { genericHeaders } from '#local/senders/generic.ts';
 import { startTwin } from '#local/twin.ts';
@@ -104,5 +105,41 @@ describe('samepage CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/- client: expected lowercase letters/);
     expect(result.stderr).toMatch(/- timezone: /);
+  });
+});
+
+describe('samepage import of CRM exports', () => {
+  it('imports a HubSpot contacts CSV, listing ignored columns and the rows kept out', async () => {
+    const file = fileURLToPath(new URL('../fixtures/backfill/hubspot-contacts.csv', import.meta.url));
+    const result = await runSamepage([
+      'import',
+      '--client',
+      'clients/example.yaml',
+      '--file',
+      file,
+      '--data',
+      dataDir,
+    ]);
+    // 4 data rows; the last has an unreadable Create Date.
+    expect(result.stdout).toMatch(/rows read: 5, applied: 3, skipped: 1/);
+    expect(result.stdout).toMatch(/columns ignored: First Name/);
+    expect(result.stdout).toMatch(/line 5: Create Date: "not a date" is not a date/);
+    expect(result.code).toBe(1);
+    const pat = await stateOnDisk('contact#hubspot:1001');
+    expect(pat?.milestones.mql).toBe(Date.parse('2026-03-03T15:00:00Z'));
+  });
+
+  it('refuses --table without --region', async () => {
+    const result = await runSamepage([
+      'import',
+      '--client',
+      'clients/example.yaml',
+      '--file',
+      'x.csv',
+      '--table',
+      'samepage',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--table needs --region/);
   });
 });
