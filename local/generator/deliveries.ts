@@ -1,0 +1,764 @@
+import { createHash } from 'node:crypto';
+import type { ClientConfig } from '#shared/config/schema.ts';
+import type { ContactStage } from '#shared/model/events.ts';
+import type { DemoSecrets, ScriptedDelivery } from '../demo-script.ts';
+import { genericHeaders } from '../senders/generic.ts';
+import { hubspotHeaders, hubspotWorkflowHeaders } from '../senders/hubspot.ts';
+import { pipedriveBody, pipedriveHeaders } from '../senders/pipedrive.ts';
+import { type OutboundRecord, salesforceHeaders, salesforceOutboundMessage } from '../senders/salesforce.ts';
+import { typeformBody, typeformHeaders } from '../senders/typeform.ts';
+import type {
+  ContactStageChange,
+  Story,
+  StoryActivity,
+  StoryContact,
+  StoryDeal,
+  StoryRep,
+  StorySystem,
+} from './story.ts';
+
+/**
+ * A story (story.ts) as the HTTP deliveries its systems would make, each in its sender's own wire
+ * format: HubSpot app webhooks (v3, batches of up to 100 thin events), a few HubSpot workflow
+ * snapshots (v2), Salesforce outbound messages (up to 100 notifications, each with its
+ * LastModifiedDate), one Pipedrive v2 webhook per change, Typeform responses, and the generic
+ * event API (batches of up to 100) — which also carries what the other CRMs cannot send: activities
+ * of HubSpot contacts, Salesforce disqualification reasons, Pipedrive lifecycle stages, seniority,
+ * source and region (as a Zapier-style automation would, naming the CRM's own ids).
+ *
+ * Timestamped signatures (HubSpot v3, Standard Webhooks) are made when `headers` is read, so a
+ * delivery sent later than it was built is still inside the senders' 5-minute window.
+ */
+
+export interface GeneratedDelivery extends ScriptedDelivery {
+  /** The story time of the delivery's first fact (deliveries are ordered by it). */
+  at: number;
+}
+
+export interface StoryDeliveryOptions {
+  baseUrl: string;
+  config: ClientConfig;
+  secrets: DemoSecrets;
+}
+
+const MAX_BATCH = 100;
+const MINUTE = 60_000;
+
+// --- ids in each system ---
+
+type Kind = 'company' | 'contact' | 'deal' | 'activity';
+
+const HUBSPOT_BASE: Record<Exclude<Kind, 'activity'>, number> = {
+  company: 8_100_000,
+  contact: 1_000_000,
+  deal: 7_000_000,
+};
+const PIPEDRIVE_BASE: Record<Kind, number> = { company: 1000, contact: 5000, deal: 300, activity: 20_000 };
+const SALESFORCE_PREFIX: Record<Kind, string> = {
+  company: '001',
+  contact: '003',
+  deal: '006',
+  activity: '00T',
+};
+const GENERIC_PREFIX: Record<Kind, string> = { company: 'co', contact: 'c', deal: 'd', activity: 'a' };
+
+/** An 18-character Salesforce id: key prefix, a pod-like stem, the number in base 36, a checksum-like tail. */
+export function salesforceId(kind: Kind, n: number, prefix = SALESFORCE_PREFIX[kind]): string {
+  return `${prefix}5e00000${n.toString(36).toUpperCase().padStart(5, '0')}AAA`;
+}
+
+/** The record's id in its own system, as that system's wire format carries it. */
+export function systemId(kind: Kind, system: StorySystem, n: number): string | number {
+  switch (system) {
+    case 'hubspot':
+      // Activities of HubSpot contacts come through the generic API.
+      return kind === 'activity' ? `${GENERIC_PREFIX.activity}-${n}` : HUBSPOT_BASE[kind] + n;
+    case 'salesforce':
+      return salesforceId(kind, n);
+    case 'pipedrive':
+      return PIPEDRIVE_BASE[kind] + n;
+    case 'generic':
+      return `${GENERIC_PREFIX[kind]}-${n}`;
+  }
+}
+
+/** The canonical `<system>:<id>` samepage stores the record under (the key is `<entity>#<id>`). */
+export function canonicalId(kind: Kind, system: StorySystem, n: number): string {
+  const id = systemId(kind, system, n);
+  const owner = kind === 'activity' && system === 'hubspot' ? 'generic' : system;
+  return `${owner}:${id}`;
+}
+
+// --- the deliveries ---
+
+interface Timed<T> {
+  at: number;
+  item: T;
+}
+
+const iso = (at: number) => new Date(at).toISOString();
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
+function byTime<T>(items: Timed<T>[]): Timed<T>[] {
+  return items
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+export function storyDeliveries(story: Story, options: StoryDeliveryOptions): GeneratedDelivery[] {
+  const { config, secrets, baseUrl } = options;
+  const url = (source: string) => `${baseUrl}/webhooks/${source}`;
+  const portalId = config.sources.hubspot?.portalId ?? 0;
+  const organizationId = config.sources.salesforce?.organizationId ?? '00D000000000000AAA';
+  const reps = new Map<string, StoryRep>(story.reps.map((rep) => [rep.id, rep]));
+  const contacts = new Map<number, StoryContact>(story.contacts.map((contact) => [contact.n, contact]));
+  const rep = (id: string): StoryRep => {
+    const found = reps.get(id);
+    if (!found) throw new Error(`unknown rep ${id}`);
+    return found;
+  };
+  const lifecycleValue = (stage: ContactStage) => config.lifecycle[stage]?.[0] ?? stage;
+  const pipedriveStageIds = new Map<string, number>(
+    Object.entries(config.sources.pipedrive?.stages ?? {}).map(([id, stage]) => [stage, Number(id)]),
+  );
+  const typeformIds = new Map<string, string>(
+    Object.entries(config.sources.typeform?.forms ?? {}).map(([id, form]) => [form, id]),
+  );
+  const wonStages = new Set(config.dealStages.won);
+  const lostStages = new Set(config.dealStages.lost);
+
+  const hubspot: Timed<Record<string, unknown>>[] = [];
+  const salesforce: Timed<OutboundRecord>[] = [];
+  const generic: Timed<Record<string, unknown>>[] = [];
+  const single: Timed<GeneratedDelivery>[] = [];
+
+  // HubSpot thin events.
+  let hubspotEventId = 0;
+  const hubspotEvent = (kind: string, objectId: number, at: number, extra: Record<string, unknown> = {}) => {
+    hubspot.push({
+      at,
+      item: {
+        eventId: 100_000 + ++hubspotEventId,
+        subscriptionId: 2041,
+        portalId,
+        appId: 771_001,
+        occurredAt: at,
+        subscriptionType: kind,
+        attemptNumber: 0,
+        objectId,
+        changeSource: 'CRM_UI',
+        ...extra,
+      },
+    });
+  };
+  const hubspotProperty = (object: string, objectId: number, at: number, name: string, value: string) =>
+    hubspotEvent(`${object}.propertyChange`, objectId, at, { propertyName: name, propertyValue: value });
+  const hubspotStage = (id: number, change: ContactStageChange) => {
+    if (change.stage === 'disqualified') {
+      hubspotProperty(
+        'contact',
+        id,
+        change.at,
+        'hs_lead_status',
+        change.reason === 'bad timing' ? 'BAD_TIMING' : 'UNQUALIFIED',
+      );
+      if (change.reason) hubspotProperty('contact', id, change.at, 'disqualification_reason', change.reason);
+    } else hubspotProperty('contact', id, change.at, 'lifecyclestage', lifecycleValue(change.stage));
+  };
+
+  // Pipedrive: one webhook per change.
+  let pipedriveCount = 0;
+  const pipedrive = (
+    at: number,
+    action: 'create' | 'change',
+    entity: string,
+    id: number,
+    data: Record<string, unknown>,
+  ) => {
+    pipedriveCount++;
+    const body = pipedriveBody({
+      action,
+      entity,
+      id,
+      timestamp: iso(at),
+      data,
+      meta: { id: `5f0c1a2e-0000-4000-8000-${String(pipedriveCount).padStart(12, '0')}` },
+    });
+    single.push({
+      at,
+      item: {
+        at,
+        source: 'pipedrive',
+        label: `Pipedrive ${entity} ${action} ${id}`,
+        body,
+        headers: pipedriveHeaders(secrets.pipedriveCredentials),
+        expect: 'accepted',
+      },
+    });
+  };
+
+  // --- companies ---
+  for (const company of story.companies) {
+    const at = company.createdAt;
+    switch (company.system) {
+      case 'hubspot': {
+        const id = systemId('company', 'hubspot', company.n) as number;
+        hubspotEvent('company.creation', id, at);
+        hubspotProperty('company', id, at, 'name', company.name);
+        hubspotProperty('company', id, at, 'domain', company.domain);
+        hubspotProperty('company', id, at, 'industry', company.industry);
+        hubspotProperty('company', id, at, 'numberofemployees', String(company.employees));
+        hubspotProperty('company', id, at, 'country', company.country);
+        hubspotProperty('company', id, at, 'region', company.region);
+        break;
+      }
+      case 'salesforce':
+        salesforce.push({
+          at,
+          item: {
+            type: 'Account',
+            fields: {
+              Id: salesforceId('company', company.n),
+              Name: company.name,
+              Website: `https://www.${company.domain}`,
+              Industry: company.industry,
+              NumberOfEmployees: String(company.employees),
+              BillingCountry: company.country,
+              Region__c: company.region,
+              CreatedDate: iso(at),
+              LastModifiedDate: iso(at),
+            },
+          },
+        });
+        break;
+      case 'pipedrive': {
+        const id = systemId('company', 'pipedrive', company.n) as number;
+        pipedrive(at, 'create', 'organization', id, {
+          id,
+          name: company.name,
+          industry: company.industry,
+          employee_count: company.employees,
+          address_country: company.country,
+        });
+        // Pipedrive has no region field: an enrichment automation posts it.
+        generic.push({
+          at,
+          item: { type: 'company', id: `pipedrive:${id}`, at: iso(at), region: company.region },
+        });
+        break;
+      }
+      case 'generic':
+        generic.push({
+          at,
+          item: {
+            type: 'company',
+            id: systemId('company', 'generic', company.n),
+            at: iso(at),
+            name: company.name,
+            domain: company.domain,
+            industry: company.industry,
+            employees: company.employees,
+            region: company.region,
+            country: company.country,
+          },
+        });
+        break;
+    }
+  }
+
+  // --- contacts ---
+  for (const contact of story.contacts) {
+    const owner = rep(contact.owner);
+    const companyId = systemId('company', contact.system, contact.company);
+    const [first, ...later] = contact.stages;
+    if (!first) continue;
+    switch (contact.system) {
+      case 'hubspot': {
+        const id = systemId('contact', 'hubspot', contact.n) as number;
+        if (contact.viaWorkflow) {
+          for (const change of contact.stages) {
+            const stageProperties: Record<string, string> =
+              change.stage === 'disqualified'
+                ? {
+                    hs_lead_status: change.reason === 'bad timing' ? 'BAD_TIMING' : 'UNQUALIFIED',
+                    ...(change.reason ? { disqualification_reason: change.reason } : {}),
+                  }
+                : { lifecyclestage: lifecycleValue(change.stage) };
+            const body = JSON.stringify({
+              objectId: id,
+              properties: {
+                email: contact.email,
+                hs_analytics_source: contact.source,
+                jobtitle: contact.title,
+                hs_seniority: contact.seniority,
+                associatedcompanyid: String(companyId),
+                hubspot_owner_id: owner.hubspotOwnerId,
+                ...stageProperties,
+                createdate: String(contact.createdAt),
+                lastmodifieddate: String(change.at),
+              },
+            });
+            single.push({
+              at: change.at,
+              item: {
+                at: change.at,
+                source: 'hubspot-workflow',
+                label: `HubSpot workflow webhook: contact ${id} ${change.stage}`,
+                body,
+                get headers() {
+                  return hubspotWorkflowHeaders(body, secrets.hubspot, { uri: url('hubspot-workflow') });
+                },
+                expect: 'accepted',
+              },
+            });
+          }
+          break;
+        }
+        const at = contact.createdAt;
+        hubspotEvent('contact.creation', id, at);
+        hubspotProperty('contact', id, at, 'email', contact.email);
+        hubspotProperty('contact', id, at, 'hs_analytics_source', contact.source);
+        hubspotProperty('contact', id, at, 'jobtitle', contact.title);
+        hubspotProperty('contact', id, at, 'hs_seniority', contact.seniority);
+        hubspotProperty('contact', id, at, 'associatedcompanyid', String(companyId));
+        hubspotProperty('contact', id, at, 'hubspot_owner_id', owner.hubspotOwnerId);
+        for (const change of contact.stages) hubspotStage(id, change);
+        break;
+      }
+      case 'salesforce': {
+        const id = salesforceId('contact', contact.n);
+        for (const change of contact.stages) {
+          salesforce.push({
+            at: change.at,
+            item: {
+              type: 'Contact',
+              fields: {
+                Id: id,
+                AccountId: String(companyId),
+                FirstName: contact.firstName,
+                LastName: contact.lastName,
+                Email: contact.email,
+                Title: contact.title,
+                LeadSource: contact.source,
+                OwnerId: owner.salesforceUserId,
+                Seniority__c: contact.seniority,
+                Lifecycle_Stage__c: lifecycleValue(change.stage),
+                CreatedDate: iso(contact.createdAt),
+                LastModifiedDate: iso(change.at),
+              },
+            },
+          });
+          // Contacts carry no disqualification reason field: a Flow posts it to the generic API.
+          if (change.stage === 'disqualified' && change.reason) {
+            generic.push({
+              at: change.at,
+              item: { type: 'contact', id: `salesforce:${id}`, at: iso(change.at), reason: change.reason },
+            });
+          }
+        }
+        break;
+      }
+      case 'pipedrive': {
+        const id = systemId('contact', 'pipedrive', contact.n) as number;
+        pipedrive(contact.createdAt, 'create', 'person', id, {
+          id,
+          name: `${contact.firstName} ${contact.lastName}`,
+          org_id: companyId,
+          owner_id: owner.pipedriveUserId,
+          job_title: contact.title,
+          emails: [{ value: contact.email, primary: true, label: 'work' }],
+        });
+        // Pipedrive persons have no lifecycle, seniority or source: an automation posts them.
+        generic.push({
+          at: first.at,
+          item: {
+            type: 'contact',
+            id: `pipedrive:${id}`,
+            at: iso(first.at),
+            seniority: contact.seniority,
+            source: contact.source,
+            stage: first.stage,
+          },
+        });
+        for (const change of later) {
+          generic.push({
+            at: change.at,
+            item: {
+              type: 'contact',
+              id: `pipedrive:${id}`,
+              at: iso(change.at),
+              stage: change.stage,
+              ...(change.reason ? { reason: change.reason } : {}),
+            },
+          });
+        }
+        break;
+      }
+      case 'generic': {
+        const id = systemId('contact', 'generic', contact.n);
+        generic.push({
+          at: first.at,
+          item: {
+            type: 'contact',
+            id,
+            at: iso(first.at),
+            companyId,
+            title: contact.title,
+            seniority: contact.seniority,
+            source: contact.source,
+            owner: owner.id,
+            stage: first.stage,
+            email: contact.email,
+          },
+        });
+        for (const change of later) {
+          generic.push({
+            at: change.at,
+            item: {
+              type: 'contact',
+              id,
+              at: iso(change.at),
+              stage: change.stage,
+              ...(change.reason ? { reason: change.reason } : {}),
+            },
+          });
+        }
+        break;
+      }
+    }
+  }
+
+  // --- deals ---
+  for (const deal of story.deals) {
+    dealDeliveries(deal);
+  }
+  function dealDeliveries(deal: StoryDeal) {
+    const owner = rep(deal.owner);
+    const companyId = systemId('company', deal.system, deal.company);
+    const contactId = systemId('contact', deal.system, deal.contact);
+    const [first] = deal.stages;
+    if (!first) return;
+    switch (deal.system) {
+      case 'hubspot': {
+        const id = systemId('deal', 'hubspot', deal.n) as number;
+        const at = first.at;
+        hubspotEvent('deal.creation', id, at);
+        hubspotProperty('deal', id, at, 'dealname', deal.name);
+        hubspotProperty('deal', id, at, 'pipeline', 'default');
+        if (deal.amount !== null) hubspotProperty('deal', id, at, 'amount', String(deal.amount));
+        hubspotProperty('deal', id, at, 'deal_currency_code', deal.currency);
+        hubspotProperty('deal', id, at, 'hubspot_owner_id', owner.hubspotOwnerId);
+        hubspotEvent('deal.associationChange', id, at, {
+          fromObjectId: id,
+          toObjectId: contactId,
+          associationType: 'DEAL_TO_CONTACT',
+          associationRemoved: false,
+        });
+        hubspotEvent('deal.associationChange', id, at, {
+          fromObjectId: id,
+          toObjectId: companyId,
+          associationType: 'DEAL_TO_COMPANY',
+          associationRemoved: false,
+          isPrimaryAssociation: true,
+        });
+        for (const change of deal.stages) {
+          hubspotProperty('deal', id, change.at, 'dealstage', change.stage);
+          if (change.reason) hubspotProperty('deal', id, change.at, 'closed_lost_reason', change.reason);
+        }
+        return;
+      }
+      case 'salesforce': {
+        const id = salesforceId('deal', deal.n);
+        for (const change of deal.stages) {
+          salesforce.push({
+            at: change.at,
+            item: {
+              type: 'Opportunity',
+              fields: {
+                Id: id,
+                Name: deal.name,
+                AccountId: String(companyId),
+                ContactId: String(contactId),
+                StageName: change.stage,
+                Amount: deal.amount === null ? null : String(deal.amount),
+                CurrencyIsoCode: deal.currency,
+                LeadSource: deal.source,
+                OwnerId: owner.salesforceUserId,
+                ...(change.reason ? { Loss_Reason__c: change.reason } : {}),
+                CreatedDate: iso(deal.createdAt),
+                LastModifiedDate: iso(change.at),
+              },
+            },
+          });
+        }
+        return;
+      }
+      case 'pipedrive': {
+        const id = systemId('deal', 'pipedrive', deal.n) as number;
+        let stageId = pipedriveStageIds.get(first.stage) ?? 1;
+        deal.stages.forEach((change, index) => {
+          if (pipedriveStageIds.has(change.stage)) stageId = pipedriveStageIds.get(change.stage) as number;
+          const status = wonStages.has(change.stage) ? 'won' : lostStages.has(change.stage) ? 'lost' : 'open';
+          pipedrive(change.at, index === 0 ? 'create' : 'change', 'deal', id, {
+            id,
+            title: deal.name,
+            value: deal.amount,
+            currency: deal.currency,
+            status,
+            stage_id: stageId,
+            org_id: companyId,
+            person_id: contactId,
+            owner_id: owner.pipedriveUserId,
+            source_channel: deal.source,
+            ...(change.reason ? { lost_reason: change.reason } : {}),
+          });
+        });
+        return;
+      }
+      case 'generic': {
+        const id = systemId('deal', 'generic', deal.n);
+        deal.stages.forEach((change, index) => {
+          generic.push({
+            at: change.at,
+            item:
+              index === 0
+                ? {
+                    type: 'deal',
+                    id,
+                    at: iso(change.at),
+                    companyId,
+                    contactIds: [contactId],
+                    ...(deal.amount === null ? {} : { amount: deal.amount }),
+                    currency: deal.currency,
+                    stage: change.stage,
+                    source: deal.source,
+                    owner: owner.id,
+                  }
+                : {
+                    type: 'deal',
+                    id,
+                    at: iso(change.at),
+                    stage: change.stage,
+                    ...(change.reason ? { reason: change.reason } : {}),
+                  },
+          });
+        });
+        return;
+      }
+    }
+  }
+
+  // --- first touches ---
+  for (const activity of story.activities) activityDeliveries(activity);
+  function activityDeliveries(activity: StoryActivity) {
+    const contact = contacts.get(activity.contact);
+    if (!contact) return;
+    const owner = rep(activity.owner);
+    const at = activity.at;
+    switch (contact.system) {
+      case 'salesforce': {
+        const meeting = activity.kind === 'meeting';
+        salesforce.push({
+          at,
+          item: {
+            type: meeting ? 'Event' : 'Task',
+            fields: {
+              Id: salesforceId('activity', activity.n, meeting ? '00U' : '00T'),
+              WhoId: salesforceId('contact', contact.n),
+              OwnerId: owner.salesforceUserId,
+              ...(meeting
+                ? { EventSubtype: 'Event', Type: 'Meeting' }
+                : { TaskSubtype: activity.kind === 'call' ? 'Call' : 'Email' }),
+              Subject: meeting ? 'Intro meeting' : activity.kind === 'call' ? 'Intro call' : 'Intro email',
+              CreatedDate: iso(at),
+              LastModifiedDate: iso(at),
+            },
+          },
+        });
+        return;
+      }
+      case 'pipedrive': {
+        const id = systemId('activity', 'pipedrive', activity.n) as number;
+        pipedrive(at, 'create', 'activity', id, {
+          id,
+          type: activity.kind,
+          subject: `Intro ${activity.kind}`,
+          done: true,
+          person_id: systemId('contact', 'pipedrive', contact.n),
+          owner_id: owner.pipedriveUserId,
+        });
+        return;
+      }
+      default: {
+        // HubSpot engagements and generic CRMs: the generic API, naming the contact's own id.
+        generic.push({
+          at,
+          item: {
+            type: 'activity',
+            id: `${GENERIC_PREFIX.activity}-${activity.n}`,
+            at: iso(at),
+            contactId:
+              contact.system === 'hubspot'
+                ? canonicalId('contact', 'hubspot', contact.n)
+                : systemId('contact', 'generic', contact.n),
+            kind: activity.kind,
+            owner: contact.system === 'hubspot' ? owner.hubspotOwnerId : owner.id,
+          },
+        });
+      }
+    }
+  }
+
+  // --- forms: Typeform ---
+  for (const form of story.forms) {
+    const token = createHash('sha256')
+      .update(`samepage-demo:${story.seed}:form:${form.n}`)
+      .digest('hex')
+      .slice(0, 32);
+    const body = typeformBody({
+      formId: typeformIds.get(form.formId) ?? form.formId,
+      token,
+      submittedAt: iso(form.at),
+      email: form.email,
+      hidden: { utm_source: form.utmSource },
+    });
+    single.push({
+      at: form.at,
+      item: {
+        at: form.at,
+        source: 'typeform',
+        label: `Typeform ${form.formId} response`,
+        body,
+        headers: typeformHeaders(body, secrets.typeform),
+        expect: 'accepted',
+      },
+    });
+  }
+
+  // --- batches ---
+  const deliveries: Timed<GeneratedDelivery>[] = [...single];
+  for (const batch of chunks(byTime(hubspot), MAX_BATCH)) {
+    const at = batch[0]?.at ?? story.start;
+    const body = JSON.stringify(batch.map((entry) => entry.item));
+    deliveries.push({
+      at,
+      item: {
+        at,
+        source: 'hubspot',
+        label: `HubSpot app webhooks: ${batch.length} events`,
+        body,
+        get headers() {
+          return hubspotHeaders(body, secrets.hubspot, { uri: url('hubspot') });
+        },
+        expect: 'accepted',
+      },
+    });
+  }
+  for (const batch of chunks(byTime(salesforce), MAX_BATCH)) {
+    const at = batch[0]?.at ?? story.start;
+    deliveries.push({
+      at,
+      item: {
+        at,
+        source: 'salesforce',
+        label: `Salesforce outbound message: ${batch.length} notifications`,
+        body: salesforceOutboundMessage(
+          organizationId,
+          batch.map((entry) => entry.item),
+        ),
+        headers: salesforceHeaders(),
+        expect: 'accepted',
+      },
+    });
+  }
+  for (const batch of chunks(byTime(generic), MAX_BATCH)) {
+    const at = batch[0]?.at ?? story.start;
+    const body = JSON.stringify({ events: batch.map((entry) => entry.item) });
+    deliveries.push({
+      at,
+      item: {
+        at,
+        source: 'generic',
+        label: `Generic events: ${batch.length}`,
+        body,
+        get headers() {
+          return genericHeaders(body, secrets.genericWhsec);
+        },
+        expect: 'accepted',
+      },
+    });
+  }
+  const ordered = byTime(deliveries).map((entry) => entry.item);
+  return withBadDeliveries(ordered, story, options);
+}
+
+/**
+ * Three deliveries that must not count, so data health has something to say: HubSpot retrying a
+ * batch (duplicate), a forged generic delivery (refused) and a Typeform body missing its answers
+ * and times (quarantined).
+ */
+function withBadDeliveries(
+  deliveries: GeneratedDelivery[],
+  story: Story,
+  options: StoryDeliveryOptions,
+): GeneratedDelivery[] {
+  const { secrets, baseUrl } = options;
+  const result = [...deliveries];
+  const hubspotIndex = result.findIndex((delivery) => delivery.source === 'hubspot');
+  const original = result[hubspotIndex];
+  if (original) {
+    const body = original.body;
+    result.splice(hubspotIndex + 1, 0, {
+      at: original.at,
+      source: 'hubspot',
+      label: 'HubSpot retries the same batch',
+      body,
+      get headers() {
+        return hubspotHeaders(body, secrets.hubspot, { uri: `${baseUrl}/webhooks/hubspot` });
+      },
+      expect: 'duplicate',
+    });
+  }
+  const at = story.asOf - 2 * 86_400_000;
+  const forged = JSON.stringify({
+    events: [{ type: 'deal', id: 'd-forged', at: iso(at), amount: 1_000_000, currency: 'USD' }],
+  });
+  const typeformFormId = Object.keys(options.config.sources.typeform?.forms ?? {})[0] ?? 'Xq2mDemo';
+  const broken = `{"event_id":"01EK4R5PFZBROKEN","event_type":"form_response","form_response":{"form_id":"${typeformFormId}"}}`;
+  const middle = Math.floor(result.length / 2);
+  result.splice(middle, 0, {
+    at,
+    source: 'generic',
+    label: 'Forged delivery (wrong secret)',
+    body: forged,
+    get headers() {
+      return genericHeaders(forged, 'whsec_Zm9yZ2VkLXNlY3JldC1mb3JnZWQtc2VjcmV0');
+    },
+    expect: 'refused',
+  });
+  result.push({
+    at: story.asOf - MINUTE,
+    source: 'typeform',
+    label: 'Typeform body missing its answers and times',
+    body: broken,
+    headers: typeformHeaders(broken, secrets.typeform),
+    expect: 'quarantined',
+  });
+  return result;
+}
+
+/** Deliveries per source and expected outcome, for progress lines and tests. */
+export function deliverySummary(deliveries: readonly ScriptedDelivery[]): Record<string, number> {
+  const summary: Record<string, number> = {};
+  for (const delivery of deliveries) {
+    summary[delivery.source] = (summary[delivery.source] ?? 0) + 1;
+    summary[`expect:${delivery.expect}`] = (summary[`expect:${delivery.expect}`] ?? 0) + 1;
+  }
+  return summary;
+}
