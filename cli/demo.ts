@@ -1,28 +1,24 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { demoScript, type ScriptedDelivery } from '#local/demo-script.ts';
+import cliProgress from 'cli-progress';
+import type { ScriptedDelivery } from '#local/delivery.ts';
+import { deliverySummary, storyDeliveries } from '#local/generator/deliveries.ts';
+import { generateStory } from '#local/generator/story.ts';
 import { outboxDir } from '#local/outbox.ts';
 import type { Twin } from '#local/twin.ts';
 import { localSendDeps, startTwin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { type RecipientReport, sendPacket } from '#shared/email/send.ts';
-import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
-import { fieldValue } from '#shared/projection/state.ts';
-import { CADENCES, lastCompletePeriod } from '#shared/time/periods.ts';
+import { CADENCES } from '#shared/time/periods.ts';
 import { DEMO_SECRETS } from './demo-secrets.ts';
 import { UsageError } from './usage-error.ts';
 
 type Outcome = ScriptedDelivery['expect'];
 
-const PLURAL: Record<(typeof ENTITY_TYPES)[number], string> = {
-  company: 'companies',
-  contact: 'contacts',
-  deal: 'deals',
-  form: 'forms',
-  activity: 'activities',
-};
+/** The story is the same on every run, so the packets tell the same story. */
+const DEMO_SEED = 42;
 
 async function deliver(
   twin: Twin,
@@ -57,73 +53,80 @@ function prepareDataDir(dataDir: string): void {
   writeFileSync(join(dataDir, DEMO_MARKER), 'samepage demo data: `npm run demo` empties this directory\n');
 }
 
-export async function runDemo(
-  config: ClientConfig,
-  options: { dataDir: string; outbox: string; asOf?: Date },
-): Promise<{ unexpected: number }> {
+export interface DemoOptions {
+  dataDir: string;
+  outbox: string;
+  /** The demo's "today": the story ends here and the packets are built as of it. */
+  asOf?: Date;
+  /** How many contacts the story has (the test suite uses a small one). */
+  contacts?: number;
+  /** Print a progress bar (off when the output is not a terminal). */
+  progress?: boolean;
+}
+
+/**
+ * `npm run demo`: a seeded, year-long story of a B2B SaaS client delivered by every source in
+ * its own signed wire format over HTTP to the local twin, then the weekly, monthly and quarterly
+ * packets built as of the story's last day and mailed through the local SES.
+ */
+export async function runDemo(config: ClientConfig, options: DemoOptions): Promise<{ unexpected: number }> {
   const asOf = options.asOf ?? new Date();
   prepareDataDir(options.dataDir);
-  // The scripted week is the last complete one, so the weekly packet as of now shows it.
-  const today = new Date(lastCompletePeriod('weekly', asOf.getTime(), config).end);
   const started = Date.now();
   const twin = await startTwin({ config, dataDir: options.dataDir, outbox: options.outbox });
   try {
-    const demoRequestForm = Object.entries(config.sources.typeform?.forms ?? {}).find(
-      ([, id]) => id === 'demo-request',
-    );
-    const script = demoScript({
+    const story = generateStory({
+      seed: DEMO_SEED,
+      asOf,
+      config,
+      ...(options.contacts ? { contacts: options.contacts } : {}),
+    });
+    const deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',
+      config,
       secrets: {
         hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
         typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
         pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
         genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
       },
-      hubspotPortalId: config.sources.hubspot?.portalId ?? 0,
-      salesforceOrganizationId: config.sources.salesforce?.organizationId ?? '',
-      demoRequestFormId: demoRequestForm?.[0] ?? 'demo-request',
-      today,
     });
-
+    console.log(`samepage demo: ${config.displayName} (${config.client}), local twin at ${twin.server?.url}`);
     console.log(
-      `samepage demo: ${config.displayName} (${config.client}), local twin at ${twin.server?.url}\n`,
+      `story: ${story.truth.companies} companies, ${story.truth.contacts} contacts, ${story.truth.deals} deals, ${story.truth.forms} forms, ${story.truth.activities} activities, ${new Date(story.start).toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}\n`,
     );
+
     const tally: Record<Outcome, number> = { accepted: 0, duplicate: 0, quarantined: 0, refused: 0 };
-    let unexpected = 0;
-    for (const delivery of script) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format:
+          'deliveries {bar} {value}/{total} · accepted {accepted} · duplicate {duplicate} · quarantined {quarantined} · refused {refused}',
+        noTTYOutput: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    const showBar = options.progress ?? process.stdout.isTTY === true;
+    if (showBar) bar.start(deliveries.length, 0, tally);
+    const surprises: string[] = [];
+    for (const delivery of deliveries) {
       const { outcome, detail } = await deliver(twin, delivery);
       tally[outcome]++;
-      const ok = outcome === delivery.expect;
-      if (!ok) unexpected++;
-      console.log(`  ${ok ? '✓' : '✗'} ${delivery.source.padEnd(17)} ${delivery.label.padEnd(62)} ${detail}`);
+      if (outcome !== delivery.expect)
+        surprises.push(`${delivery.source} ${delivery.label}: expected ${delivery.expect}, got ${detail}`);
+      if (showBar) bar.increment(1, tally);
     }
+    if (showBar) bar.stop();
     console.log(
-      `\ndeliveries: ${script.length} · accepted ${tally.accepted} · duplicate ${tally.duplicate} · quarantined ${tally.quarantined} · refused ${tally.refused}`,
+      `deliveries: ${deliveries.length} · accepted ${tally.accepted} · duplicate ${tally.duplicate} · quarantined ${tally.quarantined} · refused ${tally.refused}`,
+    );
+    for (const surprise of surprises) console.log(`  ✗ ${surprise}`);
+    console.log(
+      `  (by source: ${Object.entries(deliverySummary(deliveries))
+        .filter(([key]) => !key.startsWith('expect:'))
+        .map(([source, n]) => `${source} ${n}`)
+        .join(', ')})`,
     );
 
-    const counts: string[] = [];
-    for (const entity of ENTITY_TYPES) {
-      let count = 0;
-      for await (const _ of twin.store.entitiesByTime(entity, 'created', {
-        from: today.getTime() - 30 * 86_400_000,
-        to: today.getTime() + 86_400_000,
-      }))
-        count++;
-      counts.push(`${count} ${PLURAL[entity]}`);
-    }
-    console.log(`projected: ${counts.join(', ')}`);
-
-    const contact = (await twin.store.getEntities(['contact#hubspot:1001'])).get(
-      'contact#hubspot:1001',
-    )?.state;
-    if (contact) {
-      const milestones = Object.entries(contact.milestones)
-        .map(([stage, at]) => `${stage} ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')}`)
-        .join(', ');
-      console.log(
-        `contact hubspot:1001: source ${fieldValue(contact, 'source')}, company ${fieldValue(contact, 'companyId')}, milestones: ${milestones}, email stored as hash ${String(fieldValue(contact, 'emailHash')).slice(0, 8)}…`,
-      );
-    }
     const shown = relative(process.cwd(), options.dataDir) || '.';
     const publisher = new InProcessPublisher();
     let sent: RecipientReport[] = [];
@@ -146,18 +149,30 @@ export async function runDemo(
       console.log(
         `  ${packet.metrics.length} metrics · act ${statuses.act ?? 0} · watch ${statuses.watch ?? 0} · good ${statuses.good ?? 0} · no threshold or data ${statuses.none ?? 0} · actions ${packet.actions.length}`,
       );
+      for (const action of packet.actions) console.log(`  ${action.owner}: ${action.metric}: ${action.text}`);
+      const drift = packet.metrics.find((metric) => metric.id === 'icp.drift.industry');
+      if (cadence === 'quarterly' && drift?.value != null) {
+        console.log(
+          `  ICP drift (industry): PSI ${drift.value.toFixed(2)} (${drift.notes?.band}); wins outside the ICP: ${
+            (drift.items ?? [])
+              .filter((item) => item.id.startsWith('add:'))
+              .map((item) => `${item.id.slice(4)} ${item.value}`)
+              .join(', ') || 'none'
+          }`,
+        );
+      }
       const lists = new Set(sent.filter((entry) => entry.outcome === 'sent').flatMap((entry) => entry.lists));
       console.log(
         `  mailed to ${sent.filter((entry) => entry.outcome === 'sent').length} addresses (${[...lists].join(', ')}) · ${relative(process.cwd(), join(outboxDir(options.outbox, packet), 'packet.html'))}`,
       );
     }
     console.log(
-      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client ${config.client} --cadence weekly --data ${shown}`,
+      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client ${config.client} --cadence weekly --as-of ${asOf.toISOString()} --data ${shown}`,
     );
     console.log(
-      `Keep a twin running on the same data: npm run samepage -- serve --client ${config.client} --port 3000 --data ${shown}`,
+      `Keep a twin running on the same data (webhooks and the SES inbox): npm run samepage -- serve --client ${config.client} --port 3000 --data ${shown}`,
     );
-    return { unexpected };
+    return { unexpected: surprises.length };
   } finally {
     await twin.close();
   }

@@ -42,6 +42,13 @@ function port(value: string): number {
   return parsed;
 }
 
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('expected a positive whole number');
+  return parsed;
+}
+
 function instant(value: string): number {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw new InvalidArgumentError('expected an ISO-8601 date or instant');
@@ -369,22 +376,34 @@ withPacketOptions(program.command('preview'))
 
 program
   .command('demo')
-  .description('run the local twin on the demo client and deliver signed webhooks from every source')
+  .description(
+    'generate a year of a B2B client, deliver it as signed webhooks, build and mail the three packets',
+  )
   .option('--client <config>', 'client config path or name in clients/', 'demo')
+  .option(
+    '--as-of <iso>',
+    "the demo's today: the story ends here and the packets are built as of it",
+    instant,
+  )
+  .option('--contacts <n>', 'how many contacts the story has', positiveInteger)
   .option('--data <dir>', 'where the demo keeps its data (emptied first)', '.samepage/demo')
   .option('--outbox <dir>', 'where the mailed packets are kept', 'outbox')
-  .action(async (options: { client: string; data: string; outbox: string }) => {
-    // The demo prints its own line per delivery, refusals included.
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-    const { unexpected } = await runDemo(loadClient(options.client), {
-      dataDir: resolve(options.data),
-      outbox: resolve(options.outbox),
-    });
-    if (unexpected > 0) {
-      console.error(`${unexpected} deliveries were not answered as expected`);
-      process.exitCode = 1;
-    }
-  });
+  .action(
+    async (options: { client: string; asOf?: number; contacts?: number; data: string; outbox: string }) => {
+      // The demo prints its own progress and outcome counts.
+      process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+      const { unexpected } = await runDemo(loadClient(options.client), {
+        dataDir: resolve(options.data),
+        outbox: resolve(options.outbox),
+        ...(options.asOf !== undefined ? { asOf: new Date(options.asOf) } : {}),
+        ...(options.contacts !== undefined ? { contacts: options.contacts } : {}),
+      });
+      if (unexpected > 0) {
+        console.error(`${unexpected} deliveries were not answered as expected`);
+        process.exitCode = 1;
+      }
+    },
+  );
 
 try {
   await program.parseAsync();

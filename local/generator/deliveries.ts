@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import type { ContactStage } from '#shared/model/events.ts';
-import type { DemoSecrets, ScriptedDelivery } from '../demo-script.ts';
+import type { DemoSecrets, ScriptedDelivery } from '../delivery.ts';
 import { genericHeaders } from '../senders/generic.ts';
 import { hubspotHeaders, hubspotWorkflowHeaders } from '../senders/hubspot.ts';
 import { pipedriveBody, pipedriveHeaders } from '../senders/pipedrive.ts';

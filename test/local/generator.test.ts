@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoSecrets, ScriptedDelivery } from '#local/demo-script.ts';
+import type { DemoSecrets, ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
 import { type Channel, generateStory, type Story, storyCompanyFits } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
