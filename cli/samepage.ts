@@ -6,6 +6,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
+import { startScheduler } from '#local/scheduler.ts';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
@@ -20,7 +21,7 @@ import { genericLineRows, type ImportRow, type ImportSummary, importRows } from 
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket, type Packet } from '#shared/packets/packet.ts';
-import { buildAndPublishPacket } from '#shared/packets/run.ts';
+import { buildAndPublishPacket, runScheduledBuild } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
@@ -138,8 +139,24 @@ program
     console.log(`data: ${options.data ? resolve(options.data) : 'in memory'}`);
     for (const name of configured) console.log(`  POST ${twin.server?.url}/webhooks/${name}`);
     console.log(`SES inbox (where packets are mailed): ${twin.mail?.ses.url}`);
+    // The same chain as in AWS: schedule → build-packet → PacketReady → send-packet.
+    const publisher = new InProcessPublisher();
+    publisher.subscribe(async (event) => {
+      await sendPacket(localSendDeps(twin), event);
+    });
+    const stopScheduler = startScheduler(config, async (input) => {
+      const result = await runScheduledBuild(
+        { config, store: twin.store, publisher, clock: systemClock },
+        input,
+      );
+      console.log(`${new Date().toISOString()} ${input.cadence} schedule: ${result.status}`);
+    });
+    console.log(
+      `schedules (${config.timezone}): weekly ${config.schedules.weekly.day} ${config.schedules.weekly.at}; monthly and quarterly on business day ${config.schedules.monthly.businessDay} / ${config.schedules.quarterly.businessDay} at ${config.schedules.monthly.at} / ${config.schedules.quarterly.at}`,
+    );
     console.log('Ctrl-C to stop.');
     const stop = async () => {
+      stopScheduler();
       await twin.close();
       process.exit(0);
     };
