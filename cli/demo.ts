@@ -92,6 +92,7 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
       },
     });
     console.log(`samepage demo: ${config.displayName} (${config.client}), local twin at ${twin.server?.url}`);
+    console.log(`SES inbox while the demo runs: ${twin.mail?.ses.url}`);
     console.log(
       `story: ${story.truth.companies} companies, ${story.truth.contacts} contacts, ${story.truth.deals} deals, ${story.truth.forms} forms, ${story.truth.activities} activities, ${new Date(story.start).toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}\n`,
     );
