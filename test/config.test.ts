@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import {
-  definitionsVersion,
-  loadClientConfigFile,
-  parseClientConfig,
-  parseClientConfigText,
-} from '#shared/config/load.ts';
+import { loadClientConfigFile, parseClientConfigText } from '#shared/config/load.ts';
+import { definitionsVersion, parseClientConfig } from '#shared/config/parse.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { EXAMPLE_CONFIG_PATH } from './support/config.ts';

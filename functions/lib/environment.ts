@@ -1,5 +1,6 @@
-import { parseClientConfigText } from '#shared/config/load.ts';
+import { parseClientConfig } from '#shared/config/parse.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
+import { ConfigError } from '#shared/errors.ts';
 
 /** Reads a variable the function cannot run without; fails at cold start, not on a delivery. */
 export function requiredEnvironment(name: string): string {
@@ -16,5 +17,13 @@ export function requiredEnvironment(name: string): string {
 export function clientConfigFromEnvironment(): ClientConfig {
   const json = process.env.SAMEPAGE_CLIENT_CONFIG;
   if (!json) throw new Error('SAMEPAGE_CLIENT_CONFIG is required');
-  return parseClientConfigText(json, 'SAMEPAGE_CLIENT_CONFIG', 'json');
+  let document: unknown;
+  try {
+    document = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError('SAMEPAGE_CLIENT_CONFIG', [
+      { path: '', message: `not valid JSON: ${(error as Error).message}` },
+    ]);
+  }
+  return parseClientConfig(document, 'SAMEPAGE_CLIENT_CONFIG');
 }

@@ -62,11 +62,16 @@ export class ProjectFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
+        // prettier is only imported by @react-email/render's `pretty` option, which is not used.
+        externalModules: ['@aws-sdk/*', 'prettier', 'prettier/*'],
         // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        define: { 'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+        define: {
+          'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(props.config)),
+          // React's production build: its development checks would double the send bundle.
+          'process.env.NODE_ENV': JSON.stringify('production'),
+        },
       },
     });
     role.addToPolicy(

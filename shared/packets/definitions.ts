@@ -1,4 +1,4 @@
-import { definitionsVersion } from '../config/load.ts';
+import { definitionsVersion } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { EMPLOYEE_BANDS } from '../metrics/segments.ts';
 

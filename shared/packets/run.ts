@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definitionsVersion } from '../config/load.ts';
+import { definitionsVersion } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { problemsFromZod, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';

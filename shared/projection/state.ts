@@ -1,4 +1,4 @@
-import { canonicalJson } from '../config/load.ts';
+import { canonicalJson } from '../config/parse.ts';
 import {
   type CanonicalEvent,
   CONTACT_LINK_PREFIX,

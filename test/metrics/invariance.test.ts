@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '#shared/config/load.ts';
+import { canonicalJson } from '#shared/config/parse.ts';
 import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { AS_OF, CONFIG, EVENTS, metricsOf, PERIOD, PREVIOUS_WEEKS } from './fixture.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '#shared/config/load.ts';
+import { canonicalJson } from '#shared/config/parse.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
 import { indexTimes } from '#shared/projection/index-times.ts';
 import {
