@@ -13,10 +13,10 @@ export function secretEnvironment(): Record<string, string> {
 }
 
 /** Runs `samepage <args>` as a user would (through tsx), with the test secrets in its environment. */
-export function samepage(args: string[]): ChildProcess {
+export function samepage(args: string[], environment: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'cli/samepage.ts', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...secretEnvironment(), POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, ...secretEnvironment(), POWERTOOLS_LOG_LEVEL: 'SILENT', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -24,8 +24,9 @@ export function samepage(args: string[]): ChildProcess {
 /** Runs a CLI command to its end and returns its exit code and output. */
 export function runSamepage(
   args: string[],
+  environment: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = samepage(args);
+  const child = samepage(args, environment);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => {
