@@ -1,0 +1,94 @@
+/**
+ * Lambda bundle size and cold import time, bundled exactly as the stack bundles them
+ * (infra/constructs/project-function.ts): ESM, node24, minified, AWS SDK external, config baked in.
+ * Run: npm run bench:lambdas
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { resolveClientConfig } from '#shared/config/clients.ts';
+import { median } from '#shared/stats/index.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = `${ROOT}.bench-bundles/`;
+const FUNCTIONS = ['ingest', 'build-packet', 'send-packet'] as const;
+const RUNS = 10;
+
+export interface LambdaResult {
+  name: string;
+  bytes: number;
+  coldImportMs: number;
+}
+
+export async function measureLambdas(): Promise<LambdaResult[]> {
+  const config = resolveClientConfig('demo');
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const results: LambdaResult[] = [];
+  try {
+    for (const name of FUNCTIONS) {
+      const outfile = `${OUT}${name}.mjs`;
+      await build({
+        entryPoints: [`${ROOT}functions/${name}/handler.ts`],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        mainFields: ['module', 'main'],
+        external: ['@aws-sdk/*', 'prettier', 'prettier/*'],
+        banner: {
+          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        },
+        define: {
+          'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(config)),
+          'process.env.NODE_ENV': JSON.stringify('production'),
+        },
+        outfile,
+        logLevel: 'error',
+      });
+      // A fresh node process per run: the time from the import call to the handler being ready.
+      const times: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const child = spawnSync(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t);`,
+          ],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              TABLE_NAME: 'bench',
+              EVENT_BUS_NAME: 'bench',
+              AWS_REGION: 'eu-west-1',
+              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+              POWERTOOLS_METRICS_DISABLED: 'true',
+            },
+          },
+        );
+        if (child.status !== 0) throw new Error(`${name} does not import: ${child.stderr}`);
+        times.push(Number(child.stdout.trim().split('\n').at(-1)));
+      }
+      results.push({ name, bytes: statSync(outfile).size, coldImportMs: median(times) ?? Number.NaN });
+    }
+  } finally {
+    rmSync(OUT, { recursive: true, force: true });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log('| function | bundle | goal < 1 MB | cold import (median of 10) | goal < 150 ms |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const result of await measureLambdas()) {
+    const kb = result.bytes / 1024;
+    console.log(
+      `| ${result.name} | ${kb.toFixed(0)} KB | ${kb < 1024 ? 'met' : `missed by ${(kb - 1024).toFixed(0)} KB`} | ${result.coldImportMs.toFixed(0)} ms | ${result.coldImportMs < 150 ? 'met' : `missed by ${(result.coldImportMs - 150).toFixed(0)} ms`} |`,
+    );
+  }
+}
