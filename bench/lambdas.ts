@@ -1,6 +1,6 @@
 /**
- * Lambda bundle size and cold import time, bundled exactly as the stack bundles them
- * (infra/constructs/project-function.ts): ESM, node24, minified, AWS SDK external, config baked in.
+ * Lambda bundle size and cold import time, bundled with the stack's own settings
+ * (infra/constructs/bundle-settings.ts): ESM, minified, AWS SDK external, config baked in.
  * Run: npm run bench:lambdas
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { median } from '#shared/stats/index.ts';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_EXTERNALS,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_TARGET,
+  bundleDefines,
+} from '../infra/constructs/bundle-settings.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = `${ROOT}.bench-bundles/`;
@@ -34,17 +41,12 @@ export async function measureLambdas(): Promise<LambdaResult[]> {
         bundle: true,
         platform: 'node',
         format: 'esm',
-        target: 'node24',
+        target: BUNDLE_TARGET,
         minify: true,
-        mainFields: ['module', 'main'],
-        external: ['@aws-sdk/*', 'prettier', 'prettier/*'],
-        banner: {
-          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        },
-        define: {
-          'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(config)),
-          'process.env.NODE_ENV': JSON.stringify('production'),
-        },
+        mainFields: BUNDLE_MAIN_FIELDS,
+        external: BUNDLE_EXTERNALS,
+        banner: { js: BUNDLE_BANNER },
+        define: bundleDefines(config),
         outfile,
         logLevel: 'error',
       });

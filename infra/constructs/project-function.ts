@@ -8,6 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { TABLE_INDEXES } from '#shared/store/table.ts';
+import {
+  BUNDLE_BANNER,
+  BUNDLE_EXTERNALS,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_TARGET,
+  bundleDefines,
+} from './bundle-settings.ts';
 import { metricsNamespace } from './ops-alarms.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,20 +65,13 @@ export class ProjectFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
+        target: BUNDLE_TARGET,
         minify: true,
         sourceMap: true,
-        mainFields: ['module', 'main'],
-        // prettier is only imported by @react-email/render's `pretty` option, which is not used.
-        externalModules: ['@aws-sdk/*', 'prettier', 'prettier/*'],
-        // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        define: {
-          'process.env.SAMEPAGE_CLIENT_CONFIG': JSON.stringify(JSON.stringify(props.config)),
-          // React's production build: its development checks would double the send bundle.
-          'process.env.NODE_ENV': JSON.stringify('production'),
-        },
+        mainFields: BUNDLE_MAIN_FIELDS,
+        externalModules: BUNDLE_EXTERNALS,
+        banner: BUNDLE_BANNER,
+        define: bundleDefines(props.config),
       },
     });
     role.addToPolicy(
