@@ -409,13 +409,14 @@ export class DynamoDbStore implements Store {
     return records;
   }
 
-  async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {
-    const { partition } = indexAttributes('byOwner');
+  async *formsOwnedBy(owner: string, before: number): AsyncIterable<EntityState> {
+    const { partition, sort } = indexAttributes('byOwner');
+    // g4sk is `<entity>#<created ISO>#<id>`: a created time before `before` sorts below the bound.
     for await (const item of this.query({
       IndexName: 'byOwner',
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partition },
-      ExpressionAttributeValues: { ':pk': owner },
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+      ExpressionAttributeNames: { '#pk': partition, '#sk': sort },
+      ExpressionAttributeValues: { ':pk': owner, ':first': 'form#', ':last': `form#${iso(before)}` },
     })) {
       yield JSON.parse((item as EntityItem).state) as EntityState;
     }

@@ -39,7 +39,9 @@ export function readWindow(
  * 4. forms and activities: `byCreated` `form#created#<month>` and `activity#created#<month>` for W
  *    (a touch is at or after its clock's start, so it lies in W when the clock does).
  * 5. `byOwner` `contact:<id>` and `email:<hash>` for each contact with a clock candidate in W (MQL
- *    or a form in W), so a high-intent form before W moves the clock out of the window.
+ *    or a form in W), limited to forms submitted before W (the rest came with query 4), so a
+ *    high-intent form before W moves the clock out of the window. One query per such contact,
+ *    OWNER_QUERY_CONCURRENCY at a time; most return nothing.
  * 6. BatchGetItem for the contacts and companies the deals, contacts and forms refer to that the
  *    queries above did not return (first contacts, companies for ICP fit).
  * 7. `byCreated` `quarantine#<month>` for W (data health), and GetItem `client#meta` (first fact).
@@ -97,7 +99,9 @@ export async function loadFacts(
     const emailHash = fieldValue(form, 'emailHash');
     if (typeof emailHash === 'string') owners.add(`email:${emailHash}`);
   }
-  await Promise.all([...owners].map((owner) => collect(store.entitiesOwnedBy(owner))));
+  await forEachLimited([...owners], OWNER_QUERY_CONCURRENCY, (owner) =>
+    collect(store.formsOwnedBy(owner, window.from)),
+  );
 
   // Referenced entities not returned by the queries: first contacts and companies of deals,
   // companies of contacts, contacts named by forms.
@@ -126,6 +130,17 @@ export async function loadFacts(
     quarantined.push({ source: delivery.source, receivedAt: delivery.receivedAt });
   }
   return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt: await store.firstFactAt() });
+}
+
+/** Enough to keep a Lambda's sockets busy without queueing thousands of requests at once. */
+const OWNER_QUERY_CONCURRENCY = 32;
+
+async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function addMissing(store: Store, states: Map<string, EntityState>, keys: Set<string>): Promise<void> {

@@ -57,6 +57,84 @@ describe('packets read from the store', () => {
     }
   });
 
+  it('finds a high-intent form submitted long before the read window, by contact and by email', async () => {
+    // c-old and c-mail MQL in the period, but their demo requests (one linked by contact id, one by
+    // email hash only, before the contact existed) are from 2025: their clocks started then, so
+    // neither counts in this week's speed to lead. Only query 5 of load.ts can find those forms.
+    const at = (iso: string) => Date.parse(iso);
+    const extra: CanonicalEvent[] = [
+      {
+        entity: 'form',
+        id: 'generic:f-old',
+        at: at('2025-03-03T15:00:00Z'),
+        fields: { formId: 'demo-request', contactId: 'generic:c-old' },
+      },
+      {
+        entity: 'contact',
+        id: 'generic:c-old',
+        at: at('2025-03-03T15:00:00Z'),
+        fields: { stage: 'lead', source: 'ORGANIC_SEARCH', owner: 'rep-1' },
+      },
+      { entity: 'contact', id: 'generic:c-old', at: at('2026-11-10T15:00:00Z'), fields: { stage: 'mql' } },
+      {
+        entity: 'form',
+        id: 'generic:f-mail',
+        at: at('2025-04-07T15:00:00Z'),
+        fields: { formId: 'demo-request', emailHash: 'hash-of-c-mail' },
+      },
+      {
+        entity: 'contact',
+        id: 'generic:c-mail',
+        at: at('2025-05-05T15:00:00Z'),
+        fields: { stage: 'lead', source: 'ORGANIC_SEARCH', owner: 'rep-1', emailHash: 'hash-of-c-mail' },
+      },
+      { entity: 'contact', id: 'generic:c-mail', at: at('2026-11-10T16:00:00Z'), fields: { stage: 'mql' } },
+    ];
+    const twin = await startTestTwin();
+    try {
+      await projectEvents(twin.store, CONFIG, [...EVENTS, ...extra]);
+      const all = [...EVENTS, ...extra];
+      const reference = buildPacket(
+        buildFactSet(statesOf(all), CONFIG, AS_OF, {
+          firstFactAt: Math.min(...all.map((event) => event.at)),
+        }),
+        CONFIG,
+        'weekly',
+        AS_OF,
+      );
+      const fromStore = buildPacket(
+        await loadFacts(twin.store, CONFIG, 'weekly', AS_OF),
+        CONFIG,
+        'weekly',
+        AS_OF,
+      );
+      expect(fromStore).toEqual(reference);
+      // Without the old forms both contacts would start MQL clocks this week: the forms matter.
+      const withoutForms = all.filter(
+        (event) => event.entity !== 'form' || (!event.id.includes('f-old') && !event.id.includes('f-mail')),
+      );
+      const slaOf = (packet: typeof reference) =>
+        packet.metrics.find((metric) => metric.id === 'sla.within_rate');
+      const sla = slaOf(reference);
+      const slaWithout = slaOf(
+        buildPacket(
+          buildFactSet(statesOf(withoutForms), CONFIG, AS_OF, {
+            firstFactAt: Math.min(...all.map((event) => event.at)),
+          }),
+          CONFIG,
+          'weekly',
+          AS_OF,
+        ),
+      );
+      expect(sla?.items?.some((item) => item.id.includes('c-old') || item.id.includes('c-mail'))).toBe(false);
+      expect(
+        slaWithout?.items?.filter((item) => item.id.includes('c-old') || item.id.includes('c-mail')),
+      ).toHaveLength(2);
+    } finally {
+      await twin.close();
+    }
+  });
+
   it('counts the items it reads', async () => {
     const before = inOrder.store.counters.itemsRead;
     await loadFacts(inOrder.store, CONFIG, 'weekly', AS_OF);
