@@ -271,7 +271,11 @@ export class DynamoDbStore implements Store {
 
   async noteFactTime(at: number): Promise<void> {
     // Read once per store (per Lambda container); afterwards only an earlier fact costs a write.
-    this.knownFirstFactAt ??= this.firstFactAt();
+    // A failed read is forgotten, or every later delivery of the container would fail with it.
+    this.knownFirstFactAt ??= this.firstFactAt().catch((error: unknown) => {
+      this.knownFirstFactAt = undefined;
+      throw error;
+    });
     const known = await this.knownFirstFactAt;
     if (known !== undefined && known <= at) return;
     this.counters.writes++;
