@@ -85,6 +85,8 @@ export async function ingestDelivery(
     const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
     if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
       parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
+      // A repeat whose first attempt failed before its quarantine write keeps the first receipt too.
+      stored.receivedAt = firstReceivedAt;
     }
   }
   if (parsed.problems.length > 0) {

@@ -201,6 +201,18 @@ describe('DynamoDB faults during ingest (dynalite through the AWS SDK, maxAttemp
     expect(after).toEqual(await cleanRun(attempt(0)));
   });
 
+  it('quarantine write unavailable (503): 500; the retry converges', async () => {
+    const { twin, faults, deliver } = await faulted([
+      { when: on('PutItemCommand', isQuarantine), fault: DYNAMO_FAULTS.unavailable },
+    ]);
+    expect((await deliver(attempt(0))).statusCode).toBe(500);
+    expect(faults.attemptsOf('PutItemCommand', 'faulted')).toBe(3);
+    expect(keysOf(await items(twin)).filter((pk) => !isRaw(pk))).toEqual([]);
+    faults.heal();
+    expect((await deliver(attempt(1))).statusCode).toBe(200);
+    expect(await items(twin)).toEqual(await cleanRun(attempt(0)));
+  });
+
   it('entity read (BatchGetItem) fails with a 500 from DynamoDB: 500; the retry converges', async () => {
     const { twin, faults, deliver } = await faulted([
       { when: on('BatchGetItemCommand'), fault: DYNAMO_FAULTS.internal },
