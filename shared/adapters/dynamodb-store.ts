@@ -67,7 +67,36 @@ function indexAttributes(name: TableIndexName) {
   return index;
 }
 
-interface EntityItem {
+/** An entity's item with its index keys: one layout for live writes and bulk loads. */
+export function entityItem(state: EntityState, times: IndexTimes, version: number): EntityItem {
+  const pk = `${state.entity}#${state.id}`;
+  const item: EntityItem = {
+    pk,
+    sk: 'state',
+    version,
+    state: JSON.stringify(state),
+    g1pk: `${state.entity}#created#${month(times.created)}`,
+    g1sk: `${iso(times.created)}#${state.id}`,
+  };
+  if (times.milestone !== undefined) {
+    item.g2pk = `${state.entity}#milestone#${month(times.milestone)}`;
+    item.g2sk = `${iso(times.milestone)}#${state.id}`;
+  }
+  if (times.disqualified !== undefined) {
+    item.g3pk = `${state.entity}#disqualified#${month(times.disqualified)}`;
+    item.g3sk = `${iso(times.disqualified)}#${state.id}`;
+  } else if (times.open) {
+    item.g3pk = `${state.entity}#open`;
+    item.g3sk = `${iso(times.created)}#${state.id}`;
+  }
+  if (times.owner !== undefined) {
+    item.g4pk = times.owner;
+    item.g4sk = `${state.entity}#${iso(times.created)}#${state.id}`;
+  }
+  return item;
+}
+
+export interface EntityItem {
   pk: string;
   sk: 'state';
   version: number;
@@ -172,31 +201,7 @@ export class DynamoDbStore implements Store {
   }
 
   async putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean> {
-    const pk = `${state.entity}#${state.id}`;
-    const item: EntityItem = {
-      pk,
-      sk: 'state',
-      version: (expectedVersion ?? 0) + 1,
-      state: JSON.stringify(state),
-      g1pk: `${state.entity}#created#${month(times.created)}`,
-      g1sk: `${iso(times.created)}#${state.id}`,
-    };
-    if (times.milestone !== undefined) {
-      item.g2pk = `${state.entity}#milestone#${month(times.milestone)}`;
-      item.g2sk = `${iso(times.milestone)}#${state.id}`;
-    }
-    if (times.disqualified !== undefined) {
-      item.g3pk = `${state.entity}#disqualified#${month(times.disqualified)}`;
-      item.g3sk = `${iso(times.disqualified)}#${state.id}`;
-    } else if (times.open) {
-      item.g3pk = `${state.entity}#open`;
-      item.g3sk = `${iso(times.created)}#${state.id}`;
-    }
-    if (times.owner !== undefined) {
-      item.g4pk = times.owner;
-      item.g4sk = `${state.entity}#${iso(times.created)}#${state.id}`;
-    }
-    return this.putWhen(item, expectedVersion);
+    return this.putWhen(entityItem(state, times, (expectedVersion ?? 0) + 1), expectedVersion);
   }
 
   private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncIterable<Record<string, unknown>> {
@@ -411,19 +416,6 @@ export class DynamoDbStore implements Store {
       });
     }
     return records;
-  }
-
-  async *formsOwnedBy(owner: string, before: number): AsyncIterable<EntityState> {
-    const { partition, sort } = indexAttributes('byOwner');
-    // g4sk is `<entity>#<created ISO>#<id>`: a created time before `before` sorts below the bound.
-    for await (const item of this.query({
-      IndexName: 'byOwner',
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-      ExpressionAttributeNames: { '#pk': partition, '#sk': sort },
-      ExpressionAttributeValues: { ':pk': owner, ':first': 'form#', ':last': `form#${iso(before)}` },
-    })) {
-      yield JSON.parse((item as EntityItem).state) as EntityState;
-    }
   }
 }
 

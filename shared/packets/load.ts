@@ -38,13 +38,14 @@ export function readWindow(
  * 3. companies: `byCreated` `company#created#<month>` for W (first seen, for ICP breadth).
  * 4. forms and activities: `byCreated` `form#created#<month>` and `activity#created#<month>` for W
  *    (a touch is at or after its clock's start, so it lies in W when the clock does).
- * 5. `byOwner` `contact:<id>` and `email:<hash>` for each contact with a clock candidate in W (MQL
- *    or a form in W), limited to forms submitted before W (the rest came with query 4), so a
- *    high-intent form before W moves the clock out of the window. One query per such contact,
- *    OWNER_QUERY_CONCURRENCY at a time; most return nothing.
+ * 5. `byMilestone` `form#milestone#<month>` from the client's first fact to W's start: the
+ *    high-intent forms before W (indexed at ingest from `sla.highIntentForms`), so a contact whose
+ *    first high-intent form is older than W has its clock outside the window. A few queries, one
+ *    per month of history, instead of one per contact.
  * 6. BatchGetItem for the contacts and companies the deals, contacts and forms refer to that the
  *    queries above did not return (first contacts, companies for ICP fit).
- * 7. `byCreated` `quarantine#<month>` for W (data health), and GetItem `client#meta` (first fact).
+ * 7. `byCreated` `quarantine#<month>` for W (data health), and GetItem `client#meta` (first fact,
+ *    read first: it bounds query 5).
  */
 export async function loadFacts(
   store: Store,
@@ -61,6 +62,7 @@ export async function loadFacts(
   const byTime = (entity: EntityType, index: TimeIndex) =>
     collect(store.entitiesByTime(entity, index, window));
 
+  const firstFactAt = await store.firstFactAt();
   await Promise.all([
     collect(store.openDeals()),
     collect(
@@ -75,42 +77,23 @@ export async function loadFacts(
     byTime('company', 'created'),
     byTime('form', 'created'),
     byTime('activity', 'created'),
+    collect(
+      store.entitiesByTime('form', 'milestone', {
+        from: Math.min(firstFactAt ?? window.from, window.from),
+        to: window.from,
+      }),
+    ),
   ]);
 
-  const contacts = [...states.values()].filter((state) => state.entity === 'contact');
-  const formsInWindow = [...states.values()].filter((state) => state.entity === 'form');
-  const clockCandidates = new Set<string>();
-  for (const contact of contacts) {
-    const mql = contact.milestones.mql;
-    if (mql !== undefined && mql >= window.from) clockCandidates.add(contact.id);
-  }
-  for (const form of formsInWindow) {
-    const contactId = fieldValue(form, 'contactId');
-    if (typeof contactId === 'string') clockCandidates.add(contactId);
-  }
-  const owners = new Set<string>();
-  for (const contact of contacts) {
-    if (!clockCandidates.has(contact.id)) continue;
-    owners.add(`contact:${contact.id}`);
-    const emailHash = fieldValue(contact, 'emailHash');
-    if (typeof emailHash === 'string') owners.add(`email:${emailHash}`);
-  }
-  for (const form of formsInWindow) {
-    const emailHash = fieldValue(form, 'emailHash');
-    if (typeof emailHash === 'string') owners.add(`email:${emailHash}`);
-  }
-  await forEachLimited([...owners], OWNER_QUERY_CONCURRENCY, (owner) =>
-    collect(store.formsOwnedBy(owner, window.from)),
-  );
-
   // Referenced entities not returned by the queries: first contacts and companies of deals,
-  // companies of contacts, contacts named by forms.
+  // companies of contacts, contacts named by forms in W (a form before W matters only to a contact
+  // some other query found).
   const referenced = new Set<string>();
   for (const state of states.values()) {
     if (state.entity === 'deal') {
       for (const id of dealContactIds(state)) referenced.add(`contact#${id}`);
     }
-    if (state.entity === 'form') {
+    if (state.entity === 'form' && state.firstAt >= window.from) {
       const contactId = fieldValue(state, 'contactId');
       if (typeof contactId === 'string') referenced.add(`contact#${contactId}`);
     }
@@ -129,18 +112,7 @@ export async function loadFacts(
   for await (const delivery of store.quarantinedDeliveries(window)) {
     quarantined.push({ source: delivery.source, receivedAt: delivery.receivedAt });
   }
-  return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt: await store.firstFactAt() });
-}
-
-/** Enough to keep a Lambda's sockets busy without queueing thousands of requests at once. */
-const OWNER_QUERY_CONCURRENCY = 32;
-
-async function forEachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt });
 }
 
 async function addMissing(store: Store, states: Map<string, EntityState>, keys: Set<string>): Promise<void> {

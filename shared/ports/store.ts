@@ -132,9 +132,4 @@ export interface Store {
   ): Promise<void>;
   /** Every recipient's state for one packet. */
   mailsOf(packet: Omit<MailKey, 'recipientHash'>): Promise<MailRecord[]>;
-  /**
-   * Forms of a contact (`contact:<id>`) or of an email hash (`email:<hash>`) submitted before
-   * `before`: the only owned entities a packet cannot get from its time-window queries.
-   */
-  formsOwnedBy(owner: string, before: number): AsyncIterable<EntityState>;
 }

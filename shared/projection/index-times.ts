@@ -8,7 +8,10 @@ import { type EntityState, fieldValue } from './state.ts';
 export interface IndexTimes {
   /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
   created: number;
-  /** contacts: first entry into mql; deals: first entry into a won or lost stage. */
+  /**
+   * contacts: first entry into mql; deals: first entry into a won or lost stage; forms: their time
+   * when the form is one of `sla.highIntentForms` (an SLA clock may start there, long before a packet's window).
+   */
   milestone?: number;
   /** contacts: first disqualification. */
   disqualified?: number;
@@ -27,7 +30,7 @@ function firstOf(state: EntityState, stages: readonly string[]): number | undefi
   return first;
 }
 
-export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealStages'>): IndexTimes {
+export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealStages' | 'sla'>): IndexTimes {
   const times: IndexTimes = { created: state.firstAt };
   switch (state.entity) {
     case 'contact': {
@@ -45,6 +48,14 @@ export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealS
     }
     case 'form':
     case 'activity': {
+      const formId = fieldValue(state, 'formId');
+      if (
+        state.entity === 'form' &&
+        typeof formId === 'string' &&
+        config.sla.highIntentForms.includes(formId)
+      ) {
+        times.milestone = state.firstAt;
+      }
       const contactId = fieldValue(state, 'contactId');
       const emailHash = fieldValue(state, 'emailHash');
       if (typeof contactId === 'string') times.owner = `contact:${contactId}`;
