@@ -62,9 +62,21 @@ function logReport(
       details: permanent.map((entry) => entry.detail),
     });
   }
+  // Claimed but never marked sent (a crash or a store failure after SES took the mail): not resent,
+  // so someone has to check that these lists got the packet.
+  const unconfirmed = report.filter((entry) => entry.outcome === 'in-flight');
+  if (unconfirmed.length > 0) {
+    logger.error('packet delivery not confirmed', {
+      cadence,
+      periodStart,
+      lists: unconfirmed.flatMap((entry) => entry.lists),
+      details: unconfirmed.map((entry) => entry.detail ?? 'claimed earlier, never marked sent'),
+    });
+  }
   logger.info('packet sent', { cadence, periodStart, ...counts });
   count(metrics, 'MailsSent', counts.sent ?? 0);
   count(metrics, 'MailsFailedPermanent', permanent.length);
+  count(metrics, 'MailsUnconfirmed', unconfirmed.length);
   // A packet counts as sent once every address has it (sent now or before).
   if (report.every((entry) => entry.outcome === 'sent' || entry.outcome === 'already-sent')) {
     count(metrics, `${cadence[0]?.toUpperCase()}${cadence.slice(1)}PacketsSent`);

@@ -37,6 +37,10 @@ export class RetryableSendError extends Error {
   }
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Not a secret, just not an address: delivery records name recipients by this hash. */
 export function recipientHash(address: string): string {
   return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 32);
@@ -67,8 +71,8 @@ const STOPPED: Record<Exclude<MailState, 'failed'>, RecipientReport['outcome']> 
 /**
  * Sends a stored packet to every recipient, once each: a conditional claim before sending and a
  * "sent" mark after, so a retried event never sends twice and a recipient that failed for now is
- * retried without resending to the others. A claim left "sending" (a crash between send and
- * mark) is reported, not resent: a possible miss is safer than a double send. Permanent failures
+ * retried without resending to the others. A claim left "sending" (a crash or a store failure
+ * between send and mark) is reported as in-flight, not resent: a possible miss is safer than a double send. Permanent failures
  * are recorded and reported; retryable ones make this throw after everyone else was served.
  */
 export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<RecipientReport[]> {
@@ -90,20 +94,33 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
       report.push({ recipient: address, lists, outcome: claim === 'failed' ? 'failed' : STOPPED[claim] });
       continue;
     }
+    let messageId: string;
     try {
       const raw = await packetMime(rendered, deps.config.from, address);
-      const { messageId } = await deps.mailer.send({ from: deps.config.from, to: address, raw });
-      await deps.store.finishMail(key, { state: 'sent', detail: messageId, at: deps.clock() });
-      report.push({ recipient: address, lists, outcome: 'sent', detail: messageId });
+      ({ messageId } = await deps.mailer.send({ from: deps.config.from, to: address, raw }));
     } catch (error) {
       const permanent = error instanceof PermanentMailError;
-      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const detail = describeError(error);
       await deps.store.finishMail(key, {
         state: permanent ? 'failed-permanent' : 'failed',
         detail,
         at: deps.clock(),
       });
       report.push({ recipient: address, lists, outcome: permanent ? 'failed-permanent' : 'failed', detail });
+      continue;
+    }
+    try {
+      await deps.store.finishMail(key, { state: 'sent', detail: messageId, at: deps.clock() });
+      report.push({ recipient: address, lists, outcome: 'sent', detail: messageId });
+    } catch (error) {
+      // The mail went out: recording it as failed would resend it. The claim stays "sending", so it
+      // is never resent, and the store's error goes into the report for the caller to log.
+      report.push({
+        recipient: address,
+        lists,
+        outcome: 'in-flight',
+        detail: `sent as ${messageId}, not recorded: ${describeError(error)}`,
+      });
     }
   }
   if (report.some((entry) => entry.outcome === 'failed')) throw new RetryableSendError(report);
