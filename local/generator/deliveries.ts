@@ -39,6 +39,11 @@ export interface StoryDeliveryOptions {
   baseUrl: string;
   config: ClientConfig;
   secrets: DemoSecrets;
+  /**
+   * Most items a HubSpot, Salesforce or generic delivery carries (default and senders' limit: 100);
+   * 1 makes one delivery per item, as a quiet portal sends them.
+   */
+  maxBatch?: number;
 }
 
 const MAX_BATCH = 100;
@@ -113,6 +118,7 @@ function byTime<T>(items: Timed<T>[]): Timed<T>[] {
 
 export function storyDeliveries(story: Story, options: StoryDeliveryOptions): GeneratedDelivery[] {
   const { config, secrets, baseUrl } = options;
+  const maxBatch = Math.min(MAX_BATCH, Math.max(1, options.maxBatch ?? MAX_BATCH));
   const url = (source: string) => `${baseUrl}/webhooks/${source}`;
   const portalId = config.sources.hubspot?.portalId ?? 0;
   const organizationId = config.sources.salesforce?.organizationId ?? '00D000000000000AAA';
@@ -643,7 +649,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
 
   // --- batches ---
   const deliveries: Timed<GeneratedDelivery>[] = [...single];
-  for (const batch of chunks(byTime(hubspot), MAX_BATCH)) {
+  for (const batch of chunks(byTime(hubspot), maxBatch)) {
     const at = batch[0]?.at ?? story.start;
     const body = JSON.stringify(batch.map((entry) => entry.item));
     deliveries.push({
@@ -660,7 +666,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
       },
     });
   }
-  for (const batch of chunks(byTime(salesforce), MAX_BATCH)) {
+  for (const batch of chunks(byTime(salesforce), maxBatch)) {
     const at = batch[0]?.at ?? story.start;
     deliveries.push({
       at,
@@ -677,7 +683,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
       },
     });
   }
-  for (const batch of chunks(byTime(generic), MAX_BATCH)) {
+  for (const batch of chunks(byTime(generic), maxBatch)) {
     const at = batch[0]?.at ?? story.start;
     const body = JSON.stringify({ events: batch.map((entry) => entry.item) });
     deliveries.push({
