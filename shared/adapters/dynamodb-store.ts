@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,6 +14,7 @@ import {
 import type { EntityType } from '../model/events.ts';
 import type {
   DefinitionsRecord,
+  DeliveryKind,
   MailKey,
   MailRecord,
   MailState,
@@ -163,6 +165,39 @@ export class DynamoDbStore implements Store {
 
   putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'> {
     return this.putDelivery('quarantine', delivery);
+  }
+
+  async replaceDeliveryBody(kind: DeliveryKind, deliveryKey: string, body: string): Promise<void> {
+    this.counters.writes++;
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `${kind}#${deliveryKey}`, sk: kind },
+        UpdateExpression: 'SET body = :body',
+        // Never creates a bodiless item when the delivery was deleted meanwhile.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':body': gzipSync(body) },
+      }),
+    );
+  }
+
+  async deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void> {
+    this.counters.writes++;
+    await this.documents.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: `${kind}#${deliveryKey}`, sk: kind } }),
+    );
+  }
+
+  async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {
+    const { partition } = indexAttributes('byOwner');
+    for await (const item of this.query({
+      IndexName: 'byOwner',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partition },
+      ExpressionAttributeValues: { ':pk': owner },
+    })) {
+      yield JSON.parse((item as EntityItem).state) as EntityState;
+    }
   }
 
   async rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined> {

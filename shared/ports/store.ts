@@ -27,6 +27,9 @@ export interface QuarantinedDelivery {
   problems: FieldProblem[];
 }
 
+/** Where a delivery is kept: with the raw deliveries, or in quarantine. */
+export type DeliveryKind = 'raw' | 'quarantine';
+
 /** One (packet, recipient): the recipient is kept as a hash, never as an address. */
 export interface MailKey {
   cadence: string;
@@ -100,6 +103,15 @@ export interface Store {
   putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean>;
   rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery>;
   quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery>;
+  /** Replaces a kept delivery's body (erasure: the forgotten person's items taken out). */
+  replaceDeliveryBody(kind: DeliveryKind, deliveryKey: string, body: string): Promise<void>;
+  /** Deletes a kept delivery (erasure: every item in it was about the forgotten person). */
+  deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void>;
+  /**
+   * Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`), through
+   * the byOwner index: what erasing a contact rewrites.
+   */
+  entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
   entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState>;
   openDeals(): AsyncIterable<EntityState>;
   /**
