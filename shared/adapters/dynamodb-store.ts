@@ -60,7 +60,6 @@ export function monthsOf(range: TimeRange): string[] {
 const INDEX_OF_TIME: Record<TimeIndex, TableIndexName> = {
   created: 'byCreated',
   milestone: 'byMilestone',
-  disqualified: 'byDisqualified',
 };
 
 function indexAttributes(name: TableIndexName) {
@@ -84,10 +83,7 @@ export function entityItem(state: EntityState, times: IndexTimes, version: numbe
     item.g2pk = `${state.entity}#milestone#${month(times.milestone)}`;
     item.g2sk = `${iso(times.milestone)}#${state.id}`;
   }
-  if (times.disqualified !== undefined) {
-    item.g3pk = `${state.entity}#disqualified#${month(times.disqualified)}`;
-    item.g3sk = `${iso(times.disqualified)}#${state.id}`;
-  } else if (times.open) {
+  if (times.open) {
     item.g3pk = `${state.entity}#open`;
     item.g3sk = `${iso(times.created)}#${state.id}`;
   }

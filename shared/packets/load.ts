@@ -33,8 +33,9 @@ export function readWindow(
  * 1. deals: `byDisqualified` partition `deal#open` (every open deal) and `byMilestone`
  *    `deal#milestone#<month>` for the months from W's start to now (deals closed since then).
  *    A deal qualified or closed in any window is one of these: a closed deal cannot qualify later.
- * 2. contacts: `byCreated` `contact#created#<month>`, `byMilestone` `contact#milestone#<month>`
- *    (MQL time) and `byDisqualified` `contact#disqualified#<month>`, for the months of W.
+ * 2. contacts: `byMilestone` `contact#milestone#<month>` from W's start to now. A contact's
+ *    milestone is the latest of its creation, MQL and disqualification, so every contact with one
+ *    of them in W is found, and found once (three indexes read the same contact up to three times).
  * 3. companies: `byCreated` `company#created#<month>` for W (first seen, for ICP breadth).
  * 4. forms and activities: `byCreated` `form#created#<month>` and `activity#created#<month>` for W
  *    (a touch is at or after its clock's start, so it lies in W when the clock does).
@@ -62,18 +63,13 @@ export async function loadFacts(
   const byTime = (entity: EntityType, index: TimeIndex) =>
     collect(store.entitiesByTime(entity, index, window));
 
+  // Milestones after W are read too: a build for a past period must still find what changed since.
+  const untilNow = Math.max(window.to, Date.now() + DAY_MS);
   const firstFactAt = await store.firstFactAt();
   await Promise.all([
     collect(store.openDeals()),
-    collect(
-      store.entitiesByTime('deal', 'milestone', {
-        from: window.from,
-        to: Math.max(window.to, Date.now() + DAY_MS),
-      }),
-    ),
-    byTime('contact', 'created'),
-    byTime('contact', 'milestone'),
-    byTime('contact', 'disqualified'),
+    collect(store.entitiesByTime('deal', 'milestone', { from: window.from, to: untilNow })),
+    collect(store.entitiesByTime('contact', 'milestone', { from: window.from, to: untilNow })),
     byTime('company', 'created'),
     byTime('form', 'created'),
     byTime('activity', 'created'),

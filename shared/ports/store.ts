@@ -68,7 +68,7 @@ export interface StoredEntity {
   version: number;
 }
 
-export type TimeIndex = 'created' | 'milestone' | 'disqualified';
+export type TimeIndex = 'created' | 'milestone';
 
 /** Half-open interval of epoch milliseconds `[from, to)`. */
 export interface TimeRange {

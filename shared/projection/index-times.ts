@@ -9,12 +9,12 @@ export interface IndexTimes {
   /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
   created: number;
   /**
-   * contacts: first entry into mql; deals: first entry into a won or lost stage; forms: their time
-   * when the form is one of `sla.highIntentForms` (an SLA clock may start there, long before a packet's window).
+   * contacts: the latest of creation, first entry into mql and first disqualification, so one
+   * range query from a window's start finds every contact with any of them in the window, once;
+   * deals: first entry into a won or lost stage; forms: their time when the form is one of
+   * `sla.highIntentForms` (an SLA clock may start there, long before a packet's window).
    */
   milestone?: number;
-  /** contacts: first disqualification. */
-  disqualified?: number;
   /** deals only: still open (not closed, not deleted) — they are listed for stalled-deal checks. */
   open?: boolean;
   /** forms and activities: the contact they belong to (`contact:<id>`) or the email hash (`email:<hash>`). */
@@ -34,10 +34,11 @@ export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealS
   const times: IndexTimes = { created: state.firstAt };
   switch (state.entity) {
     case 'contact': {
-      const mql = state.milestones.mql;
-      const disqualified = state.milestones.disqualified;
-      if (mql !== undefined) times.milestone = mql;
-      if (disqualified !== undefined) times.disqualified = disqualified;
+      times.milestone = Math.max(
+        state.firstAt,
+        state.milestones.mql ?? state.firstAt,
+        state.milestones.disqualified ?? state.firstAt,
+      );
       break;
     }
     case 'deal': {

@@ -7,13 +7,13 @@
  * | item              | pk                         | sk          | index keys                                                        |
  * |-------------------|----------------------------|-------------|-------------------------------------------------------------------|
  * | entity state      | `<entity>#<system>:<id>`   | `state`     | byCreated: `<entity>#created#<yyyy-mm>` / `<iso>#<id>`            |
- * |                   |                            |             | byMilestone: contact mql, deal close: `<entity>#milestone#<yyyy-mm>` |
- * |                   |                            |             | byDisqualified: contact disqualified; open deals: `deal#open`     |
+ * |                   |                            |             | byMilestone: contact latest of created/mql/disqualified, deal close, high-intent form: `<entity>#milestone#<yyyy-mm>` |
+ * |                   |                            |             | byDisqualified: open deals only: `deal#open` (contacts moved to byMilestone) |
  * |                   |                            |             | byOwner: forms/activities: `contact:<id>` or `email:<hash>` / `<entity>#<iso>#<id>` |
  * | raw delivery      | `raw#<deliveryKey>`        | `raw`       | byCreated: `raw#<yyyy-mm>` / `<iso>#<deliveryKey>`                |
  * | quarantined       | `quarantine#<deliveryKey>` | `quarantine`| byCreated: `quarantine#<yyyy-mm>` / `<iso>#<deliveryKey>`         |
  *
- * - contacts by creation / mql / disqualification time: byCreated, byMilestone, byDisqualified
+ * - contacts with a creation, mql or disqualification time in a window: byMilestone (their latest)
  * - deals by creation and close time: byCreated, byMilestone; open deals: byDisqualified `deal#open`
  * - deals by qualification time: qualification depends on the definitions, so it is computed from
  *   the stage and amount histories of open deals and of deals closed since the window's start
