@@ -165,11 +165,16 @@ export const genericAdapter: SourceAdapter = {
       throw new AuthenticationError('webhook-timestamp is more than 5 minutes away from now');
     }
     try {
-      webhook.verify(request.body, {
-        'webhook-id': request.headers['webhook-id'] ?? '',
-        'webhook-timestamp': request.headers['webhook-timestamp'] ?? '',
-        'webhook-signature': request.headers['webhook-signature'] ?? '',
-      });
+      // jsonParse off: a correctly signed body that is not JSON is parse's to quarantine, not a 500.
+      webhook.verify(
+        request.body,
+        {
+          'webhook-id': request.headers['webhook-id'] ?? '',
+          'webhook-timestamp': request.headers['webhook-timestamp'] ?? '',
+          'webhook-signature': request.headers['webhook-signature'] ?? '',
+        },
+        { jsonParse: false },
+      );
     } catch (error) {
       if (error instanceof WebhookVerificationError)
         throw new AuthenticationError(`Standard Webhooks: ${error.message}`);
