@@ -57,8 +57,9 @@ export class RequestTooLargeError extends Error {
   constructor(
     readonly bytes: number,
     readonly limit: number,
+    what = 'Body',
   ) {
-    super(`Body of ${bytes} bytes exceeds the limit of ${limit} bytes`);
+    super(`${what} of ${bytes} bytes exceeds the limit of ${limit} bytes`);
   }
 }
 

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
-import { RequestTooLargeError, UnknownSourceError, ValidationError } from '../errors.ts';
+import { type FieldProblem, RequestTooLargeError, UnknownSourceError, ValidationError } from '../errors.ts';
+import type { CanonicalEvent } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';
 import type { Store } from '../ports/store.ts';
@@ -11,6 +13,23 @@ import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/t
 
 /** API Gateway's own payload limit; a larger body cannot have come through it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/*
+ * A kept delivery and a projected entity are each one DynamoDB item, and an item holds at most
+ * 400 KB: past that every write fails, so the sender retries the same bytes for ever and nothing
+ * is kept. The bounds below keep both far under it, whatever a signed body carries.
+ */
+/** A body is kept gzipped; one that does not shrink under this (random bytes) is refused with 413. */
+export const MAX_KEPT_COMPRESSED_BYTES = 320 * 1024;
+/** Problems kept with a delivery: the first ones, each cut short (they may echo the body's values). */
+const MAX_KEPT_PROBLEMS = 50;
+const MAX_PROBLEM_CHARS = 500;
+const MAX_ERROR_CHARS = 2000;
+/**
+ * One event's id, field names, texts and lists: a state keeps 20 history entries per field, so
+ * these keep it under ~300 KB. A larger event is a problem of its delivery (kept, not projected).
+ */
+export const EVENT_LIMITS = { idChars: 256, fieldNameChars: 320, textChars: 512, listEntries: 25 } as const;
 
 export interface IngestDeps {
   config: ClientConfig;
@@ -32,6 +51,49 @@ export function emailHashKeyName(config: ClientConfig): string {
 /** Same source and same bytes → same key; keyed so the key reveals nothing of the body. */
 function deliveryKeyOf(source: string, body: string, key: string): string {
   return createHmac('sha256', key).update(source).update('\n').update(body).digest('hex').slice(0, 40);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function keptProblems(problems: readonly FieldProblem[]): FieldProblem[] {
+  return problems.slice(0, MAX_KEPT_PROBLEMS).map((problem) => ({
+    path: clip(problem.path, MAX_PROBLEM_CHARS),
+    message: clip(problem.message, MAX_PROBLEM_CHARS),
+  }));
+}
+
+function tooLarge(event: CanonicalEvent): string | undefined {
+  const { idChars, fieldNameChars, textChars, listEntries } = EVENT_LIMITS;
+  if (event.id.length > idChars) return `the id is longer than ${idChars} characters`;
+  for (const [name, value] of Object.entries(event.fields)) {
+    const field = clip(name, 40);
+    if (name.length > fieldNameChars)
+      return `field ${field} has a name longer than ${fieldNameChars} characters`;
+    if (typeof value === 'string' && value.length > textChars) {
+      return `${field} is longer than ${textChars} characters`;
+    }
+    if (
+      Array.isArray(value) &&
+      (value.length > listEntries || value.some((entry) => String(entry).length > idChars))
+    ) {
+      return `${field} has more than ${listEntries} entries or an entry longer than ${idChars} characters`;
+    }
+  }
+  return undefined;
+}
+
+/** Events too large to project become problems of their delivery; the others are projected. */
+function withinLimits(events: readonly CanonicalEvent[], problems: readonly FieldProblem[]) {
+  const kept: CanonicalEvent[] = [];
+  const all = [...problems];
+  for (const event of events) {
+    const reason = tooLarge(event);
+    if (reason === undefined) kept.push(event);
+    else all.push({ path: `${event.entity} ${clip(event.id, 64)}`, message: `not projected: ${reason}` });
+  }
+  return { events: kept, problems: all };
 }
 
 /**
@@ -58,50 +120,59 @@ export async function ingestDelivery(
     deliveryKey: deliveryKeyOf(adapter.name, request.body, key),
     source: adapter.name,
     receivedAt: request.receivedAt,
-    contentType: request.headers['content-type'] ?? '',
+    contentType: clip(request.headers['content-type'] ?? '', MAX_PROBLEM_CHARS),
     body: redactEmails(request.body, hashEmail),
   };
+  if (bytes > MAX_KEPT_COMPRESSED_BYTES) {
+    const compressed = gzipSync(stored.body).length;
+    if (compressed > MAX_KEPT_COMPRESSED_BYTES) {
+      throw new RequestTooLargeError(compressed, MAX_KEPT_COMPRESSED_BYTES, 'Compressed body');
+    }
+  }
 
   let parsed: ReturnType<typeof adapter.parse>;
   try {
     parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: request.receivedAt });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    await deps.store.putQuarantine({ ...stored, error: error.message, problems: [...error.problems] });
+    const reason = clip(error.message, MAX_ERROR_CHARS);
+    await deps.store.putQuarantine({ ...stored, error: reason, problems: keptProblems(error.problems) });
     const outcome: DeliveryOutcome = {
       status: 'quarantined',
       events: 0,
       problems: Math.max(1, error.problems.length),
       ignored: 0,
-      reason: error.message,
+      reason,
     };
     return { outcome, answer: adapter.answer(outcome) };
   }
 
-  const kept = await deps.store.putRawDelivery({ ...stored, problems: parsed.problems });
+  let bounded = withinLimits(parsed.events, parsed.problems);
+  const kept = await deps.store.putRawDelivery({ ...stored, problems: keptProblems(bounded.problems) });
   if (kept === 'duplicate') {
     // Sources without a change time (e.g. Salesforce records lacking LastModifiedDate) fall back to
     // the receipt time: a repeat must use the first receipt's, or it would add history entries.
     const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
     if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
       parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
+      bounded = withinLimits(parsed.events, parsed.problems);
       // A repeat whose first attempt failed before its quarantine write keeps the first receipt too.
       stored.receivedAt = firstReceivedAt;
     }
   }
-  if (parsed.problems.length > 0) {
+  if (bounded.problems.length > 0) {
     await deps.store.putQuarantine({
       ...stored,
-      error: `${parsed.problems.length} item(s) did not validate; the other ${parsed.events.length} were projected`,
-      problems: parsed.problems,
+      error: `${bounded.problems.length} item(s) did not validate; the other ${bounded.events.length} were projected`,
+      problems: keptProblems(bounded.problems),
     });
   }
   // Projected even when the bytes were seen before: an earlier attempt may have stopped half-way.
-  await projectEvents(deps.store, deps.config, parsed.events);
+  await projectEvents(deps.store, deps.config, bounded.events);
   const outcome: DeliveryOutcome = {
     status: kept === 'duplicate' ? 'duplicate' : 'accepted',
-    events: parsed.events.length,
-    problems: parsed.problems.length,
+    events: bounded.events.length,
+    problems: bounded.problems.length,
     ignored: Object.values(parsed.ignored).reduce((sum, count) => sum + count, 0),
   };
   return { outcome, answer: adapter.answer(outcome) };
@@ -122,8 +193,9 @@ export async function replayDeliveries(
     if (!adapter) return false;
     try {
       const parsed = adapter.parse(body, { config: deps.config, hashEmail, receivedAt });
-      await projectEvents(deps.store, deps.config, parsed.events);
-      events += parsed.events.length;
+      const { events: projected } = withinLimits(parsed.events, []);
+      await projectEvents(deps.store, deps.config, projected);
+      events += projected.length;
       return true;
     } catch (error) {
       if (error instanceof ValidationError) return false;
