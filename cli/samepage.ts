@@ -27,6 +27,7 @@ import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import type { Secrets } from '#shared/ports/secrets.ts';
 import type { Store } from '#shared/ports/store.ts';
+import { contactIdSchema, type ForgetReport, forgetContact, removedNothing } from '#shared/privacy/forget.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
 import { applyDemoSecretsIfUnset } from './demo-secrets.ts';
@@ -260,6 +261,67 @@ program
       await twin.close();
     }
   });
+
+/** What `forget` removed, one line per kind of place samepage keeps data. */
+function forgetSummary(report: ForgetReport): string[] {
+  if (removedNothing(report)) {
+    return [
+      report.contactFound
+        ? `nothing left to remove for ${report.contactId}: already forgotten (${report.deliveriesRead} kept deliveries read)`
+        : `nothing to remove: ${report.contactId} is not in the projections and no kept delivery names it (${report.deliveriesRead} read)`,
+    ];
+  }
+  return [
+    `forgot ${report.contactId}${report.contactFound ? '' : ' (not in the projections)'}`,
+    `  contact fields removed: ${report.contactFieldsRemoved.join(', ') || 'none'}`,
+    `  forms: email hash removed from ${report.formsRedacted}`,
+    `  raw deliveries: ${report.rawDeliveriesDeleted} deleted, ${report.rawDeliveriesRedacted} with its items taken out`,
+    `  quarantined deliveries: ${report.quarantinedDeleted} deleted, ${report.quarantinedRedacted} with its items taken out`,
+    `  (${report.deliveriesRead} kept deliveries read)`,
+  ];
+}
+
+program
+  .command('forget')
+  .description(
+    "erase a contact's personal data: its email hash and title, its forms' email hashes, its items in kept deliveries",
+  )
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption('--contact <id>', 'the contact as <system>:<id>, e.g. hubspot:1246965 or generic:c-1')
+  .option('--data <dir>', 'the twin data directory')
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(
+    async (options: { client: string; contact: string; data?: string; table?: string; region?: string }) => {
+      const contact = contactIdSchema.safeParse(options.contact);
+      if (!contact.success) throw new UsageError(`--contact: ${contact.error.issues[0]?.message}`);
+      if (!options.data && !options.table)
+        throw new UsageError('forget needs --data, or --table and --region');
+      const config = loadClient(options.client);
+      let twin: Twin | undefined;
+      let target: ImportTarget;
+      if (options.table) {
+        if (!options.region) throw new UsageError('--table needs --region');
+        target = {
+          config,
+          store: new DynamoDbStore(
+            new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
+            options.table,
+          ),
+          secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
+        };
+      } else {
+        twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+        target = twin;
+      }
+      try {
+        const report = await forgetContact({ ...target, clock: systemClock }, contact.data);
+        for (const line of forgetSummary(report)) console.log(line);
+      } finally {
+        await twin?.close();
+      }
+    },
+  );
 
 interface PacketOptions {
   client: string;

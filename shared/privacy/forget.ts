@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { emailHashKeyName } from '../ingest/ingest.ts';
@@ -67,6 +68,11 @@ export interface ForgetReport {
   deliveriesRead: number;
 }
 
+/** A contact as samepage keys it: `<system>:<id>`, e.g. `hubspot:1246965` or `generic:c-1`. */
+export const contactIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*:.+$/, 'expected a contact id as <system>:<id> (e.g. hubspot:1246965)');
+
 export class ContactIdError extends Error {
   override readonly name = 'ContactIdError';
   constructor(readonly contactId: string) {
@@ -93,7 +99,7 @@ export function removedNothing(report: ForgetReport): boolean {
  * half-way still knows the contact's email hashes when it is run again.
  */
 export async function forgetContact(deps: ForgetDeps, contactId: string): Promise<ForgetReport> {
-  if (!/^[a-z][a-z0-9-]*:.+$/.test(contactId)) throw new ContactIdError(contactId);
+  if (!contactIdSchema.safeParse(contactId).success) throw new ContactIdError(contactId);
   const { store } = deps;
   const contactKey = entityKey({ entity: 'contact', id: contactId });
   const contact = (await store.getEntities([contactKey])).get(contactKey)?.state;
@@ -200,7 +206,9 @@ async function rewriteEntity(
     const next = change(stored.state);
     if (!next) return [];
     if (await deps.store.putEntity(next, indexTimes(next, deps.config), stored.version)) {
-      return Object.keys(stored.state.fields).filter((field) => !(field in next.fields));
+      return Object.keys(stored.state.fields)
+        .filter((field) => !(field in next.fields))
+        .sort();
     }
   }
   throw new Error(`gave up rewriting ${key} after ${MAX_WRITE_ATTEMPTS} concurrent updates`);
