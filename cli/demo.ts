@@ -18,7 +18,7 @@ import { UsageError } from './usage-error.ts';
 type Outcome = ScriptedDelivery['expect'];
 
 /** The story is the same on every run, so the packets tell the same story. */
-const DEMO_SEED = 42;
+export const DEMO_SEED = 42;
 
 async function deliver(
   twin: Twin,
