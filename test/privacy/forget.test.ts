@@ -230,6 +230,22 @@ describe('forgetContact', () => {
     }
   });
 
+  it('is undone by a later delivery about the contact: the CRM has to forget the person first', async () => {
+    const [, , pipedrive] = forgotten as [StoryContact, StoryContact, StoryContact];
+    const body = JSON.stringify({
+      events: [{ type: 'contact', id: idOf(pipedrive), at: '2026-10-04T12:00:00Z', email: pipedrive.email }],
+    });
+    const response = await fetch(`${twin.server?.url}/webhooks/generic`, {
+      method: 'POST',
+      body,
+      headers: genericHeaders(body, whsec),
+    });
+    expect(response.status).toBe(200);
+    const key = `contact#${idOf(pipedrive)}`;
+    const state = (await twin.store.getEntities([key])).get(key)?.state;
+    expect(state?.fields.emailHash?.at(-1)?.value).toBe(hashEmail(pipedrive.email));
+  });
+
   it('refuses an id without its system', async () => {
     await expect(
       forgetContact({ config, store: twin.store, secrets: twin.secrets, clock: () => Date.now() }, '1246965'),
