@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * No raw email address is ever written: adapters hash each email field with the client's key,

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RecipientReport, RetryableSendError, type SendDeps, sendPacket } from '#shared/email/send.ts';
 import { problemsFromZod, ValidationError } from '#shared/errors.ts';
 import { packetReadySchema } from '#shared/ports/publisher.ts';

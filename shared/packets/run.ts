@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { definitionsVersion } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { problemsFromZod, ValidationError } from '../errors.ts';

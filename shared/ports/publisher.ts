@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CADENCES, type Cadence } from '../time/periods.ts';
 
 /** Published once a packet's snapshot is stored; send-packet mails it (EventBridge in AWS). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { emailHashKeyName } from '../ingest/ingest.ts';

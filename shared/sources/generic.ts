@@ -1,5 +1,5 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, ValidationError } from '../errors.ts';
 import type { FieldValue } from '../model/events.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
 import {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
