@@ -84,13 +84,38 @@ function tooLarge(event: CanonicalEvent): string | undefined {
   return undefined;
 }
 
-/** Events too large to project become problems of their delivery; the others are projected. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A lone UTF-16 surrogate (a JSON `\ud800` escape) as U+FFFD, as DynamoDB's UTF-8 will store it. */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/**
+ * The event as it will read back from DynamoDB. Without this an id holding a lone surrogate was
+ * stored under U+FFFD but looked up under the surrogate: the projection never found its own
+ * state, its conditional write failed every time, and the delivery answered 500 for ever.
+ */
+function asStored(event: CanonicalEvent): CanonicalEvent {
+  const fields: CanonicalEvent['fields'] = {};
+  for (const [name, value] of Object.entries(event.fields)) {
+    fields[wellFormed(name)] =
+      typeof value === 'string'
+        ? wellFormed(value)
+        : Array.isArray(value)
+          ? value.map((entry) => (typeof entry === 'string' ? wellFormed(entry) : entry))
+          : value;
+  }
+  return { ...event, id: wellFormed(event.id), fields };
+}
+
+/** Events too large to project become problems of their delivery; the others are projected as stored. */
 function withinLimits(events: readonly CanonicalEvent[], problems: readonly FieldProblem[]) {
   const kept: CanonicalEvent[] = [];
   const all = [...problems];
   for (const event of events) {
     const reason = tooLarge(event);
-    if (reason === undefined) kept.push(event);
+    if (reason === undefined) kept.push(asStored(event));
     else all.push({ path: `${event.entity} ${clip(event.id, 64)}`, message: `not projected: ${reason}` });
   }
   return { events: kept, problems: all };
