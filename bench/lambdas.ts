@@ -1,7 +1,7 @@
 /**
  * Lambda bundle size and cold import time, bundled with the stack's own settings
  * (infra/constructs/bundle-settings.ts): ESM, minified, AWS SDK external, config baked in.
- * Run: npm run bench:lambdas
+ * Run alone: npm run bench -- --only lambdas
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
@@ -82,15 +82,4 @@ export async function measureLambdas(): Promise<LambdaResult[]> {
     rmSync(OUT, { recursive: true, force: true });
   }
   return results;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log('| function | bundle | goal < 1 MB | cold import (median of 10) | goal < 150 ms |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const result of await measureLambdas()) {
-    const kb = result.bytes / 1024;
-    console.log(
-      `| ${result.name} | ${kb.toFixed(0)} KB | ${kb < 1024 ? 'met' : `missed by ${(kb - 1024).toFixed(0)} KB`} | ${result.coldImportMs.toFixed(0)} ms | ${result.coldImportMs < 150 ? 'met' : `missed by ${(result.coldImportMs - 150).toFixed(0)} ms`} |`,
-    );
-  }
 }
