@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, type GeneratedDelivery, storyDeliveries } from '#local/generator/deliveries.ts';
 import { generateStory, type Story } from '#local/generator/story.ts';
