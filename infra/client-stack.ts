@@ -54,11 +54,14 @@ export class ClientStack extends Stack {
     ingest.grantTable(table, 'ingest');
     for (const secret of secrets.secrets) secret.grantRead(ingest);
 
+    const scheduleFailures = new DeadLetterQueue(this, 'ScheduleDeadLetters');
+    const sendFailures = new DeadLetterQueue(this, 'SendDeadLetters');
     const buildPacket = new ProjectFunction(this, 'BuildPacket', {
       name: 'build-packet',
       config,
       timeout: Duration.minutes(5),
       memorySize: 1536,
+      failureQueue: scheduleFailures.queue,
     });
     buildPacket.grantTable(table, 'build-packet');
 
@@ -67,13 +70,12 @@ export class ClientStack extends Stack {
       config,
       timeout: Duration.minutes(2),
       memorySize: 512,
+      failureQueue: sendFailures.queue,
     });
     sendPacket.grantTable(table, 'send-packet');
     sendPacket.grantSendFrom(senderAddress(config.from));
     this.functions = { ingest, buildPacket, sendPacket };
 
-    const scheduleFailures = new DeadLetterQueue(this, 'ScheduleDeadLetters');
-    const sendFailures = new DeadLetterQueue(this, 'SendDeadLetters');
     new PacketSchedules(this, 'Schedules', { config, buildPacket, deadLetterQueue: scheduleFailures.queue });
     const delivery = new PacketDelivery(this, 'Delivery', {
       sendPacket,

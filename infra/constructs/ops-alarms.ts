@@ -26,7 +26,7 @@ export interface OpsAlarmsProps {
 
 /**
  * Alarms to one ops topic: anything in a dead-letter queue, any function error, quarantined
- * deliveries, a packet a list did not get, and no weekly packet sent in 7 days.
+ * deliveries, a packet a list did not get, a send not recorded, and no weekly packet sent in 7 days.
  */
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
@@ -93,6 +93,11 @@ export class OpsAlarms extends Construct {
       'NotDelivered',
       metric('MailsFailedPermanent', 'samepage-send-packet', Duration.minutes(5)),
       'SES refused a packet for good for at least one list: see the send-packet log.',
+    );
+    alarm(
+      'Unconfirmed',
+      metric('MailsUnconfirmed', 'samepage-send-packet', Duration.minutes(5)),
+      'A packet mail may have gone out but its sending was not recorded: check SES before resending.',
     );
     // Seven daily datapoints in a row without a complete weekly send: its deadline has passed.
     alarm(

@@ -1,6 +1,11 @@
 import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -72,6 +77,8 @@ export class PacketSchedules extends Construct {
             input: ScheduleTargetInput.fromObject({
               client: config.client,
               cadence: entry.cadence,
+              // The firing's own time, so a retry hours later builds the same period and numbers.
+              asOf: ContextAttribute.scheduledTime,
               ...(entry.onScheduledDay ? { onScheduledDay: true } : {}),
             }),
             retryAttempts: 5,

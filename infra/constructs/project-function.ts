@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { type Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { TABLE_INDEXES } from '#shared/store/table.ts';
@@ -30,6 +32,12 @@ export interface ProjectFunctionProps {
   memorySize: number;
   reservedConcurrentExecutions?: number;
   environment?: Record<string, string>;
+  /**
+   * For functions started asynchronously (EventBridge, Scheduler): where an event goes once the
+   * function has failed it and Lambda's own 2 retries. The caller's retry policy and dead-letter
+   * queue only cover failures to start the function, not errors it throws.
+   */
+  failureQueue?: IQueue;
 }
 
 /**
@@ -54,6 +62,13 @@ export class ProjectFunction extends NodejsFunction {
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.failureQueue
+        ? {
+            onFailure: new SqsDestination(props.failureQueue),
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(6),
+          }
+        : {}),
       role,
       logGroup,
       environment: {

@@ -92,6 +92,7 @@ describe('the client stack', () => {
       expect(JSON.parse(schedules[1]?.Target.Input)).toEqual({
         client: expect.any(String),
         cadence: 'monthly',
+        asOf: '<aws.scheduler.scheduled-time>',
         onScheduledDay: true,
       });
     }
@@ -127,8 +128,25 @@ describe('the client stack', () => {
     );
     expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(3);
     expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
-      expect.arrayContaining(['DeliveriesQuarantined', 'MailsFailedPermanent', 'WeeklyPacketsSent']),
+      expect.arrayContaining([
+        'DeliveriesQuarantined',
+        'MailsFailedPermanent',
+        'MailsUnconfirmed',
+        'WeeklyPacketsSent',
+      ]),
     );
+    // EventBridge and Scheduler invoke asynchronously: a thrown error is retried by Lambda, then
+    // goes to the same dead-letter queues, not lost.
+    const queues = Object.keys(berlinTemplate.findResources('AWS::SQS::Queue'));
+    const failureTargets = Object.values(berlinTemplate.findResources('AWS::Lambda::EventInvokeConfig')).map(
+      (config) => config.Properties,
+    );
+    expect(failureTargets).toHaveLength(2);
+    for (const target of failureTargets) {
+      expect(target.MaximumRetryAttempts).toBe(2);
+      const arn = target.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
+      expect(queues).toContain(arn[0]);
+    }
     const weekly = alarms.find((alarm) => alarm.MetricName === 'WeeklyPacketsSent');
     // Seven daily datapoints without a weekly send (missing data counts) is a missed deadline.
     expect(weekly).toMatchObject({
