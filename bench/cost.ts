@@ -134,7 +134,7 @@ export const ASSUMPTIONS = {
   scheduleFiringsPerMonth: 52 / 12 + 2 * 22,
   sendSecondsPerPacket: 2,
   secrets: 5,
-  alarms: 8,
+  alarms: 9,
   customMetrics: 13,
 } as const;
 

@@ -1,6 +1,6 @@
 /**
  * Lambda bundle size and cold import time, bundled with the stack's own settings
- * (infra/constructs/bundle-settings.ts): ESM, minified, AWS SDK external, config baked in.
+ * (infra/constructs/bundle-settings.ts): ESM, minified, the AWS SDK bundled or not per function, config baked in.
  * Run alone: npm run bench -- --only lambdas
  */
 import { spawnSync } from 'node:child_process';
@@ -11,10 +11,10 @@ import { resolveClientConfig } from '#shared/config/clients.ts';
 import { median } from '#shared/stats/index.ts';
 import {
   BUNDLE_BANNER,
-  BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
   bundleDefines,
+  bundleExternals,
 } from '../infra/constructs/bundle-settings.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -44,7 +44,7 @@ export async function measureLambdas(): Promise<LambdaResult[]> {
         target: BUNDLE_TARGET,
         minify: true,
         mainFields: BUNDLE_MAIN_FIELDS,
-        external: BUNDLE_EXTERNALS,
+        external: bundleExternals(name),
         banner: { js: BUNDLE_BANNER },
         define: bundleDefines(config),
         outfile,

@@ -12,10 +12,11 @@ import type { ClientConfig } from '#shared/config/schema.ts';
 import { TABLE_INDEXES } from '#shared/store/table.ts';
 import {
   BUNDLE_BANNER,
-  BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
   bundleDefines,
+  bundleExternals,
+  type FunctionName,
 } from './bundle-settings.ts';
 import { metricsNamespace } from './ops-alarms.ts';
 
@@ -26,7 +27,7 @@ export type TableAccess = 'ingest' | 'build-packet' | 'send-packet';
 
 export interface ProjectFunctionProps {
   /** The folder under functions/ whose handler.ts this function runs. */
-  name: 'ingest' | 'build-packet' | 'send-packet';
+  name: FunctionName;
   config: ClientConfig;
   timeout: Duration;
   memorySize: number;
@@ -42,7 +43,7 @@ export interface ProjectFunctionProps {
 
 /**
  * The one way samepage defines a Lambda function: Node 24 on arm64, bundled by the local esbuild
- * as ESM with the AWS SDK left to the runtime, the client config baked into the bundle, JSON logs
+ * as ESM (the AWS SDK bundled or left to the runtime per function: bundle-settings.ts), the client config baked into the bundle, JSON logs
  * to its own log group (one month), and a role holding only what `grant*` adds.
  */
 export class ProjectFunction extends NodejsFunction {
@@ -84,7 +85,7 @@ export class ProjectFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         mainFields: BUNDLE_MAIN_FIELDS,
-        externalModules: BUNDLE_EXTERNALS,
+        externalModules: bundleExternals(props.name),
         banner: BUNDLE_BANNER,
         define: bundleDefines(props.config),
       },
