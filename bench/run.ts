@@ -2,7 +2,7 @@
  * `npm run bench`: every quality bar in one run, written to bench/results.json and
  * bench/RESULTS.md. `npm run bench -- --only ingest,email` runs some sections and only prints them.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,15 @@ type Section = (typeof SECTIONS)[number];
 const options = new Command()
   .name('bench')
   .option('--only <sections>', `comma-separated subset of ${SECTIONS.join(', ')}; prints, writes nothing`)
+  .option('--report', 'only write RESULTS.md again from results.json (after a change to the report text)')
   .parse()
-  .opts<{ only?: string }>();
+  .opts<{ only?: string; report?: boolean }>();
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+if (options.report) {
+  const recorded = JSON.parse(readFileSync(here('./results.json'), 'utf8')) as BenchResults;
+  writeFileSync(here('./RESULTS.md'), renderResults(recorded));
+  process.exit(0);
+}
 const only = options.only?.split(',') as Section[] | undefined;
 const unknown = only?.filter((section) => !SECTIONS.includes(section));
 if (unknown && unknown.length > 0) {
@@ -103,7 +110,6 @@ if (only) {
     email,
     cost,
   };
-  const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
   writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(here('./RESULTS.md'), renderResults(results));
   log(`bench: ${results.seconds.toFixed(0)} s; wrote bench/results.json and bench/RESULTS.md`);
