@@ -1,3 +1,4 @@
+import type { DemoSecrets } from '#local/delivery.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 
@@ -11,6 +12,14 @@ export const DEMO_SECRETS: Record<string, string> = {
   'demo/pipedrive-basic-auth': 'northwind:demo-pipedrive-password',
   'demo/generic-whsec': 'whsec_ZGVtby1nZW5lcmljLXdlYmhvb2stc2VjcmV0LTAx',
   'demo/email-hash-key': 'demo-email-hash-key',
+};
+
+/** The same values as the demo's senders sign with them. */
+export const DEMO_SENDER_SECRETS: DemoSecrets = {
+  hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
+  typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
+  pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
+  genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
 };
 
 export function applyDemoSecretsIfUnset(config: ClientConfig): void {

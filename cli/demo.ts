@@ -12,7 +12,7 @@ import { type RecipientReport, sendPacket } from '#shared/email/send.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { CADENCES } from '#shared/time/periods.ts';
-import { DEMO_SECRETS } from './demo-secrets.ts';
+import { DEMO_SENDER_SECRETS } from './demo-secrets.ts';
 import { UsageError } from './usage-error.ts';
 
 type Outcome = ScriptedDelivery['expect'];
@@ -84,12 +84,7 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
     const deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',
       config,
-      secrets: {
-        hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-        typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-        pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-        genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
-      },
+      secrets: DEMO_SENDER_SECRETS,
     });
     console.log(`samepage demo: ${config.displayName} (${config.client}), local twin at ${twin.server?.url}`);
     console.log(`SES inbox while the demo runs: ${twin.mail?.ses.url}`);

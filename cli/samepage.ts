@@ -99,6 +99,31 @@ function rowsOf(
   );
 }
 
+/**
+ * Where import and forget write: a deployed stack's table (`--table --region`; the SDK retries
+ * throttled writes with backoff, secrets come from Secrets Manager) or the local twin's data.
+ */
+async function openTarget(
+  config: ClientConfig,
+  options: { data?: string; table?: string; region?: string },
+): Promise<{ target: ImportTarget; twin?: Twin }> {
+  if (options.table) {
+    if (!options.region) throw new UsageError('--table needs --region');
+    return {
+      target: {
+        config,
+        store: new DynamoDbStore(
+          new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
+          options.table,
+        ),
+        secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
+      },
+    };
+  }
+  const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+  return { target: twin, twin };
+}
+
 /** Applies a backfill file to a store (the twin's, or the client's table in AWS). */
 function importFile(
   target: ImportTarget,
@@ -189,23 +214,7 @@ program
       const columns = options.columns
         ? (JSON.parse(readFileSync(options.columns, 'utf8')) as Record<string, string>)
         : undefined;
-      let twin: Twin | undefined;
-      let target: ImportTarget;
-      if (options.table) {
-        if (!options.region) throw new UsageError('--table needs --region');
-        // Against AWS: the SDK retries throttled writes with backoff; secrets come from Secrets Manager.
-        target = {
-          config,
-          store: new DynamoDbStore(
-            new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
-            options.table,
-          ),
-          secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
-        };
-      } else {
-        twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-        target = twin;
-      }
+      const { target, twin } = await openTarget(config, options);
       const bar = new cliProgress.SingleBar(
         { format: 'import {bar} {value} rows applied' },
         cliProgress.Presets.shades_classic,
@@ -298,22 +307,7 @@ program
       if (!options.data && !options.table)
         throw new UsageError('forget needs --data, or --table and --region');
       const config = loadClient(options.client);
-      let twin: Twin | undefined;
-      let target: ImportTarget;
-      if (options.table) {
-        if (!options.region) throw new UsageError('--table needs --region');
-        target = {
-          config,
-          store: new DynamoDbStore(
-            new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
-            options.table,
-          ),
-          secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
-        };
-      } else {
-        twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-        target = twin;
-      }
+      const { target, twin } = await openTarget(config, options);
       try {
         const report = await forgetContact({ ...target, clock: systemClock }, contact.data);
         for (const line of forgetSummary(report)) console.log(line);

@@ -9,7 +9,7 @@ import { emailHasher } from '#shared/privacy.ts';
 import { indexTimes } from '#shared/projection/index-times.ts';
 import { applyEvents, type EntityState } from '#shared/projection/state.ts';
 import { adapterFor } from '#shared/sources/registry.ts';
-import { DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 
 /** Roughly how many canonical events the demo story makes per contact (measured: 8.4). */
 export const EVENTS_PER_CONTACT = 8.4;
@@ -32,12 +32,7 @@ export function generateDataset(config: ClientConfig, contacts: number | undefin
   const deliveries = storyDeliveries(story, {
     baseUrl: 'http://bench.invalid',
     config,
-    secrets: {
-      hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-      typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-      pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-      genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
-    },
+    secrets: DEMO_SENDER_SECRETS,
   });
   const hashEmail = emailHasher(DEMO_SECRETS['demo/email-hash-key'] as string);
   const byEntity = new Map<string, CanonicalEvent[]>();

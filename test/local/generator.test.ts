@@ -11,18 +11,13 @@ import { buildPacket } from '#shared/packets/packet.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { businessMinutesBetween } from '#shared/time/business-time.ts';
 import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
-import { DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
 const DAY = 86_400_000;
 
-const demoSecrets: DemoSecrets = {
-  hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-  typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-  pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-  genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
-};
+const demoSecrets: DemoSecrets = DEMO_SENDER_SECRETS;
 
 function allTimes(story: Story): number[] {
   return [

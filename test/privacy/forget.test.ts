@@ -20,7 +20,7 @@ import {
 import { emailHasher } from '#shared/privacy.ts';
 import type { EntityState } from '#shared/projection/state.ts';
 import { CADENCES } from '#shared/time/periods.ts';
-import { DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 import { allQuarantined, everyStoredText } from '../support/store.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
@@ -97,12 +97,7 @@ describe('forgetContact', () => {
     const deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',
       config,
-      secrets: {
-        hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-        typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-        pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-        genericWhsec: whsec,
-      },
+      secrets: { ...DEMO_SENDER_SECRETS, genericWhsec: whsec },
     });
     // A delivery about the HubSpot contact that does not validate: it is kept whole in quarantine.
     const [hubspotContact] = forgotten as [StoryContact];

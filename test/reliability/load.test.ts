@@ -9,7 +9,7 @@ import { loadClientConfigFile } from '#shared/config/load.ts';
 import { ENTITY_TYPES, type EntityType } from '#shared/model/events.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { type EntityState, fieldValue } from '#shared/projection/state.ts';
-import { DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { allQuarantined, allRaw } from '../support/store.ts';
 
@@ -41,12 +41,7 @@ const MAX_BATCH = z.coerce
 /** Seed 42 with 1,200 contacts over 6 months makes 10,034 sender items; 34 forms are left out. */
 const STORY = { seed: 42, asOf: AS_OF, months: 6, contacts: 1200, config } as const;
 
-const demoSecrets = {
-  hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-  typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-  pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-  genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
-};
+const demoSecrets = DEMO_SENDER_SECRETS;
 
 interface Answer {
   status: number;

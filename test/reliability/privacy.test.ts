@@ -12,7 +12,7 @@ import { genericHeaders } from '#local/senders/generic.ts';
 import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { DEMO_SEED, runDemo } from '../../cli/demo.ts';
-import { applyDemoSecretsIfUnset, DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { applyDemoSecretsIfUnset, DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 
 /**
  * Issue 8, privacy: after the demo flow (`npm run demo`: the generated story delivered by every
@@ -159,12 +159,7 @@ describe('no email address is stored anywhere after the demo', () => {
     const sent = storyDeliveries(story, {
       baseUrl: 'http://127.0.0.1:9',
       config,
-      secrets: {
-        hubspot: DEMO_SECRETS['demo/hubspot-client-secret'] as string,
-        typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
-        pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
-        genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
-      },
+      secrets: DEMO_SENDER_SECRETS,
     })
       .map((delivery) => delivery.body)
       .join('\n');
