@@ -24,14 +24,13 @@ import { LOCAL_TABLE_NAME, startTwin, type Twin } from '#local/twin.ts';
 import { entityItem } from '#shared/adapters/dynamodb-store.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import type { StoreCounters } from '#shared/ports/store.ts';
 import { emailHasher } from '#shared/privacy.ts';
 import { indexTimes } from '#shared/projection/index-times.ts';
 import { applyEvents } from '#shared/projection/state.ts';
 import { genericAdapter } from '#shared/sources/generic.ts';
 import { quantile } from '#shared/stats/index.ts';
-import { DEMO_SECRETS } from '../cli/demo-secrets.ts';
+import { DEMO_SECRETS, demoSecrets } from '../cli/demo-secrets.ts';
 import { isMain } from './support/main.ts';
 import { meterDynamo } from './support/meter.ts';
 
@@ -380,11 +379,7 @@ export async function measureIngest(): Promise<IngestResults> {
     await server.close();
   }
   // Units are counted in this process, on a twin of its own, where the client can be metered.
-  const secrets = new EnvironmentSecrets(
-    Object.fromEntries(
-      Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
-    ),
-  );
+  const secrets = demoSecrets();
   const twin = await startTwin({ config, secrets });
   try {
     const url = (source: string) => `${twin.server?.url}/webhooks/${source}`;

@@ -10,7 +10,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startTwin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
-import type { EntityState } from '#shared/projection/state.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { EVENTS_PER_CONTACT, generateDataset, loadStates } from './support/dataset.ts';
 import { isMain } from './support/main.ts';
@@ -88,8 +87,7 @@ export async function measurePacketsAt(
   const asOf = BENCH_AS_OF.getTime();
   let started = performance.now();
   const contacts = Math.round(targetEvents / EVENTS_PER_CONTACT);
-  let dataset: { states: EntityState[] } & Omit<ReturnType<typeof generateDataset>, 'states'> =
-    generateDataset(config, contacts, BENCH_AS_OF);
+  const dataset = generateDataset(config, contacts, BENCH_AS_OF);
   const generateMs = performance.now() - started;
   const inWindow = Object.fromEntries(
     CADENCES.map((cadence) => [cadence, itemsInWindow(dataset.states, config, cadence, asOf)]),
@@ -114,7 +112,7 @@ export async function measurePacketsAt(
       bulkLoadMs,
     };
     // The states now live in dynalite only; let this process's copy go before the builds.
-    dataset = { ...dataset, states: [] };
+    dataset.states.length = 0;
     const builds: PacketBuild[] = [];
     for (const cadence of CADENCES) {
       const build = await buildInFreshProcess(twin.dynamo.endpoint, cadence, asOf);

@@ -1,6 +1,6 @@
 import type { DemoSecrets } from '#local/delivery.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { secretEnvironmentVariable } from '#shared/ports/secrets.ts';
+import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 
 /**
  * Secret values the demo client uses on the local twin only. Set as SAMEPAGE_SECRET_* unless the
@@ -21,6 +21,15 @@ export const DEMO_SENDER_SECRETS: DemoSecrets = {
   pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
   genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
 };
+
+/** The demo's secrets as the twin reads them, from a private environment (process.env untouched). */
+export function demoSecrets(): EnvironmentSecrets {
+  return new EnvironmentSecrets(
+    Object.fromEntries(
+      Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
+    ),
+  );
+}
 
 export function applyDemoSecretsIfUnset(config: ClientConfig): void {
   if (config.client !== 'demo') return;

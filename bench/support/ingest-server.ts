@@ -6,17 +6,12 @@
 import { createInterface } from 'node:readline';
 import { startTwin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
-import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
-import { DEMO_SECRETS } from '../../cli/demo-secrets.ts';
+import { demoSecrets } from '../../cli/demo-secrets.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const twin = await startTwin({
   config: resolveClientConfig('demo'),
-  secrets: new EnvironmentSecrets(
-    Object.fromEntries(
-      Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
-    ),
-  ),
+  secrets: demoSecrets(),
 });
 console.log(JSON.stringify({ url: twin.server?.url, dynamo: twin.dynamo.endpoint }));
 const lines = createInterface({ input: process.stdin });

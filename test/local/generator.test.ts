@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoSecrets, ScriptedDelivery } from '#local/delivery.ts';
+import type { ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
 import { type Channel, generateStory, type Story, storyCompanyFits } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
@@ -8,16 +8,13 @@ import { loadClientConfigFile } from '#shared/config/load.ts';
 import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
-import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { businessMinutesBetween } from '#shared/time/business-time.ts';
 import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
-import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
 const DAY = 86_400_000;
-
-const demoSecrets: DemoSecrets = DEMO_SENDER_SECRETS;
 
 function allTimes(story: Story): number[] {
   return [
@@ -187,7 +184,7 @@ describe('generateStory', () => {
       const deliveries = storyDeliveries(story, {
         baseUrl: 'http://127.0.0.1:9',
         config,
-        secrets: demoSecrets,
+        secrets: DEMO_SENDER_SECRETS,
       });
       expect(deliveries.length).toBeGreaterThan(300);
       expect(deliveries.length).toBeLessThanOrEqual(2000);
@@ -223,13 +220,13 @@ describe('a small story delivered to the local twin', () => {
   beforeAll(async () => {
     twin = await startTwin({
       config,
-      secrets: new EnvironmentSecrets(
-        Object.fromEntries(
-          Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
-        ),
-      ),
+      secrets: demoSecrets(),
     });
-    deliveries = storyDeliveries(story, { baseUrl: twin.server?.url ?? '', config, secrets: demoSecrets });
+    deliveries = storyDeliveries(story, {
+      baseUrl: twin.server?.url ?? '',
+      config,
+      secrets: DEMO_SENDER_SECRETS,
+    });
   });
   afterAll(async () => {
     await twin?.close();

@@ -9,7 +9,6 @@ import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
-import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import {
   ContactIdError,
   type ForgetReport,
@@ -20,7 +19,7 @@ import {
 import { emailHasher } from '#shared/privacy.ts';
 import type { EntityState } from '#shared/projection/state.ts';
 import { CADENCES } from '#shared/time/periods.ts';
-import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SECRETS, DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 import { allQuarantined, everyStoredText } from '../support/store.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
@@ -88,11 +87,7 @@ describe('forgetContact', () => {
     twin = await startTwin({
       config,
       serve: true,
-      secrets: new EnvironmentSecrets(
-        Object.fromEntries(
-          Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
-        ),
-      ),
+      secrets: demoSecrets(),
     });
     const deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',

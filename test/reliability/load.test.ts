@@ -7,9 +7,8 @@ import { generateStory, type Story } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { ENTITY_TYPES, type EntityType } from '#shared/model/events.ts';
-import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { type EntityState, fieldValue } from '#shared/projection/state.ts';
-import { DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
+import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { allQuarantined, allRaw } from '../support/store.ts';
 
@@ -40,8 +39,6 @@ const MAX_BATCH = z.coerce
   .parse(process.env.LOAD_MAX_BATCH ?? 5);
 /** Seed 42 with 1,200 contacts over 6 months makes 10,034 sender items; 34 forms are left out. */
 const STORY = { seed: 42, asOf: AS_OF, months: 6, contacts: 1200, config } as const;
-
-const demoSecrets = DEMO_SENDER_SECRETS;
 
 interface Answer {
   status: number;
@@ -119,14 +116,15 @@ describe('a burst of 10,000 events from every source, 5% of deliveries twice, sh
   beforeAll(async () => {
     twin = await startTwin({
       config,
-      secrets: new EnvironmentSecrets(
-        Object.fromEntries(
-          Object.entries(DEMO_SECRETS).map(([name, value]) => [secretEnvironmentVariable(name), value]),
-        ),
-      ),
+      secrets: demoSecrets(),
     });
     const full = generateStory(STORY);
-    const options = { baseUrl: twin.server?.url ?? '', config, secrets: demoSecrets, maxBatch: MAX_BATCH };
+    const options = {
+      baseUrl: twin.server?.url ?? '',
+      config,
+      secrets: DEMO_SENDER_SECRETS,
+      maxBatch: MAX_BATCH,
+    };
     // The forged delivery is refused (401) by design and the generator's own HubSpot retry is
     // replaced by the duplicates below: what remains is every item the story's senders send.
     const delivered = (candidate: Story) =>
