@@ -2,7 +2,7 @@ import type { ClientConfig } from '../config/schema.ts';
 import { buildFactSet, type FactSet, type QuarantineFact } from '../metrics/facts.ts';
 import { DAY_MS } from '../metrics/window.ts';
 import type { EntityType } from '../model/events.ts';
-import type { Store, TimeIndex } from '../ports/store.ts';
+import type { Store, TimeIndex, TimeRange } from '../ports/store.ts';
 import type { EntityState } from '../projection/state.ts';
 import { dealContactIds, fieldValue } from '../projection/state.ts';
 import { type Cadence, lastCompletePeriod, previousPeriods } from '../time/periods.ts';
@@ -60,25 +60,20 @@ export async function loadFacts(
   const collect = async (iterable: AsyncIterable<EntityState>) => {
     for await (const state of iterable) keep(state);
   };
-  const byTime = (entity: EntityType, index: TimeIndex) =>
-    collect(store.entitiesByTime(entity, index, window));
+  const byTime = (entity: EntityType, index: TimeIndex, range: TimeRange = window) =>
+    collect(store.entitiesByTime(entity, index, range));
 
   // Milestones after W are read too: a build for a past period must still find what changed since.
   const untilNow = Math.max(window.to, Date.now() + DAY_MS);
   const firstFactAt = await store.firstFactAt();
   await Promise.all([
     collect(store.openDeals()),
-    collect(store.entitiesByTime('deal', 'milestone', { from: window.from, to: untilNow })),
-    collect(store.entitiesByTime('contact', 'milestone', { from: window.from, to: untilNow })),
+    byTime('deal', 'milestone', { from: window.from, to: untilNow }),
+    byTime('contact', 'milestone', { from: window.from, to: untilNow }),
     byTime('company', 'created'),
     byTime('form', 'created'),
     byTime('activity', 'created'),
-    collect(
-      store.entitiesByTime('form', 'milestone', {
-        from: Math.min(firstFactAt ?? window.from, window.from),
-        to: window.from,
-      }),
-    ),
+    byTime('form', 'milestone', { from: Math.min(firstFactAt ?? window.from, window.from), to: window.from }),
   ]);
 
   // Referenced entities not returned by the queries: first contacts and companies of deals,
