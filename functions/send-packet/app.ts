@@ -52,31 +52,35 @@ function logReport(
     all[entry.outcome] = (all[entry.outcome] ?? 0) + 1;
     return all;
   }, {});
-  const permanent = report.filter((entry) => entry.outcome === 'failed-permanent');
-  // Lists, not addresses: the log names which team missed the packet.
-  if (permanent.length > 0) {
-    logger.error('packet not delivered', {
-      cadence,
-      periodStart,
-      lists: permanent.flatMap((entry) => entry.lists),
-      details: permanent.map((entry) => entry.detail),
-    });
-  }
+  // Lists, not addresses: the log names which team may have missed the packet.
+  const logMissed = (
+    outcome: RecipientReport['outcome'],
+    message: string,
+    unknownDetail?: string,
+  ): number => {
+    const missed = report.filter((entry) => entry.outcome === outcome);
+    if (missed.length > 0) {
+      logger.error(message, {
+        cadence,
+        periodStart,
+        lists: missed.flatMap((entry) => entry.lists),
+        details: missed.map((entry) => entry.detail ?? unknownDetail),
+      });
+    }
+    return missed.length;
+  };
+  const permanent = logMissed('failed-permanent', 'packet not delivered');
   // Claimed but never marked sent (a crash or a store failure after SES took the mail): not resent,
   // so someone has to check that these lists got the packet.
-  const unconfirmed = report.filter((entry) => entry.outcome === 'in-flight');
-  if (unconfirmed.length > 0) {
-    logger.error('packet delivery not confirmed', {
-      cadence,
-      periodStart,
-      lists: unconfirmed.flatMap((entry) => entry.lists),
-      details: unconfirmed.map((entry) => entry.detail ?? 'claimed earlier, never marked sent'),
-    });
-  }
+  const unconfirmed = logMissed(
+    'in-flight',
+    'packet delivery not confirmed',
+    'claimed earlier, never marked sent',
+  );
   logger.info('packet sent', { cadence, periodStart, ...counts });
   count(metrics, 'MailsSent', counts.sent ?? 0);
-  count(metrics, 'MailsFailedPermanent', permanent.length);
-  count(metrics, 'MailsUnconfirmed', unconfirmed.length);
+  count(metrics, 'MailsFailedPermanent', permanent);
+  count(metrics, 'MailsUnconfirmed', unconfirmed);
   // A packet counts as sent once every address has it (sent now or before).
   if (report.every((entry) => entry.outcome === 'sent' || entry.outcome === 'already-sent')) {
     count(metrics, `${cadence[0]?.toUpperCase()}${cadence.slice(1)}PacketsSent`);
