@@ -210,11 +210,17 @@ export class DynamoDbStore implements Store {
 
   async getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>> {
     const found = new Map<string, StoredEntity>();
-    const unique = [...new Set(keys)];
-    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] | undefined = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((pk) => ({ pk, sk: 'state' }));
+    for await (const item of this.batchGet([...new Set(keys)].map((pk) => ({ pk, sk: 'state' })))) {
+      const entity = item as EntityItem;
+      found.set(entity.pk, { state: JSON.parse(entity.state) as EntityState, version: entity.version });
+    }
+    return found;
+  }
+
+  /** BatchGetItem over any number of keys, retrying unprocessed keys with backoff. */
+  private async *batchGet(keys: readonly Record<string, unknown>[]): AsyncIterable<Record<string, unknown>> {
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_LIMIT);
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
         if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
         const answer: BatchGetCommandOutput = await this.documents.send(
@@ -222,13 +228,11 @@ export class DynamoDbStore implements Store {
         );
         for (const item of answer.Responses?.[this.tableName] ?? []) {
           this.counters.itemsRead++;
-          const entity = item as EntityItem;
-          found.set(entity.pk, { state: JSON.parse(entity.state) as EntityState, version: entity.version });
+          yield item;
         }
         pending = answer.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    return found;
   }
 
   async putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean> {
@@ -359,13 +363,17 @@ export class DynamoDbStore implements Store {
     );
     if (!answer.Item) return undefined;
     this.counters.itemsRead++;
-    const { cadence: kept, periodStart: start, builtAt, packet } = answer.Item as Record<string, unknown>;
-    return {
-      cadence: kept as string,
-      periodStart: start as string,
-      builtAt: builtAt as number,
-      packet: gunzipSync(packet as Uint8Array).toString('utf8'),
-    };
+    return snapshotOf(answer.Item);
+  }
+
+  async getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]> {
+    const found: PacketSnapshot[] = [];
+    const keys = [...new Set(periodStarts)].map((start) => ({
+      pk: `packet#${cadence}#${start}`,
+      sk: 'packet',
+    }));
+    for await (const item of this.batchGet(keys)) found.push(snapshotOf(item));
+    return found.sort((a, b) => (a.periodStart < b.periodStart ? -1 : 1));
   }
 
   async recordDefinitions(version: string, at: number): Promise<DefinitionsRecord[]> {
@@ -461,4 +469,14 @@ function deliveryFrom(item: Record<string, unknown>): RawDelivery | QuarantinedD
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function snapshotOf(item: Record<string, unknown>): PacketSnapshot {
+  const { cadence, periodStart, builtAt, packet } = item;
+  return {
+    cadence: cadence as string,
+    periodStart: periodStart as string,
+    builtAt: builtAt as number,
+    packet: gunzipSync(packet as Uint8Array).toString('utf8'),
+  };
 }

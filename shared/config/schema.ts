@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isMetricId } from './metric-ids.ts';
+import { isMetricId } from '../metrics/registry.ts';
 
 /**
  * The client config contract (DESIGN.md contract 1, ../shared/examples/client.example.yaml).
@@ -114,6 +114,32 @@ export type SourceName = keyof typeof sourceSchemas;
 
 const stageList = z.array(z.string().min(1));
 
+/** A CRM user id: HubSpot owner ids are numbers, so YAML may give them unquoted. */
+const crmUserId = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
+
+/** The systems whose records carry an owner id (the generic source's ids are the sender's own). */
+export const OWNER_SYSTEMS = ['hubspot', 'salesforce', 'pipedrive', 'generic'] as const;
+export type OwnerSystem = (typeof OWNER_SYSTEMS)[number];
+
+/** One person of the client's roster: a name for their ids in every connected CRM. */
+const person = z.strictObject({
+  name: z.string().min(1),
+  team: z.enum(['marketing', 'sales', 'partner', 'leadership']),
+  title: z.string().min(1).optional(),
+  /** Leads the team: named as the owner of the team's metrics and its actions. */
+  lead: z.boolean().default(false),
+  ids: z
+    .strictObject(
+      Object.fromEntries(
+        OWNER_SYSTEMS.map((system) => [system, z.union([crmUserId, z.array(crmUserId).min(1)]).optional()]),
+      ) as Record<OwnerSystem, z.ZodOptional<z.ZodUnion<[typeof crmUserId, z.ZodArray<typeof crmUserId>]>>>,
+    )
+    .default({}),
+});
+
+/** Display names for values the packet prints; anything not listed is written in a readable form. */
+const labelMap = z.record(z.string().min(1), z.string().min(1));
+
 export const clientConfigSchema = z
   .object({
     client: z
@@ -143,6 +169,39 @@ export const clientConfigSchema = z
     }),
     from: sender,
     sources: z.strictObject(sourceSchemas).partial(),
+    /** The roster: owner ids become names, and one person across CRMs is one row. */
+    people: z
+      .array(person)
+      .superRefine((people, ctx) => {
+        const seen = new Map<string, number>();
+        people.forEach((entry, index) => {
+          for (const [system, ids] of Object.entries(entry.ids)) {
+            for (const id of [ids ?? []].flat()) {
+              const earlier = seen.get(`${system}:${id}`);
+              if (earlier !== undefined) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [index, 'ids', system],
+                  message: `${system} id "${id}" already belongs to people[${earlier}] (${people[earlier]?.name})`,
+                });
+              }
+              seen.set(`${system}:${id}`, index);
+            }
+          }
+        });
+      })
+      .default([]),
+    labels: z
+      .strictObject({
+        channels: labelMap.optional(),
+        teams: labelMap.optional(),
+        reasons: labelMap.optional(),
+        /** ICP segment values (industries, regions, seniorities, employee bands). */
+        values: labelMap.optional(),
+      })
+      .default({}),
+    /** How many deals a value needs before it is named a candidate to add to or remove from the ICP. */
+    icpCandidateMinDeals: positiveInt.default(3),
     privacy: z
       .object({
         /** Secret holding the key of the email hash; defaults to `<client>/email-hash-key`. */
@@ -242,6 +301,16 @@ export const clientConfigSchema = z
     }),
   })
   .superRefine((config, ctx) => {
+    const channels = new Set(config.channels.map((rule) => rule.channel));
+    for (const channel of Object.keys(config.labels.channels ?? {})) {
+      if (!channels.has(channel) && channel !== 'unmapped') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', 'channels', channel],
+          message: `expected a channel of the channels mapping (${[...channels].join(', ')})`,
+        });
+      }
+    }
     const { order, won } = config.dealStages;
     if (!order.includes(config.qualification.stage) && !won.includes(config.qualification.stage)) {
       ctx.addIssue({
@@ -256,3 +325,4 @@ export type ClientConfig = z.infer<typeof clientConfigSchema>;
 export type ClientConfigInput = z.input<typeof clientConfigSchema>;
 export type Team = z.infer<typeof team>;
 export type MetricOwner = z.infer<typeof owner>;
+export type Person = z.infer<typeof person>;

@@ -1,7 +1,7 @@
-import { ICP_DIMENSIONS } from '../config/metric-ids.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { rate, rateBreakdown, sumBreakdown } from './breakdown.ts';
 import type { FactSet } from './facts.ts';
+import { ICP_DIMENSIONS } from './registry.ts';
 import { contactProfile, segmentKeys } from './segments.ts';
 import type { MetricValue } from './types.ts';
 import type { ContactView } from './views.ts';
@@ -21,9 +21,7 @@ export function mqlCount(facts: FactSet, period: Window): MetricValue {
   const mqls = [...facts.contacts.values()].filter((contact) => within(contact.milestones.mql, period));
   return {
     id: 'mql.count',
-    label: 'MQLs',
     value: mqls.length,
-    unit: 'count',
     n: mqls.length,
     breakdown: sumBreakdown(mqls, channelKey, () => 1),
   };
@@ -43,8 +41,6 @@ export function mqlToSql(facts: FactSet, period: Window, definitions: FunnelDefi
     withinDays(contact.milestones.mql ?? 0, contact.milestones.sql, days);
   return {
     id: 'mql_to_sql.rate',
-    label: 'MQL to SQL',
-    unit: 'ratio',
     ...rate(cohort.filter(converted).length, cohort.length),
     cohort: cohortWindow,
     breakdown: rateBreakdown(cohort, channelKey, converted),
@@ -84,8 +80,6 @@ export function leadToOpportunity(
     withinDays(contact.createdAt, opportunities.get(contact.id), days);
   return {
     id: 'lead_to_opp.rate',
-    label: 'Lead to opportunity',
-    unit: 'ratio',
     ...rate(cohort.filter(converted).length, cohort.length),
     cohort: cohortWindow,
     breakdown: rateBreakdown(
@@ -130,9 +124,7 @@ export function rejections(facts: FactSet, period: Window, weeks: readonly Windo
   return [
     {
       id: 'rejections.count',
-      label: 'Leads rejected by sales',
       value: rejected.length,
-      unit: 'count',
       n: rejected.length,
       breakdown: sumBreakdown(
         rejected,
@@ -143,8 +135,6 @@ export function rejections(facts: FactSet, period: Window, weeks: readonly Windo
     },
     {
       id: 'rejections.missing_reason_share',
-      label: 'Rejections without a reason',
-      unit: 'ratio',
       ...rate(missing, rejected.length),
     },
   ];

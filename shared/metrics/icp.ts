@@ -1,8 +1,8 @@
-import type { IcpDimension } from '../config/metric-ids.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { fisherExactTwoSided, populationStabilityIndex, psiBand } from '../stats/index.ts';
 import { rate, rateBreakdown } from './breakdown.ts';
 import type { FactSet } from './facts.ts';
+import type { IcpDimension } from './registry.ts';
 import {
   contactProfile,
   dealProfile,
@@ -19,10 +19,10 @@ import type { DealView } from './views.ts';
 import { type Window, within } from './window.ts';
 
 type IcpDefinitions = Pick<ClientConfig, 'icp'>;
+type DriftDefinitions = Pick<ClientConfig, 'icp' | 'icpCandidateMinDeals'>;
 
 function fitShare<T>(
   id: MetricValue['id'],
-  label: string,
   items: readonly T[],
   profileOf: (item: T) => Profile,
   icp: ClientConfig['icp'],
@@ -31,8 +31,6 @@ function fitShare<T>(
   const fits = (item: T) => fitsIcp(profileOf(item), icp, only);
   return {
     id,
-    label,
-    unit: 'ratio',
     ...rate(items.filter(fits).length, items.length),
     breakdown: rateBreakdown(items, (item) => segmentKeys(profileOf(item), icpDimensions(icp, only)), fits),
   };
@@ -55,32 +53,17 @@ export function icpFit(facts: FactSet, period: Window, definitions: IcpDefinitio
   const leads = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
   const companies = [...facts.companies.values()].filter((company) => within(company.firstSeenAt, period));
   return [
-    fitShare('icp.fit_rate.closed_won', 'Won deals that fit the ICP', wonIn(facts, period), dealFit, icp),
+    fitShare('icp.fit_rate.closed_won', wonIn(facts, period), dealFit, icp),
     fitShare(
       'icp.fit_rate.qpc',
-      'Qualified pipeline that fits the ICP',
       [...facts.deals.values()].filter((deal) => within(deal.qualified?.at, period)),
       dealFit,
       icp,
     ),
-    fitShare(
-      'icp.fit_rate.leads',
-      'New leads that fit the ICP',
-      leads,
-      (contact) => contactProfile(contact, facts),
-      icp,
-    ),
-    fitShare(
-      'icp.breadth',
-      'New companies inside the ICP (breadth)',
-      companies,
-      (company) => company,
-      icp,
-      FIRMOGRAPHIC_DIMENSIONS,
-    ),
+    fitShare('icp.fit_rate.leads', leads, (contact) => contactProfile(contact, facts), icp),
+    fitShare('icp.breadth', companies, (company) => company, icp, FIRMOGRAPHIC_DIMENSIONS),
     fitShare(
       'icp.outbound_adherence',
-      'Outbound leads that fit the ICP',
       leads.filter((contact) => contact.attribution.team === 'sales'),
       (contact) => contactProfile(contact, facts),
       icp,
@@ -104,15 +87,11 @@ export function icpWinRates(facts: FactSet, period: Window, definitions: IcpDefi
   return [
     {
       id: 'icp.win_rate.in',
-      label: 'Win rate inside the ICP',
-      unit: 'ratio',
       ...rate(a, fit.length),
       notes: { fisherP: p },
     },
     {
       id: 'icp.win_rate.out',
-      label: 'Win rate outside the ICP',
-      unit: 'ratio',
       ...rate(c, unfit.length),
       notes: { fisherP: p },
     },
@@ -134,18 +113,20 @@ function mix(deals: readonly DealView[], facts: FactSet, dimension: IcpDimension
 /**
  * `icp.drift.<dimension>`: PSI between the dimension's mix among deals won in the period and among
  * deals won in the previous periods pooled (a deal without the attribute is left out of that
- * mix). Items: values outside the ICP that won in the period (candidates to add) and ICP values
- * with deals closed in the period but no win (candidates to remove), each with n.
+ * mix). The breakdown gives each value's share now beside its baseline share. Items: values
+ * outside the ICP that won in the period (candidates to add) and ICP values with deals closed in
+ * the period but no win (candidates to remove), each with n, from `icpCandidateMinDeals` deals up.
  */
 export function icpDrift(
   facts: FactSet,
   period: Window,
   previous: readonly Window[],
-  definitions: IcpDefinitions,
+  definitions: DriftDefinitions,
 ): MetricValue[] {
   const won = wonIn(facts, period);
   const baseline = previous.flatMap((window) => wonIn(facts, window));
   const closed = [...facts.deals.values()].filter((deal) => within(deal.closed?.at, period));
+  const enough = ([, n]: [string, number]) => n >= definitions.icpCandidateMinDeals;
   return icpDimensions(definitions.icp).map((dimension): MetricValue => {
     const current = mix(won, facts, dimension);
     const before = mix(baseline, facts, dimension);
@@ -153,10 +134,12 @@ export function icpDrift(
     // Sorted (most deals first, then by value) so the list does not depend on the order facts arrive in.
     const outsideWins = [...current.entries()]
       .filter(([value]) => !mixValueFits(dimension, value, definitions.icp))
+      .filter(enough)
       .sort(byCountThenValue);
     const closedMix = mix(closed, facts, dimension);
     const insideWithoutWins = [...closedMix.entries()]
       .filter(([value]) => !current.has(value) && mixValueFits(dimension, value, definitions.icp))
+      .filter(enough)
       .sort(byCountThenValue);
     const items: MetricItem[] = [
       ...outsideWins.map(([value, n]) => ({
@@ -170,23 +153,37 @@ export function icpDrift(
         value: n,
       })),
     ];
-    const total = [...current.values()].reduce((sum, n) => sum + n, 0);
+    const total = sumOf(current);
+    const baselineTotal = sumOf(before);
+    const values = [...new Set([...current.keys(), ...before.keys()])].sort(
+      (x, y) =>
+        (current.get(y) ?? 0) - (current.get(x) ?? 0) ||
+        (before.get(y) ?? 0) - (before.get(x) ?? 0) ||
+        (x < y ? -1 : x > y ? 1 : 0),
+    );
     return {
       id: `icp.drift.${dimension}`,
-      label: `ICP drift: ${dimension}`,
       value: psi ?? null,
-      unit: 'psi',
       n: total,
-      breakdown: [...current.entries()].sort(byCountThenValue).map(([value, n]) => ({
-        key: `segment:${dimension}=${value}`,
-        value: total === 0 ? null : n / total,
-        n,
-      })),
+      breakdown: values.map((value) => {
+        const n = current.get(value) ?? 0;
+        const then = before.get(value) ?? 0;
+        return {
+          key: `segment:${dimension}=${value}`,
+          value: total === 0 ? null : n / total,
+          n,
+          ...(baselineTotal > 0 ? { baseline: { value: then / baselineTotal, n: then } } : {}),
+        };
+      }),
       items,
       notes: {
         band: psi === undefined ? null : psiBand(psi),
-        baselineWins: [...before.values()].reduce((sum, n) => sum + n, 0),
+        baselineWins: baselineTotal,
       },
     };
   });
+}
+
+function sumOf(counts: Map<string, number>): number {
+  return [...counts.values()].reduce((sum, n) => sum + n, 0);
 }

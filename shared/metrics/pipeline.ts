@@ -2,12 +2,13 @@ import type { ClientConfig } from '../config/schema.ts';
 import { rate, rateBreakdown, sumBreakdown } from './breakdown.ts';
 import type { FactSet } from './facts.ts';
 import { crmLink } from './links.ts';
+import { ownerOf } from './people.ts';
 import type { MetricValue } from './types.ts';
 import type { DealView } from './views.ts';
 import { lastStageChange } from './views.ts';
 import { DAY_MS, shiftBack, type Window, within } from './window.ts';
 
-type PipelineDefinitions = Pick<ClientConfig, 'cycles' | 'sources'>;
+type PipelineDefinitions = Pick<ClientConfig, 'cycles' | 'sources' | 'people'>;
 
 const attributionKeys = (deal: DealView) => [
   `team:${deal.attribution.team}`,
@@ -35,17 +36,13 @@ export function qualifiedPipelineCreated(facts: FactSet, period: Window): Metric
   return [
     {
       id: 'qpc.created.amount',
-      label: 'Qualified pipeline created',
       value: amount,
-      unit: 'currency',
       n: deals.length,
       breakdown: sumBreakdown(deals, attributionKeys, amountOf),
     },
     {
       id: 'qpc.created.count',
-      label: 'Qualified deals created',
       value: deals.length,
-      unit: 'count',
       n: deals.length,
       breakdown: sumBreakdown(deals, attributionKeys, () => 1),
     },
@@ -67,24 +64,18 @@ export function qualifiedPipelineClosed(facts: FactSet, period: Window): MetricV
   return [
     {
       id: 'qpc.won.amount',
-      label: 'Qualified pipeline won',
       value: sum(won),
-      unit: 'currency',
       n: won.length,
       breakdown: sumBreakdown(won, attributionKeys, atClose),
     },
     {
       id: 'qpc.lost.amount',
-      label: 'Qualified pipeline lost',
       value: sum(lost),
-      unit: 'currency',
       n: lost.length,
       breakdown: sumBreakdown(lost, attributionKeys, atClose),
     },
     {
       id: 'qpc.win_rate',
-      label: 'Win rate of qualified deals',
-      unit: 'ratio',
       ...rate(won.length, closed.length),
       breakdown: rateBreakdown(closed, attributionKeys, (deal) => deal.closed?.outcome === 'won'),
     },
@@ -113,8 +104,6 @@ export function pipelineToRevenue(
   const wonAmount = won.reduce((sum, deal) => sum + (deal.qualified?.amount ?? 0), 0);
   return {
     id: 'pipeline_to_revenue.rate',
-    label: 'Pipeline converted to revenue',
-    unit: 'ratio',
     ...rate(won.length, deals.length),
     cohort,
     breakdown: [
@@ -149,31 +138,24 @@ export function stalledDeals(
     id: deal.id,
     label: `${stageAt(deal, period.end - 1) ?? 'no stage'} for ${Math.floor((period.end - (changed ?? period.end)) / DAY_MS)} days`,
     value: amountOf(deal),
-    owner: deal.owner,
+    owner: ownerOf(deal.id, deal.owner, definitions).key,
     link: crmLink('deal', deal.id, definitions),
   }));
   const deals = stalled.map(({ deal }) => deal);
+  const ownerKey = (deal: DealView) => [`owner:${ownerOf(deal.id, deal.owner, definitions).key}`];
   return [
     {
       id: 'stalled.count',
-      label: 'Stalled qualified deals',
       value: deals.length,
-      unit: 'count',
       n: deals.length,
-      breakdown: sumBreakdown(
-        deals,
-        (deal) => [`owner:${deal.owner ?? 'unassigned'}`],
-        () => 1,
-      ),
+      breakdown: sumBreakdown(deals, ownerKey, () => 1),
       items,
     },
     {
       id: 'stalled.amount',
-      label: 'Stalled pipeline',
       value: deals.reduce((sum, deal) => sum + amountOf(deal), 0),
-      unit: 'currency',
       n: deals.length,
-      breakdown: sumBreakdown(deals, (deal) => [`owner:${deal.owner ?? 'unassigned'}`], amountOf),
+      breakdown: sumBreakdown(deals, ownerKey, amountOf),
     },
   ];
 }

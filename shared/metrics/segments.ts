@@ -1,6 +1,6 @@
-import type { IcpDimension } from '../config/metric-ids.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from './facts.ts';
+import type { IcpDimension } from './registry.ts';
 import type { CompanyView, ContactView, DealView } from './views.ts';
 
 /** Employee bands for mixes (DESIGN.md): both ends included. */

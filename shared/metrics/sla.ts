@@ -5,11 +5,12 @@ import { isoInZone } from '../time/periods.ts';
 import { rate, sumBreakdown } from './breakdown.ts';
 import type { FactSet } from './facts.ts';
 import { crmLink } from './links.ts';
+import { ownerOf } from './people.ts';
 import type { MetricItem, MetricValue } from './types.ts';
 import type { ContactView } from './views.ts';
 import { type Window, within } from './window.ts';
 
-type SlaDefinitions = Pick<ClientConfig, 'sla' | 'businessHours' | 'timezone' | 'sources'>;
+type SlaDefinitions = Pick<ClientConfig, 'sla' | 'businessHours' | 'timezone' | 'sources' | 'people'>;
 
 /** One contact's speed-to-lead clock (DESIGN.md "SLA"). */
 export interface SlaClock {
@@ -72,18 +73,16 @@ export function speedToLead(facts: FactSet, period: Window, definitions: SlaDefi
           ? `touched after ${Math.round(clock.minutes ?? 0)} business minutes (target ${clock.target})`
           : `untouched past ${isoInZone(clock.deadline, definitions.timezone)} (target ${clock.target})`,
     at: isoInZone(clock.start, definitions.timezone),
-    owner: clock.contact.owner,
+    owner: ownerOf(clock.contact.id, clock.contact.owner, definitions).key,
     link: crmLink('contact', clock.contact.id, definitions),
   });
   return [
     {
       id: 'sla.within_rate',
-      label: 'Leads touched within the SLA',
-      unit: 'ratio',
       ...rate(counted.filter((clock) => clock.state === 'within').length, counted.length),
       breakdown: sumBreakdown(
         breaches,
-        (clock) => [`owner:${clock.contact.owner ?? 'unassigned'}`],
+        (clock) => [`owner:${ownerOf(clock.contact.id, clock.contact.owner, definitions).key}`],
         () => 1,
       ),
       items: [...breaches, ...clocks.filter((clock) => clock.state === 'pending')].map(item),
@@ -91,16 +90,12 @@ export function speedToLead(facts: FactSet, period: Window, definitions: SlaDefi
     },
     {
       id: 'sla.median_business_minutes',
-      label: 'Median speed to lead (business minutes)',
       value: median(minutes) ?? null,
-      unit: 'business_minutes',
       n: touched.length,
     },
     {
       id: 'sla.p90_business_minutes',
-      label: '90th percentile speed to lead (business minutes)',
       value: quantile(minutes, 0.9) ?? null,
-      unit: 'business_minutes',
       n: touched.length,
     },
   ];

@@ -1,6 +1,4 @@
-import type { MetricId } from '../config/metric-ids.ts';
-
-export type MetricUnit = 'currency' | 'count' | 'ratio' | 'business_minutes' | 'psi';
+import type { MetricId } from './registry.ts';
 
 /** One row of a metric's breakdown: `channel:<c>`, `team:<t>`, `segment:<dim>=<value>`, `reason:<r>`, `owner:<o>`. */
 export interface BreakdownRow {
@@ -8,6 +6,8 @@ export interface BreakdownRow {
   value: number | null;
   n: number;
   interval?: [number, number];
+  /** The same key's value and n in the baseline it is compared with (ICP drift: the previous periods' wins). */
+  baseline?: { value: number; n: number };
 }
 
 /** A listed item behind a metric (a stalled deal, a breaching contact, an ICP candidate). */
@@ -22,13 +22,12 @@ export interface MetricItem {
 
 /**
  * A metric computed over one period: a pure result of facts, definitions and the period.
- * `value` is null when there is nothing to compute (a rate over zero cases).
+ * `value` is null when there is nothing to compute (a rate over zero cases). Its label and unit
+ * are in the registry (`registry.ts`).
  */
 export interface MetricValue {
   id: MetricId;
-  label: string;
   value: number | null;
-  unit: MetricUnit;
   n: number;
   interval?: [number, number];
   breakdown?: BreakdownRow[];

@@ -26,6 +26,8 @@ export interface DataHealth {
   quarantinedDeliveries: KeyCount[];
   /** Forms in the period that could not be linked to a contact (no contact id, unknown email hash). */
   unlinkedForms: number;
+  /** Owner ids (`<system>:<id>`) the packet lists that the roster does not name, with how many records each. */
+  ownersWithoutName: KeyCount[];
 }
 
 function counted(keys: Iterable<string>): KeyCount[] {
@@ -40,7 +42,7 @@ export function dataHealth(
   facts: FactSet,
   period: Window,
   config: Pick<ClientConfig, 'icp' | 'currency'>,
-): DataHealth {
+): Omit<DataHealth, 'ownersWithoutName'> {
   const contacts = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
   const deals = [...facts.deals.values()];
   const createdDeals = deals.filter((deal) => within(deal.createdAt, period));

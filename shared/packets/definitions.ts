@@ -1,5 +1,6 @@
 import { definitionsVersion } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
+import { DRIFT_MINIMUM_WINS, METRIC_IDS, METRIC_REGISTRY, TREND_PERIODS } from '../metrics/registry.ts';
 import { EMPLOYEE_BANDS } from '../metrics/segments.ts';
 
 export interface DefinitionsAppendix {
@@ -10,11 +11,9 @@ export interface DefinitionsAppendix {
   history?: { version: string; since: string }[];
   /** True when a new version came into use during the packet's period (not the very first one). */
   changedInPeriod?: boolean;
-  metrics: { id: string; meaning: string }[];
+  metrics: { id: string; label: string; meaning: string }[];
   rules: string[];
 }
-
-const money = (amount: number, currency: string) => `${amount.toLocaleString('en-US')} ${currency}`;
 
 /**
  * The packet's definitions appendix: each metric's meaning in plain words with the client's own
@@ -22,107 +21,18 @@ const money = (amount: number, currency: string) => `${amount.toLocaleString('en
  * left room (marked "samepage reads").
  */
 export function definitionsAppendix(config: ClientConfig): DefinitionsAppendix {
-  const { qualification: bar, cycles, sla, targets, currency } = config;
-  const barText = `stage at or past "${bar.stage}" (or won), amount at least ${money(bar.minAmount, currency)}${
-    bar.requireFields.length > 0 ? `, with ${bar.requireFields.join(', ')} filled in` : ''
-  }, in ${currency}`;
-  const icpText = Object.entries(config.icp)
-    .map(([dimension, rule]) =>
-      Array.isArray(rule) ? `${dimension} in ${rule.join(', ')}` : `${dimension} ${rule.min}–${rule.max}`,
-    )
-    .join('; ');
+  const metrics = new Map<string, { id: string; label: string; meaning: string }>();
+  for (const id of METRIC_IDS) {
+    const definition = METRIC_REGISTRY[id];
+    const entryId = definition.appendixId ?? id;
+    if (!metrics.has(entryId)) {
+      const label = definition.appendixId ? definition.label.replace(/:.*$/, '') : definition.label;
+      metrics.set(entryId, { id: entryId, label, meaning: definition.meaning(config) });
+    }
+  }
   return {
     version: definitionsVersion(config),
-    metrics: [
-      {
-        id: 'qpc.created.amount',
-        meaning: `Sum of the amount of deals that first met the qualification bar (${barText}) during the period, taken at that moment. Compared with the mean of up to 4 previous periods and with the target pace (${money(targets.qpcPerQuarter, currency)} per fiscal quarter, pro rata by days).`,
-      },
-      {
-        id: 'qpc.created.count',
-        meaning: 'Number of deals that first met the qualification bar during the period.',
-      },
-      {
-        id: 'qpc.won.amount',
-        meaning: 'Amount at close of qualified deals that closed won during the period.',
-      },
-      {
-        id: 'qpc.lost.amount',
-        meaning: 'Amount at close of qualified deals that closed lost during the period.',
-      },
-      {
-        id: 'qpc.win_rate',
-        meaning: 'Won ÷ closed, by count, among qualified deals that closed during the period.',
-      },
-      {
-        id: 'pipeline_to_revenue.rate',
-        meaning: `Of the deals qualified in the period moved back ${cycles.salesCycleDays} days, the share closed won within ${cycles.salesCycleDays} days of qualifying (by count; the amount share is in the breakdown).`,
-      },
-      {
-        id: 'mql.count',
-        meaning: `Contacts that first became MQL during the period, against a pace of ${targets.mqlPerMonth} a month (weekly: × 12 ÷ 52).`,
-      },
-      {
-        id: 'mql_to_sql.rate',
-        meaning: `Of the contacts that became MQL in the period moved back ${cycles.maturityDays} days, the share that became SQL within ${cycles.maturityDays} days after.`,
-      },
-      {
-        id: 'lead_to_opp.rate',
-        meaning: `Of the contacts created in the period moved back ${cycles.maturityDays} days, the share that became an opportunity (their own stage, or a qualified deal listing them) within ${cycles.maturityDays} days.`,
-      },
-      {
-        id: 'sla.within_rate',
-        meaning: `Clocks start at a contact's first high-intent form (${sla.highIntentForms.join(', ') || 'none configured'}; target ${sla.highIntentBusinessMinutes} business minutes) or else at its MQL time (target ${sla.firstTouchBusinessMinutes}). Touched within target ÷ (touched + untouched past the deadline), for clocks started in the period. Untouched before the deadline are pending: listed, not counted.`,
-      },
-      {
-        id: 'sla.median_business_minutes',
-        meaning: 'Median business minutes from clock start to the first activity, over touched contacts.',
-      },
-      { id: 'sla.p90_business_minutes', meaning: '90th percentile of the same (R type 7).' },
-      {
-        id: 'rejections.count',
-        meaning:
-          'Contacts disqualified during the period, by reason; the streak is how many weeks in a row the top reason has been on top.',
-      },
-      {
-        id: 'rejections.missing_reason_share',
-        meaning: 'Share of those disqualifications without a reason.',
-      },
-      {
-        id: 'stalled.count',
-        meaning: `Qualified deals open at the period end whose stage has not changed for ${cycles.stallDays} days or more.`,
-      },
-      { id: 'stalled.amount', meaning: 'Current amount of those deals.' },
-      {
-        id: 'icp.fit_rate.closed_won',
-        meaning: `Share of deals won in the period (all of them, also under the minimum amount) that fit the ICP (${icpText}).`,
-      },
-      { id: 'icp.fit_rate.qpc', meaning: 'Share of deals qualified in the period that fit the ICP.' },
-      { id: 'icp.fit_rate.leads', meaning: 'Share of contacts created in the period that fit the ICP.' },
-      {
-        id: 'icp.breadth',
-        meaning:
-          'Share of companies first seen in the period that fit the ICP on firmographics alone. Above 0.8 the ICP is a wish list, not a filter.',
-      },
-      {
-        id: 'icp.outbound_adherence',
-        meaning: 'Share of contacts created in the period and credited to the sales team that fit the ICP.',
-      },
-      {
-        id: 'icp.win_rate.in',
-        meaning:
-          'Won ÷ closed among qualified deals closed in the period that fit the ICP; the Fisher exact two-sided p-value compares it with the rate outside.',
-      },
-      {
-        id: 'icp.win_rate.out',
-        meaning: 'Won ÷ closed among qualified deals closed in the period that do not fit the ICP.',
-      },
-      {
-        id: 'icp.drift.<dimension>',
-        meaning:
-          "Population stability index between the dimension's mix among deals won in the period and among deals won in the 4 previous periods: below 0.1 stable, 0.1–0.25 moderate, above 0.25 shifted. Empty bins count as 0.0001.",
-      },
-    ],
+    metrics: [...metrics.values()],
     rules: [
       'Periods are half-open [start, end) in the client time zone; a fact exactly at a period end belongs to the next period. "N days" is N × 24 hours; "within N" includes N.',
       'A packet sees only facts dated at or before its as-of instant; attributes are their last values as of then, so a rebuilt packet gives the same numbers.',
@@ -134,6 +44,9 @@ export function definitionsAppendix(config: ClientConfig): DefinitionsAppendix {
       'samepage reads: a deal without a currency is in the client currency.',
       'samepage reads: a blank disqualification reason is no reason, so it is never the top reason; for monthly and quarterly packets the streak counts the weeks ending with the last full week of the period.',
       'samepage reads: an SQL counts for MQL→SQL only at or after the MQL time.',
+      `samepage reads: ICP drift is judged only when this period and the baseline each have at least ${DRIFT_MINIMUM_WINS} wins; with fewer the PSI is printed but gets no status. Candidates to add to or remove from the ICP need ${config.icpCandidateMinDeals} deals or more.`,
+      "samepage reads: owners are named through the roster (people); an owner id the roster does not know is shown as its id and listed in data health. Findings are ranked by evidence: differences tested with Fisher's exact test (p < 0.05, at least 10 cases on each side) by p-value, then a shifted ICP mix, then the reps behind most SLA breaches, then a rejection reason on top two weeks or more; at most 5, at most 2 of a kind.",
+      `samepage reads: a trend shows the last ${TREND_PERIODS.weekly} weeks, ${TREND_PERIODS.monthly} months or ${TREND_PERIODS.quarterly} quarters; each earlier point is the value its stored packet printed, else the value recomputed from the facts this packet read (the 4 comparison periods), else blank.`,
       'samepage reads: an employee band is inside the ICP when it overlaps the ICP range; ICP add/remove candidates use the deals closed in the period.',
       'samepage reads: "breaching contacts by owner" counts contacts touched after their target and contacts untouched past their deadline; a clock untouched at exactly its deadline is breaching.',
       'samepage reads: stalled deals are judged at the period end, so a deal that closed after the period end is still listed if it had stalled by then; previous-period comparisons are computed with the facts known at the as-of instant.',

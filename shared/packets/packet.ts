@@ -1,8 +1,17 @@
-import type { MetricId } from '../config/metric-ids.ts';
 import type { ClientConfig, MetricOwner } from '../config/schema.ts';
 import type { FactSet } from '../metrics/facts.ts';
 import { opportunityTimes } from '../metrics/funnel.ts';
 import { computeMetrics } from '../metrics/index.ts';
+import {
+  breakdownUnit,
+  DRIFT_MINIMUM_WINS,
+  METRIC_REGISTRY,
+  type MetricId,
+  type SectionId,
+  sectionsOf,
+  TREND_PERIODS,
+  type Words,
+} from '../metrics/registry.ts';
 import type { BreakdownRow, MetricItem, MetricValue } from '../metrics/types.ts';
 import { type Window, within } from '../metrics/window.ts';
 import type { DefinitionsRecord } from '../ports/store.ts';
@@ -13,16 +22,40 @@ import {
   lastCompletePeriod,
   type Period,
   previousPeriods,
-  targetPace,
 } from '../time/periods.ts';
-import { type DataHealth, dataHealth } from './data-health.ts';
+import { type DataHealth, dataHealth, type KeyCount } from './data-health.ts';
 import { type DefinitionsAppendix, definitionsAppendix } from './definitions.ts';
-import { defaultOwner, type Status, statusOf } from './thresholds.ts';
+import { type Finding, findingsOf } from './findings.ts';
+import { formatP } from './format.ts';
+import { isRosterName, keyLabel, recordName, segmentValueLabel } from './labels.ts';
+import { type Status, statusOf } from './thresholds.ts';
 
 /** How many previous periods the comparison mean and the drift baseline use (DESIGN.md). */
 export const COMPARISON_PERIODS = 4;
 /** How far back the rejection streak looks. */
 export const STREAK_WEEKS = 12;
+
+/** A breakdown row as the packet prints it: its key in words and the unit of its value. */
+export interface PacketBreakdownRow extends BreakdownRow {
+  label: string;
+  unit: string;
+}
+
+/** A listed record or candidate, with its name and its owner's name in words. */
+export interface PacketItem extends MetricItem {
+  name: string;
+  ownerName?: string;
+}
+
+/** One period of a metric's trend, oldest first; null where no packet or fact says. */
+export interface TrendPoint {
+  periodStart: string;
+  label: string;
+  value: number | null;
+  n?: number;
+  /** Where the value comes from: the period's stored packet, the facts this packet read, or nowhere. */
+  from: 'snapshot' | 'facts' | 'this packet' | 'none';
+}
 
 export interface PacketMetric {
   id: MetricId;
@@ -36,20 +69,32 @@ export interface PacketMetric {
   status: Status;
   statusReason?: string;
   owner: MetricOwner;
-  breakdown?: BreakdownRow[];
+  /** The people who own it: the leads of its owning team(s) in the client's roster. */
+  ownerNames?: string[];
+  breakdown?: PacketBreakdownRow[];
   cohort?: { start: string; end: string };
-  items?: MetricItem[];
+  items?: PacketItem[];
   notes?: Record<string, number | string | null>;
+  /** The notes in sentences. */
+  remarks?: string[];
   /** Mean over the previous periods that start after the client's first fact. */
   previous?: { mean: number; periods: number };
   /** The metric's target for this period, where the config sets one. */
   target?: number;
+  /** The last periods' values, this one last (headline metrics only). */
+  trend?: TrendPoint[];
 }
 
 export interface PacketSection {
-  id: string;
+  id: SectionId;
   title: string;
-  metrics: string[];
+  metrics: MetricId[];
+}
+
+/** A past packet's values, as its stored snapshot holds them: one trend point per metric. */
+export interface EarlierPacket {
+  periodStart: string;
+  values: Partial<Record<string, { value: number | null; n: number }>>;
 }
 
 export interface Packet {
@@ -60,8 +105,14 @@ export interface Packet {
   asOf: string;
   period: { start: string; end: string; timezone: string; label: string };
   headline: { text: string; value: number | null; previousMean?: number; change?: number; target?: number };
+  /** At most 5 sentences, strongest evidence first, each with its numbers and its test. */
+  findings: Finding[];
+  /** The meeting's metrics that have an agreed threshold, after the headline: the status table. */
+  statusTable: MetricId[];
+  /** The meeting's other metrics: no threshold agreed yet. */
+  noThreshold: MetricId[];
   metrics: PacketMetric[];
-  actions: { owner: MetricOwner; metric: string; text: string }[];
+  actions: { owner: MetricOwner; metric: string; text: string; ownerNames?: string[] }[];
   dataHealth: DataHealth;
   mqlCohort: {
     mqls: number;
@@ -71,100 +122,9 @@ export interface Packet {
     disqualified: number;
     open: number;
   };
-  lossReasons: { key: string; n: number; amount: number }[];
+  lossReasons: { key: string; label: string; n: number; amount: number }[];
   sections: PacketSection[];
   definitions: DefinitionsAppendix;
-}
-
-/** The meeting each packet feeds decides its sections (DESIGN.md "Packets"); every packet has every metric. */
-const SECTIONS: Record<Cadence, PacketSection[]> = {
-  weekly: [
-    {
-      id: 'pipeline',
-      title: 'Qualified pipeline created and closed',
-      metrics: [
-        'qpc.created.amount',
-        'qpc.created.count',
-        'qpc.won.amount',
-        'qpc.lost.amount',
-        'qpc.win_rate',
-      ],
-    },
-    {
-      id: 'leads',
-      title: 'MQL pace and MQL → SQL',
-      metrics: ['mql.count', 'mql_to_sql.rate', 'lead_to_opp.rate'],
-    },
-    {
-      id: 'rejections',
-      title: 'Rejections',
-      metrics: ['rejections.count', 'rejections.missing_reason_share'],
-    },
-    {
-      id: 'speed',
-      title: 'Speed to lead',
-      metrics: ['sla.within_rate', 'sla.median_business_minutes', 'sla.p90_business_minutes'],
-    },
-    { id: 'stalled', title: 'Stalled deals', metrics: ['stalled.count', 'stalled.amount'] },
-  ],
-  monthly: [
-    {
-      id: 'conversion',
-      title: 'Conversion by channel and segment',
-      metrics: ['mql.count', 'mql_to_sql.rate', 'lead_to_opp.rate'],
-    },
-    {
-      id: 'revenue',
-      title: 'Pipeline to revenue by team',
-      metrics: [
-        'qpc.created.amount',
-        'qpc.won.amount',
-        'qpc.lost.amount',
-        'qpc.win_rate',
-        'pipeline_to_revenue.rate',
-      ],
-    },
-    {
-      id: 'quality',
-      title: 'Channel quality and loss reasons',
-      metrics: ['rejections.count', 'rejections.missing_reason_share', 'sla.within_rate', 'stalled.count'],
-    },
-  ],
-  quarterly: [
-    {
-      id: 'icp',
-      title: 'ICP drift against closed-won',
-      metrics: [
-        'icp.fit_rate.closed_won',
-        'icp.win_rate.in',
-        'icp.win_rate.out',
-        'icp.drift.industry',
-        'icp.drift.employees',
-        'icp.drift.region',
-        'icp.drift.seniority',
-        'icp.breadth',
-        'icp.fit_rate.qpc',
-        'icp.fit_rate.leads',
-        'icp.outbound_adherence',
-      ],
-    },
-    {
-      id: 'targets',
-      title: 'Pipeline and conversion against target by team',
-      metrics: [
-        'qpc.created.amount',
-        'qpc.win_rate',
-        'pipeline_to_revenue.rate',
-        'mql.count',
-        'mql_to_sql.rate',
-      ],
-    },
-  ],
-};
-
-/** The MQL target for one period of a cadence: per month, × 12 ÷ 52 a week, × 3 a quarter. */
-function mqlTarget(cadence: Cadence, perMonth: number): number {
-  return cadence === 'weekly' ? (perMonth * 12) / 52 : cadence === 'monthly' ? perMonth : perMonth * 3;
 }
 
 function windowsFor(period: Period, config: ClientConfig) {
@@ -174,23 +134,56 @@ function windowsFor(period: Period, config: ClientConfig) {
   return { period, previous, weeks };
 }
 
+/** The periods before this one whose stored packets a trend reads, most recent first. */
+export function trendPeriods(cadence: Cadence, asOf: number, config: ClientConfig): Period[] {
+  return previousPeriods(lastCompletePeriod(cadence, asOf, config), TREND_PERIODS[cadence] - 1, config);
+}
+
+/** The values a stored packet gives a later packet's trends. */
+export function earlierPacket(packet: Pick<Packet, 'period' | 'metrics'>): EarlierPacket {
+  return {
+    periodStart: packet.period.start,
+    values: Object.fromEntries(
+      packet.metrics.map((metric) => [metric.id, { value: metric.value, n: metric.n }]),
+    ),
+  };
+}
+
 function formatAmount(value: number, currency: string): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(
     value,
   );
 }
 
+const PERIOD_WORDS: Record<Cadence, string> = { weekly: 'week', monthly: 'month', quarterly: 'quarter' };
+
+/** The people named as owners of a lane: the leads of its team, both teams' for "both". */
+export function ownerNames(owner: MetricOwner, config: Pick<ClientConfig, 'people'>): string[] {
+  const teams = owner === 'both' ? ['marketing', 'sales'] : [owner];
+  return config.people
+    .filter((person) => person.lead && teams.includes(person.team))
+    .map((person) => person.name);
+}
+
+export interface BuildOptions {
+  /** The definitions versions the store has seen, oldest first (the appendix prints them). */
+  definitionsHistory?: readonly DefinitionsRecord[];
+  /** The stored packets of earlier periods of the same cadence, for the trends. */
+  earlier?: readonly EarlierPacket[];
+}
+
 /**
  * Builds the packet of a cadence as of an instant: the last complete period before it, every
- * metric with n, interval, status, owner, comparison and target, actions by lane, data health
- * and the definitions appendix. Pure: the same facts and config give the same packet.
+ * metric with n, interval, status, owner, comparison and target, the meeting's status table,
+ * trends, findings, actions by lane, data health and the definitions appendix. Pure: the same
+ * facts, config and earlier packets give the same packet.
  */
 export function buildPacket(
   facts: FactSet,
   config: ClientConfig,
   cadence: Cadence,
   asOf: number,
-  definitionsHistory: readonly DefinitionsRecord[] = [],
+  options: BuildOptions = {},
 ): Packet {
   const period = lastCompletePeriod(cadence, asOf, config);
   const windows = windowsFor(period, config);
@@ -203,12 +196,15 @@ export function buildPacket(
   const history = comparable.map((p) =>
     computeMetrics(facts, config, { ...windowsFor(p, config), previous: [] }),
   );
-  const targets: Partial<Record<MetricId, number>> = {
-    'qpc.created.amount': targetPace(period, config.targets.qpcPerQuarter, config),
-    'mql.count': mqlTarget(cadence, config.targets.mqlPerMonth),
+  const words: Words = {
+    label: (key) => keyLabel(key, config),
+    period: PERIOD_WORDS[cadence],
+    p: formatP,
   };
+  const unitOf = (unit: string) => (unit === 'currency' ? config.currency : unit);
 
   const metrics = values.map((metric): PacketMetric => {
+    const definition = METRIC_REGISTRY[metric.id];
     const earlier = history
       .map((run) => run.find((candidate) => candidate.id === metric.id)?.value)
       .filter((value): value is number => typeof value === 'number');
@@ -216,34 +212,68 @@ export function buildPacket(
       earlier.length > 0
         ? { mean: earlier.reduce((sum, value) => sum + value, 0) / earlier.length, periods: earlier.length }
         : undefined;
-    const target = targets[metric.id];
-    const smallSample = metric.unit === 'ratio' && metric.n < SMALL_SAMPLE;
+    const target = definition.target?.(period, config);
+    const tooFewWins =
+      definition.unit === 'psi' &&
+      (metric.n < DRIFT_MINIMUM_WINS || Number(metric.notes?.baselineWins ?? 0) < DRIFT_MINIMUM_WINS);
+    const smallSample = (definition.unit === 'ratio' && metric.n < SMALL_SAMPLE) || tooFewWins;
     const threshold = config.thresholds[metric.id];
-    const { status, reason } = statusOf(
+    const judged = statusOf(
       threshold,
       metric.value,
       { targetPace: target, previousMean: previous?.mean },
       smallSample,
     );
+    const { status, reason } = tooFewWins
+      ? { status: 'none' as const, reason: `fewer than ${DRIFT_MINIMUM_WINS} wins on one side: not judged` }
+      : judged;
+    const owner = threshold?.owner ?? definition.owner;
+    const names = ownerNames(owner, config);
+    const remarks = definition.remarks?.(metric, words) ?? [];
+    const { cohort, items, breakdown, ...rest } = metric;
     return {
-      ...withoutWindow(metric),
-      unit: metric.unit === 'currency' ? config.currency : metric.unit,
-      ...(metric.cohort
+      ...rest,
+      label: definition.label,
+      unit: unitOf(definition.unit),
+      ...(breakdown
+        ? {
+            breakdown: breakdown.map((row) => ({
+              ...row,
+              label: keyLabel(row.key, config),
+              unit: unitOf(breakdownUnit(metric.id, row.key)),
+            })),
+          }
+        : {}),
+      ...(items ? { items: items.map((item) => packetItem(item, definition.items, config)) } : {}),
+      ...(cohort
         ? {
             cohort: {
-              start: isoInZone(metric.cohort.start, config.timezone),
-              end: isoInZone(metric.cohort.end, config.timezone),
+              start: isoInZone(cohort.start, config.timezone),
+              end: isoInZone(cohort.end, config.timezone),
             },
           }
         : {}),
       ...(smallSample ? { smallSample } : {}),
       status,
       ...(reason ? { statusReason: reason } : {}),
-      owner: threshold?.owner ?? defaultOwner(metric.id),
+      owner,
+      ...(names.length > 0 ? { ownerNames: names } : {}),
+      ...(remarks.length > 0 ? { remarks } : {}),
       ...(previous ? { previous } : {}),
       ...(target !== undefined ? { target } : {}),
     };
   });
+
+  const sections = sectionsOf(cadence);
+  const meeting = [...new Set(sections.flatMap((section) => section.metrics))];
+  const statusTable: MetricId[] = [
+    'qpc.created.amount',
+    ...meeting.filter((id) => id !== 'qpc.created.amount' && config.thresholds[id] !== undefined),
+  ];
+  const noThreshold = meeting.filter((id) => !statusTable.includes(id));
+
+  const trendOf = trendBuilder(period, cadence, config, comparable, history, options.earlier ?? []);
+  for (const metric of metrics) if (statusTable.includes(metric.id)) metric.trend = trendOf(metric);
 
   const actions = metrics
     .filter((metric) => metric.status === 'act')
@@ -251,6 +281,7 @@ export function buildPacket(
       owner: metric.owner,
       metric: metric.id,
       text: config.thresholds[metric.id]?.action ?? '',
+      ...(metric.ownerNames ? { ownerNames: metric.ownerNames } : {}),
     }));
 
   const qpc = metrics.find((metric) => metric.id === 'qpc.created.amount');
@@ -263,7 +294,7 @@ export function buildPacket(
     text: [
       `Qualified pipeline created: ${formatAmount(qpc?.value ?? 0, config.currency)} in ${qpcCount?.value ?? 0} deals`,
       change !== undefined
-        ? `${change >= 0 ? '+' : ''}${Math.round(change * 100)}% vs the previous ${qpc?.previous?.periods}-period mean`
+        ? `${change >= 0 ? '+' : ''}${Math.round(change * 100)}% vs the previous ${qpc?.previous?.periods}-${PERIOD_WORDS[cadence]} mean`
         : 'no earlier periods to compare with',
       qpc?.target !== undefined ? `target pace ${formatAmount(qpc.target, config.currency)}` : undefined,
     ]
@@ -288,14 +319,104 @@ export function buildPacket(
       label: period.label,
     },
     headline,
+    findings: findingsOf({ cadence, metrics, history, words }),
+    statusTable,
+    noThreshold,
     metrics,
     actions,
-    dataHealth: dataHealth(facts, period, config),
+    dataHealth: {
+      ...dataHealth(facts, period, config),
+      ownersWithoutName: ownersWithoutName(metrics, config),
+    },
     mqlCohort: mqlCohort(facts, period),
-    lossReasons: lossReasons(facts, period),
-    sections: SECTIONS[cadence],
-    definitions: withHistory(definitionsAppendix(config), definitionsHistory, period, config.timezone),
+    lossReasons: lossReasons(facts, period).map((reason) => ({
+      ...reason,
+      label: keyLabel(`reason:${reason.key}`, config),
+    })),
+    sections,
+    definitions: withHistory(
+      definitionsAppendix(config),
+      options.definitionsHistory ?? [],
+      period,
+      config.timezone,
+    ),
   };
+}
+
+function packetItem(
+  item: MetricItem,
+  kind: 'contact' | 'deal' | 'candidate' | undefined,
+  config: ClientConfig,
+): PacketItem {
+  const name =
+    kind === 'contact' || kind === 'deal'
+      ? recordName(kind, item.id)
+      : kind === 'candidate'
+        ? candidateName(item.id, config)
+        : item.label;
+  return {
+    ...item,
+    name,
+    ...(item.owner !== undefined ? { ownerName: keyLabel(`owner:${item.owner}`, config) } : {}),
+  };
+}
+
+/** `add:Retail` → `Retail`; `add:200-999` (an employee band) → `200–999 employees`. */
+function candidateName(id: string, config: ClientConfig): string {
+  const value = id.slice(id.indexOf(':') + 1);
+  return /^\d/.test(value)
+    ? segmentValueLabel('employees', value, config)
+    : segmentValueLabel('industry', value, config);
+}
+
+/**
+ * A headline metric's trend: each earlier period's value from its stored packet; where none is
+ * stored, from the facts this packet already read (the comparison periods), never from new reads.
+ */
+function trendBuilder(
+  period: Period,
+  cadence: Cadence,
+  config: ClientConfig,
+  comparable: readonly Period[],
+  history: readonly MetricValue[][],
+  earlier: readonly EarlierPacket[],
+) {
+  const past = previousPeriods(period, TREND_PERIODS[cadence] - 1, config).reverse();
+  const stored = new Map(earlier.map((packet) => [packet.periodStart, packet.values]));
+  return (metric: PacketMetric): TrendPoint[] => [
+    ...past.map((p): TrendPoint => {
+      const periodStart = isoInZone(p.start, config.timezone);
+      const base = { periodStart, label: p.label };
+      const snapshot = stored.get(periodStart)?.[metric.id];
+      if (snapshot) return { ...base, value: snapshot.value, n: snapshot.n, from: 'snapshot' };
+      const index = comparable.findIndex((candidate) => candidate.start === p.start);
+      const computed = index >= 0 ? history[index]?.find((value) => value.id === metric.id) : undefined;
+      if (computed) return { ...base, value: computed.value, n: computed.n, from: 'facts' };
+      return { ...base, value: null, from: 'none' };
+    }),
+    {
+      periodStart: isoInZone(period.start, config.timezone),
+      label: period.label,
+      value: metric.value,
+      n: metric.n,
+      from: 'this packet',
+    },
+  ];
+}
+
+/** Owner ids the packet shows that the roster does not name (`<system>:<id>`), with how many records each. */
+function ownersWithoutName(metrics: readonly PacketMetric[], config: ClientConfig): KeyCount[] {
+  const counts = new Map<string, number>();
+  for (const metric of metrics) {
+    for (const item of metric.items ?? []) {
+      if (item.owner === undefined || item.owner === 'unassigned' || isRosterName(item.owner, config))
+        continue;
+      counts.set(item.owner, (counts.get(item.owner) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()]
+    .map(([key, n]) => ({ key, n }))
+    .sort((a, b) => b.n - a.n || (a.key < b.key ? -1 : 1));
 }
 
 /** Adds when the definitions came into use, and which versions a period saw change (quarterly review). */
@@ -320,11 +441,6 @@ function withHistory(
   };
 }
 
-function withoutWindow(metric: MetricValue): Omit<MetricValue, 'cohort'> {
-  const { cohort: _cohort, ...rest } = metric;
-  return rest;
-}
-
 /** Where the period's MQLs stand as of the packet: the furthest milestone each reached. */
 function mqlCohort(facts: FactSet, period: Window): Packet['mqlCohort'] {
   const opportunities = opportunityTimes(facts);
@@ -342,7 +458,7 @@ function mqlCohort(facts: FactSet, period: Window): Packet['mqlCohort'] {
 }
 
 /** Deals lost in the period by reason, with their amount at close. */
-function lossReasons(facts: FactSet, period: Window): Packet['lossReasons'] {
+function lossReasons(facts: FactSet, period: Window): Omit<Packet['lossReasons'][number], 'label'>[] {
   const reasons = new Map<string, { n: number; amount: number }>();
   for (const deal of facts.deals.values()) {
     if (deal.closed?.outcome !== 'lost' || !within(deal.closed.at, period)) continue;

@@ -5,10 +5,17 @@ import { problemsFromZod, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventPublisher } from '../ports/publisher.ts';
 import type { Store } from '../ports/store.ts';
-import { CADENCES, isoInZone, lastCompletePeriod } from '../time/periods.ts';
-import { isScheduledDay } from '../time/schedule.ts';
+import {
+  CADENCES,
+  type Cadence,
+  isoInZone,
+  lastCompletePeriod,
+  type Period,
+  periodContaining,
+} from '../time/periods.ts';
+import { isScheduledDay, scheduledBuildAfter } from '../time/schedule.ts';
 import { loadFacts } from './load.ts';
-import { buildPacket, type Packet } from './packet.ts';
+import { buildPacket, earlierPacket, type Packet, trendPeriods } from './packet.ts';
 
 /** What EventBridge Scheduler (or `samepage serve`'s scheduler) sends to build-packet. */
 export const buildPacketInputSchema = z.strictObject({
@@ -18,6 +25,11 @@ export const buildPacketInputSchema = z.strictObject({
   force: z.boolean().optional(),
   /** Set by the schedules that fire every weekday: build only on the configured business day. */
   onScheduledDay: z.boolean().optional(),
+  /**
+   * Also build and keep the packets of every earlier period since the client's first fact that
+   * has none (after a backfill), so trends are full from the first packet. They are not sent.
+   */
+  history: z.boolean().optional(),
 });
 export type BuildPacketInput = z.input<typeof buildPacketInputSchema>;
 
@@ -31,6 +43,8 @@ export interface BuildPacketDeps {
 export interface BuildPacketResult {
   status: 'built' | 'rebuilt' | 'exists';
   packet: Packet;
+  /** With `history`: how many earlier periods' packets were built now, and how many were kept already. */
+  history?: { built: number; kept: number };
 }
 
 /**
@@ -56,15 +70,14 @@ export async function buildAndPublishPacket(
     deps.config.timezone,
   );
 
+  const history = input.history ? await buildEarlierPackets(deps, input.cadence, asOf) : undefined;
   let result: BuildPacketResult | undefined;
   if (!input.force) {
     const kept = await deps.store.getPacketSnapshot(input.cadence, periodStart);
     if (kept) result = { status: 'exists', packet: JSON.parse(kept.packet) as Packet };
   }
   if (!result) {
-    const history = await deps.store.recordDefinitions(definitionsVersion(deps.config), deps.clock());
-    const facts = await loadFacts(deps.store, deps.config, input.cadence, asOf);
-    const packet = buildPacket(facts, deps.config, input.cadence, asOf, history);
+    const packet = await buildFromStore(deps, input.cadence, asOf);
     const snapshot = {
       cadence: input.cadence,
       periodStart,
@@ -80,6 +93,7 @@ export async function buildAndPublishPacket(
       result = { status: input.force ? 'rebuilt' : 'built', packet };
     }
   }
+  if (history) result.history = history;
   await deps.publisher.publish({
     type: 'PacketReady',
     client: deps.config.client,
@@ -88,6 +102,66 @@ export async function buildAndPublishPacket(
     definitionsVersion: result.packet.definitionsVersion,
   });
   return result;
+}
+
+/**
+ * Builds one packet from the store: its facts, the definitions versions seen, and the stored
+ * packets of the earlier periods its trends show (one BatchGetItem).
+ */
+export async function buildFromStore(
+  deps: Pick<BuildPacketDeps, 'config' | 'store' | 'clock'>,
+  cadence: Cadence,
+  asOf: number,
+): Promise<Packet> {
+  const { config, store } = deps;
+  const definitionsHistory = await store.recordDefinitions(definitionsVersion(config), deps.clock());
+  const starts = trendPeriods(cadence, asOf, config).map((period) =>
+    isoInZone(period.start, config.timezone),
+  );
+  const [facts, snapshots] = await Promise.all([
+    loadFacts(store, config, cadence, asOf),
+    store.getPacketSnapshots(cadence, starts),
+  ]);
+  const earlier = snapshots.map((snapshot) => earlierPacket(JSON.parse(snapshot.packet) as Packet));
+  return buildPacket(facts, config, cadence, asOf, { definitionsHistory, earlier });
+}
+
+/**
+ * Builds and keeps, oldest first, the packet of every period before the one as of `asOf` since
+ * the client's first fact that has no snapshot yet, each as of its scheduled build instant, so
+ * each finds the ones before it for its trends. Nothing is published: they are not sent.
+ */
+export async function buildEarlierPackets(
+  deps: Pick<BuildPacketDeps, 'config' | 'store' | 'clock'>,
+  cadence: Cadence,
+  asOf: number,
+): Promise<{ built: number; kept: number }> {
+  const { config, store } = deps;
+  const first = await store.firstFactAt();
+  const current = lastCompletePeriod(cadence, asOf, config);
+  if (first === undefined || first >= current.start) return { built: 0, kept: 0 };
+  const periods: Period[] = [];
+  for (let period = periodContaining(cadence, first, config); period.start < current.start; ) {
+    periods.push(period);
+    period = periodContaining(cadence, period.end, config);
+  }
+  let built = 0;
+  let kept = 0;
+  for (const period of periods) {
+    const periodStart = isoInZone(period.start, config.timezone);
+    if (await store.getPacketSnapshot(cadence, periodStart)) {
+      kept++;
+      continue;
+    }
+    const packet = await buildFromStore(deps, cadence, scheduledBuildAfter(cadence, period, config));
+    const stored = await store.putPacketSnapshot(
+      { cadence, periodStart, builtAt: deps.clock(), packet: JSON.stringify(packet) },
+      false,
+    );
+    if (stored === 'new') built++;
+    else kept++;
+  }
+  return { built, kept };
 }
 
 /**

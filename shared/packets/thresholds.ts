@@ -1,4 +1,4 @@
-import type { ClientConfig, MetricOwner } from '../config/schema.ts';
+import type { ClientConfig } from '../config/schema.ts';
 import { CONDITION_PATTERN } from '../config/schema.ts';
 
 export type Status = 'good' | 'watch' | 'act' | 'none';
@@ -60,11 +60,4 @@ export function statusOf(
   if (act)
     return smallSample ? { status: 'watch', reason: 'small sample: would be "act"' } : { status: 'act' };
   return { status: 'watch' };
-}
-
-/** Who owns a metric when the thresholds do not say (DESIGN.md: every metric has an owner). */
-export function defaultOwner(metricId: string): MetricOwner {
-  if (/^(mql|mql_to_sql|lead_to_opp)\./.test(metricId)) return 'marketing';
-  if (/^(sla|rejections|stalled|pipeline_to_revenue)\./.test(metricId)) return 'sales';
-  return 'both';
 }

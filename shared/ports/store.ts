@@ -127,6 +127,8 @@ export interface Store {
    */
   putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'>;
   getPacketSnapshot(cadence: string, periodStart: string): Promise<PacketSnapshot | undefined>;
+  /** The kept snapshots among these periods of a cadence (one BatchGetItem per 100), oldest first. */
+  getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]>;
   /**
    * Records a definitions version the first time a packet is built with it (one write per
    * version, ever) and returns every version known, oldest first.

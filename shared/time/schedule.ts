@@ -40,3 +40,32 @@ export function isScheduledDay(cadence: Cadence, instant: number, config: Schedu
     cadence === 'monthly' ? config.schedules.monthly.businessDay : config.schedules.quarterly.businessDay;
   return nthBusinessDay(local, businessDay, config)?.hasSame(local, 'day') === true;
 }
+
+/**
+ * The instant the schedule builds a period's packet: the first scheduled run after the period
+ * ends (the weekly day, or the configured business day) at the schedule's local time. Past
+ * packets built later (`history`) are built as of this instant, so they hold what the scheduled
+ * run would have seen. The period's end when no run falls inside the next period.
+ */
+export function scheduledBuildAfter(
+  cadence: Cadence,
+  period: { end: number },
+  config: ScheduleConfig & Pick<ClientConfig, 'weekStartsOn'>,
+): number {
+  const schedule = config.schedules[cadence];
+  const [hour, minute] = schedule.at.split(':').map(Number);
+  let day = DateTime.fromMillis(period.end, { zone: config.timezone }).startOf('day');
+  const limit = day.plus({ months: cadence === 'quarterly' ? 3 : 1 });
+  while (day < limit) {
+    const run = day.set({ hour: hour ?? 0, minute: minute ?? 0 });
+    const weekly = 'day' in schedule && run.toFormat('cccc').toLowerCase() === schedule.day;
+    if (
+      run.toMillis() >= period.end &&
+      (cadence === 'weekly' ? weekly : isScheduledDay(cadence, run.toMillis(), config))
+    ) {
+      return run.toMillis();
+    }
+    day = day.plus({ days: 1 });
+  }
+  return period.end;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { METRIC_REGISTRY } from '#shared/metrics/registry.ts';
 import { fisherExactTwoSided } from '#shared/stats/index.ts';
-import { expectInterval, metricsOf, pick, row } from './fixture.ts';
+import { CONFIG, expectInterval, metricsOf, pick, row } from './fixture.ts';
 
 const metrics = metricsOf();
 const rateOf = (id: string) => {
@@ -89,6 +90,8 @@ describe('icp.win_rate.in / .out', () => {
 });
 
 describe('icp.drift.<dimension>', () => {
+  // The fixture's wins are few: every value with one deal is a candidate here, so the lists can be checked.
+  const metrics = metricsOf(undefined, undefined, undefined, { ...CONFIG, icpCandidateMinDeals: 1 });
   // Won in the period (p): d-4, d-11, d-14, d-15, d-16, d-20, d-21.
   // Won in the 4 previous weeks [10-12 04:00Z, 11-09 05:00Z) (q): d-40 (co-1, c-30 vp), d-41 (co-2, c-36 director),
   // d-42 (co-3, c-33 manager), d-43 (co-1, c-31 director). d-44 (10-05) is 5 weeks back: not in it.
@@ -105,14 +108,16 @@ describe('icp.drift.<dimension>', () => {
       term(4 / 7, 2 / 4); // Software
     const metric = pick(metrics, 'icp.drift.industry');
     expect(metric.value).toBeCloseTo(psi, 12);
-    expect(metric.unit).toBe('psi');
+    expect(METRIC_REGISTRY[metric.id].unit).toBe('psi');
     expect(metric.n).toBe(7);
     expect(metric.notes).toEqual({ band: 'shifted', baselineWins: 4 });
+    // Each value's share now beside its baseline share; Retail won only in the baseline (0 now).
     expect(metric.breakdown).toEqual([
-      { key: 'segment:industry=Software', value: 4 / 7, n: 4 },
-      { key: 'segment:industry=Financial Services', value: 1 / 7, n: 1 },
-      { key: 'segment:industry=Healthcare', value: 1 / 7, n: 1 },
-      { key: 'segment:industry=Manufacturing', value: 1 / 7, n: 1 },
+      { key: 'segment:industry=Software', value: 4 / 7, n: 4, baseline: { value: 2 / 4, n: 2 } },
+      { key: 'segment:industry=Financial Services', value: 1 / 7, n: 1, baseline: { value: 1 / 4, n: 1 } },
+      { key: 'segment:industry=Healthcare', value: 1 / 7, n: 1, baseline: { value: 0, n: 0 } },
+      { key: 'segment:industry=Manufacturing', value: 1 / 7, n: 1, baseline: { value: 0, n: 0 } },
+      { key: 'segment:industry=Retail', value: 0, n: 0, baseline: { value: 1 / 4, n: 1 } },
     ]);
     // Candidates to add: Manufacturing won (n 1). To remove: none (every ICP industry closed here also won).
     expect(metric.items).toEqual([
@@ -163,5 +168,16 @@ describe('icp.drift.<dimension>', () => {
       { id: 'add:manager', label: 'won outside the ICP: manager', value: 1 },
       { id: 'remove:c_level', label: 'in the ICP, closed without a win: c_level', value: 1 },
     ]);
+  });
+
+  it('names no candidate with fewer deals than icpCandidateMinDeals (3 by default)', () => {
+    // Every candidate above has 1 deal; Software (4 wins) is inside the ICP, so none reaches 3.
+    const withDefault = metricsOf();
+    expect(CONFIG.icpCandidateMinDeals).toBe(3);
+    for (const dimension of ['industry', 'employees', 'region', 'seniority']) {
+      expect(pick(withDefault, `icp.drift.${dimension}`).items).toEqual([]);
+    }
+    const atTwo = metricsOf(undefined, undefined, undefined, { ...CONFIG, icpCandidateMinDeals: 1 });
+    expect(pick(atTwo, 'icp.drift.industry').items?.map((item) => item.value)).toEqual([1]);
   });
 });

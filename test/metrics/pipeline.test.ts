@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { buildFactSet } from '#shared/metrics/facts.ts';
+import { METRIC_REGISTRY } from '#shared/metrics/registry.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
 import {
   AS_OF,
@@ -112,7 +113,7 @@ describe('qpc.created.amount / qpc.created.count', () => {
   it('sums the qualified amounts', () => {
     expect(amount.value).toBe(53000);
     expect(amount.n).toBe(6);
-    expect(amount.unit).toBe('currency');
+    expect(METRIC_REGISTRY[amount.id].unit).toBe('currency');
     expect(count.value).toBe(6);
   });
 
@@ -220,20 +221,20 @@ describe('stalled.count / stalled.amount', () => {
   it('lists them oldest change first with their current amount', () => {
     // Days: d-23 08-17 15:00Z → 11-16 05:00Z = 90 d 14 h → 90; d-35 75 d 14 h → 75; d-30 26 d 14 h → 26; d-32 21.
     expect(count.items?.map((item) => [item.id, item.label, item.value, item.owner])).toEqual([
-      ['generic:d-23', 'qualifiedtobuy for 90 days', 45000, 'rep-1'],
-      ['generic:d-35', 'qualifiedtobuy for 75 days', 5500, 'rep-3'],
-      ['generic:d-30', 'qualifiedtobuy for 26 days', 12000, 'rep-2'],
-      ['generic:d-32', 'presentationscheduled for 21 days', 8000, 'rep-2'],
+      ['generic:d-23', 'qualifiedtobuy for 90 days', 45000, 'Dana Reyes'],
+      ['generic:d-35', 'qualifiedtobuy for 75 days', 5500, 'generic:rep-3'],
+      ['generic:d-30', 'qualifiedtobuy for 26 days', 12000, 'Eli Park'],
+      ['generic:d-32', 'presentationscheduled for 21 days', 8000, 'Eli Park'],
     ]);
   });
 
-  it('breaks down by owner', () => {
+  it('breaks down by owner, named through the roster (rep-1 Dana Reyes, rep-2 Eli Park; rep-3 unknown)', () => {
     expect(count.breakdown).toEqual([
-      { key: 'owner:rep-2', value: 2, n: 2 },
-      { key: 'owner:rep-1', value: 1, n: 1 },
-      { key: 'owner:rep-3', value: 1, n: 1 },
+      { key: 'owner:Eli Park', value: 2, n: 2 },
+      { key: 'owner:Dana Reyes', value: 1, n: 1 },
+      { key: 'owner:generic:rep-3', value: 1, n: 1 },
     ]);
-    expect(row(amount, 'owner:rep-2')).toEqual({ key: 'owner:rep-2', value: 20000, n: 2 });
+    expect(row(amount, 'owner:Eli Park')).toEqual({ key: 'owner:Eli Park', value: 20000, n: 2 });
   });
 
   it('is measured at the period end, not at the as-of instant', () => {

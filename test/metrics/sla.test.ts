@@ -53,33 +53,34 @@ describe('SLA clocks of the week of 2026-11-09 (business hours 09:00–17:00 New
   });
 
   it('lists breaches by owner (owner as of), then the pending clocks', () => {
-    // c-9 rep-2, c-7 rep-2, c-4 rep-3 (rep-2 → rep-3 on 11-13; rep-9 only after as-of).
+    // c-9 rep-2, c-7 rep-2, c-4 rep-3 (rep-2 → rep-3 on 11-13; rep-9 only after as-of). The roster of
+    // clients/example.yaml names generic rep-2 Eli Park; rep-3 is not in it, so it keeps its system and id.
     const metric = pick(metrics, 'sla.within_rate');
     expect(metric.breakdown).toEqual([
-      { key: 'owner:rep-2', value: 2, n: 2 },
-      { key: 'owner:rep-3', value: 1, n: 1 },
+      { key: 'owner:Eli Park', value: 2, n: 2 },
+      { key: 'owner:generic:rep-3', value: 1, n: 1 },
     ]);
     expect(metric.items?.map((item) => [item.id, item.label, item.at, item.owner])).toEqual([
-      ['generic:c-9', 'touched after 90 business minutes (target 60)', '2026-11-10T09:30:00-05:00', 'rep-2'],
+      ['generic:c-9', 'touched after 90 business minutes (target 60)', '2026-11-10T09:30:00-05:00', 'Eli Park'],
       [
         'generic:c-7',
         'touched after 390 business minutes (target 240)',
         '2026-11-11T14:00:00-05:00',
-        'rep-2',
+        'Eli Park',
       ],
       [
         'generic:c-4',
         'untouched past 2026-11-12T13:00:00-05:00 (target 240)',
         '2026-11-12T09:00:00-05:00',
-        'rep-3',
+        'generic:rep-3',
       ],
       [
         'generic:c-5',
         'pending (high intent), due 2026-11-16T09:30:00-05:00',
         '2026-11-13T16:30:00-05:00',
-        'rep-1',
+        'Dana Reyes',
       ],
-      ['generic:c-10', 'pending (MQL), due 2026-11-16T13:00:00-05:00', '2026-11-14T10:00:00-05:00', 'rep-1'],
+      ['generic:c-10', 'pending (MQL), due 2026-11-16T13:00:00-05:00', '2026-11-14T10:00:00-05:00', 'Dana Reyes'],
     ]);
   });
 
@@ -102,10 +103,11 @@ describe('SLA clocks of the week of 2026-11-09 (business hours 09:00–17:00 New
     expect(metric.value).toBeCloseTo(5 / 9, 12);
     expect(metric.n).toBe(9);
     expect(metric.notes).toEqual({ pending: 0, breaching: 4 });
+    // rep-1 is Dana Reyes and rep-2 Eli Park in the roster; rep-9 is not in it.
     expect(metric.breakdown).toEqual([
-      { key: 'owner:rep-2', value: 2, n: 2 },
-      { key: 'owner:rep-1', value: 1, n: 1 },
-      { key: 'owner:rep-9', value: 1, n: 1 },
+      { key: 'owner:Eli Park', value: 2, n: 2 },
+      { key: 'owner:Dana Reyes', value: 1, n: 1 },
+      { key: 'owner:generic:rep-9', value: 1, n: 1 },
     ]);
   });
 });

@@ -46,17 +46,19 @@ describe('comparisons and target pace', () => {
     expect(qpc?.previous).toEqual({ mean: 18_750, periods: 4 });
     // Acme's fiscal Q4 is Nov–Jan: 30 + 31 + 31 = 92 days; the week lies inside it: 1,200,000 × 7 / 92.
     expect(qpc?.target).toBeCloseTo((1_200_000 * 7) / 92, 6);
-    // 30000 < 0.8 × 91304.35 = 73043.48: "act", with the agreed action in the "both" lane.
+    // 30000 < 0.8 × 91304.35 = 73043.48: "act", with the agreed action in the "both" lane, named after
+    // the leads of both teams in the roster (Maya Lind for marketing, Dana Reyes for sales).
     expect(qpc?.status).toBe('act');
     expect(packet.actions).toContainEqual({
       owner: 'both',
       metric: 'qpc.created.amount',
       text: 'Pipeline council picks the two channels to push this week.',
+      ownerNames: ['Dana Reyes', 'Maya Lind'],
     });
     // 30000 / 18750 − 1 = +60%.
     expect(packet.headline.change).toBeCloseTo(0.6, 10);
     expect(packet.headline.text).toMatch(
-      /\$30,000 in 1 deals; \+60% vs the previous 4-period mean; target pace \$91,304/,
+      /\$30,000 in 1 deals; \+60% vs the previous 4-week mean; target pace \$91,304/,
     );
     // Weekly MQL pace: 400 a month × 12 / 52.
     expect(packet.metrics.find((metric) => metric.id === 'mql.count')?.target).toBeCloseTo(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conditionHolds, defaultOwner, statusOf } from '#shared/packets/thresholds.ts';
+import { METRIC_REGISTRY } from '#shared/metrics/registry.ts';
+import { conditionHolds, statusOf } from '#shared/packets/thresholds.ts';
 
 const sla = { good: '>= 0.90', act: '< 0.75', owner: 'sales' as const, action: 'Rebalance routing.' };
 const qpc = {
@@ -39,12 +40,12 @@ describe('thresholds', () => {
     });
   });
 
-  it('gives each metric an owner when the thresholds do not', () => {
-    expect(defaultOwner('mql_to_sql.rate')).toBe('marketing');
-    expect(defaultOwner('lead_to_opp.rate')).toBe('marketing');
-    expect(defaultOwner('sla.p90_business_minutes')).toBe('sales');
-    expect(defaultOwner('stalled.amount')).toBe('sales');
-    expect(defaultOwner('icp.drift.region')).toBe('both');
-    expect(defaultOwner('qpc.created.amount')).toBe('both');
+  it('gives each metric an owner in the registry for when the thresholds do not name one', () => {
+    expect(METRIC_REGISTRY['mql_to_sql.rate'].owner).toBe('marketing');
+    expect(METRIC_REGISTRY['lead_to_opp.rate'].owner).toBe('marketing');
+    expect(METRIC_REGISTRY['sla.p90_business_minutes'].owner).toBe('sales');
+    expect(METRIC_REGISTRY['stalled.amount'].owner).toBe('sales');
+    expect(METRIC_REGISTRY['icp.drift.region'].owner).toBe('both');
+    expect(METRIC_REGISTRY['qpc.created.amount'].owner).toBe('both');
   });
 });

@@ -1,0 +1,92 @@
+import type { ClientConfig } from '../config/schema.ts';
+import { MISSING_REASON } from '../metrics/funnel.ts';
+import { UNASSIGNED } from '../metrics/people.ts';
+import type { IcpDimension } from '../metrics/registry.ts';
+import { UNMAPPED } from '../metrics/views.ts';
+
+/** The words a packet uses for the values it shows: the client's own labels first, else a readable form. */
+export type LabelDefinitions = Pick<ClientConfig, 'labels' | 'people'>;
+
+const SYSTEM_NAMES: Record<string, string> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  pipedrive: 'Pipedrive',
+  generic: 'CRM',
+};
+
+export const DIMENSION_NAMES: Record<IcpDimension, string> = {
+  industry: 'Industry',
+  employees: 'Company size',
+  region: 'Region',
+  seniority: 'Seniority',
+};
+
+/** `paid_search` → `Paid search`, `c_level` → `C level`; text with capitals or spaces is kept as written. */
+export function readable(value: string): string {
+  if (/[A-Z ]/.test(value)) return value;
+  const words = value.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function systemName(system: string): string {
+  return SYSTEM_NAMES[system] ?? readable(system);
+}
+
+/** A segment value: the client's label, employee bands as `200–999 employees`, else readable. */
+export function segmentValueLabel(dimension: IcpDimension, value: string, config: LabelDefinitions): string {
+  const labelled = config.labels.values?.[value];
+  if (labelled) return labelled;
+  if (dimension === 'employees') return `${value.replace('-', '–')} employees`;
+  return readable(value);
+}
+
+/** `hubspot:31000101` (an owner the roster does not know) → `HubSpot user 31000101`. */
+export function unknownOwnerLabel(key: string): string {
+  const separator = key.indexOf(':');
+  return `${systemName(key.slice(0, separator))} user ${key.slice(separator + 1)}`;
+}
+
+/** `hubspot:1002936` → `HubSpot contact 1002936`; a generic record is named by its id alone. */
+export function recordName(entity: 'contact' | 'deal' | 'company', id: string): string {
+  const separator = id.indexOf(':');
+  const system = id.slice(0, separator);
+  const own = id.slice(separator + 1);
+  return system === 'generic' ? `${entity} ${own}` : `${systemName(system)} ${entity} ${own}`;
+}
+
+/**
+ * The words for a breakdown key of the packet contract: `channel:paid_search` → `Paid search`,
+ * `segment:region=North America` → `Region: North America`, `reason:(missing)` → `No reason given`,
+ * `owner:Dana Reyes` → `Dana Reyes`, `owner:hubspot:31000101` → `HubSpot user 31000101`.
+ */
+export function keyLabel(key: string, config: LabelDefinitions): string {
+  const separator = key.indexOf(':');
+  const family = key.slice(0, separator);
+  const value = key.slice(separator + 1);
+  switch (family) {
+    case 'channel':
+      return config.labels.channels?.[value] ?? (value === UNMAPPED ? 'Unmapped source' : readable(value));
+    case 'team':
+      return config.labels.teams?.[value] ?? (value === UNMAPPED ? 'Unmapped source' : readable(value));
+    case 'reason':
+      return value === MISSING_REASON
+        ? 'No reason given'
+        : (config.labels.reasons?.[value] ?? readable(value));
+    case 'owner':
+      if (value === UNASSIGNED) return 'Unassigned';
+      return isRosterName(value, config) ? value : unknownOwnerLabel(value);
+    case 'segment': {
+      const equals = value.indexOf('=');
+      const dimension = value.slice(0, equals) as IcpDimension;
+      return `${DIMENSION_NAMES[dimension] ?? readable(dimension)}: ${segmentValueLabel(dimension, value.slice(equals + 1), config)}`;
+    }
+    case 'amount':
+      return 'Share of the qualified amount';
+    default:
+      return readable(value);
+  }
+}
+
+export function isRosterName(name: string, config: Pick<ClientConfig, 'people'>): boolean {
+  return config.people.some((person) => person.name === name);
+}
