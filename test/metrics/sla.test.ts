@@ -61,7 +61,12 @@ describe('SLA clocks of the week of 2026-11-09 (business hours 09:00–17:00 New
       { key: 'owner:generic:rep-3', value: 1, n: 1 },
     ]);
     expect(metric.items?.map((item) => [item.id, item.label, item.at, item.owner])).toEqual([
-      ['generic:c-9', 'touched after 90 business minutes (target 60)', '2026-11-10T09:30:00-05:00', 'Eli Park'],
+      [
+        'generic:c-9',
+        'touched after 90 business minutes (target 60)',
+        '2026-11-10T09:30:00-05:00',
+        'Eli Park',
+      ],
       [
         'generic:c-7',
         'touched after 390 business minutes (target 240)',
@@ -80,7 +85,12 @@ describe('SLA clocks of the week of 2026-11-09 (business hours 09:00–17:00 New
         '2026-11-13T16:30:00-05:00',
         'Dana Reyes',
       ],
-      ['generic:c-10', 'pending (MQL), due 2026-11-16T13:00:00-05:00', '2026-11-14T10:00:00-05:00', 'Dana Reyes'],
+      [
+        'generic:c-10',
+        'pending (MQL), due 2026-11-16T13:00:00-05:00',
+        '2026-11-14T10:00:00-05:00',
+        'Dana Reyes',
+      ],
     ]);
   });
 
