@@ -196,6 +196,8 @@ export const clientConfigSchema = z
         channels: labelMap.optional(),
         teams: labelMap.optional(),
         reasons: labelMap.optional(),
+        /** Deal stage names (`dealStages`), e.g. a HubSpot custom pipeline's stage ids. */
+        stages: labelMap.optional(),
         /** ICP segment values (industries, regions, seniorities, employee bands). */
         values: labelMap.optional(),
       })

@@ -9,11 +9,19 @@ import { Preview } from '@react-email/preview';
 import { Section } from '@react-email/section';
 import { DateTime } from 'luxon';
 import type { CSSProperties, ReactNode } from 'react';
-import type { BreakdownRow } from '../metrics/types.ts';
-import type { Packet, PacketMetric } from '../packets/packet.ts';
-import { formatMetric } from '../packets/text.ts';
+import { MEETINGS } from '../metrics/registry.ts';
+import {
+  formatInterval,
+  formatNumber,
+  laneName,
+  ownerLine,
+  shortNumber,
+  trendSummary,
+} from '../packets/format.ts';
+import type { Packet, PacketBreakdownRow, PacketMetric, TrendPoint } from '../packets/packet.ts';
+import { comparisonText, dataHealthRows, itemText } from '../packets/text.ts';
 import type { Status } from '../packets/thresholds.ts';
-import { MEETINGS, shortPeriod } from './subject.ts';
+import { shortPeriod } from './subject.ts';
 
 /**
  * How many rows a list and a breakdown show before "and N more"; the CSV attachment has them all.
@@ -102,41 +110,59 @@ function more(total: number, cap: number): ReactNode {
   return total > cap ? <P style={small}>…and {total - cap} more (all in the attached CSV)</P> : null;
 }
 
-/** A breakdown as HTML bars: the share of the largest value, drawn with table cells, not images. */
-function Bars({ rows, metric, cap }: { rows: BreakdownRow[]; metric: PacketMetric; cap: number }) {
+/** A bar drawn with two table cells of numeric widths: no images, no CSS the Word engine drops. */
+function Bar({ share }: { share: number }) {
+  const width = Math.max(1, Math.min(100, Math.round(share * 100)));
+  return (
+    <table role="presentation" cellPadding={0} cellSpacing={0} width="100%">
+      <tbody>
+        <tr style={{ height: '10px', fontSize: '1px', lineHeight: '1px' }}>
+          <td width={`${width}%`} style={{ background: barColor }}>
+            &nbsp;
+          </td>
+          {width < 100 ? <td style={{ background: barTrack }}>&nbsp;</td> : null}
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * A breakdown as HTML bars. Each row is drawn in its own unit: a rate against 100%, a count or an
+ * amount against the largest row of its unit.
+ */
+function Bars({ rows, cap }: { rows: PacketBreakdownRow[]; cap: number }) {
   const shown = rows.slice(0, cap);
-  const numeric = shown.map((row) => Math.abs(row.value ?? 0));
-  const largest = Math.max(...numeric, metric.unit === 'ratio' ? 1 : 0) || 1;
+  const largest = new Map<string, number>();
+  for (const row of shown) {
+    largest.set(row.unit, Math.max(largest.get(row.unit) ?? 0, Math.abs(row.value ?? 0)));
+  }
+  // Rows with a baseline print two values: give the numbers more room than the bar.
+  const widths = shown.some((row) => row.baseline) ? ['36%', '18%', '46%'] : ['40%', '28%', '32%'];
+  const scale = (row: PacketBreakdownRow) => (row.unit === 'ratio' ? 1 : largest.get(row.unit) || 1);
   return (
     <>
       <table role="presentation" cellPadding={0} cellSpacing={0} style={{ ...table, ...small }}>
         <tbody>
-          {shown.map((row) => {
-            const width = Math.max(1, Math.round((Math.abs(row.value ?? 0) / largest) * 100));
-            const unit = row.key.startsWith('amount:') ? 'ratio' : metric.unit;
-            return (
-              <tr key={row.key}>
-                <td width="38%" style={thin}>
-                  {row.key}
-                </td>
-                <td width="32%" style={thin}>
-                  <table role="presentation" cellPadding={0} cellSpacing={0} width="100%">
-                    <tbody>
-                      <tr style={{ height: '10px', fontSize: '1px', lineHeight: '1px' }}>
-                        <td width={`${width}%`} style={{ background: barColor }}>
-                          &nbsp;
-                        </td>
-                        {width < 100 ? <td style={{ background: barTrack }}>&nbsp;</td> : null}
-                      </tr>
-                    </tbody>
-                  </table>
-                </td>
-                <td width="30%" align="right" style={thin}>
-                  {formatMetric({ value: row.value, unit, n: row.n, interval: row.interval })}
-                </td>
-              </tr>
-            );
-          })}
+          {shown.map((row) => (
+            <tr key={row.key}>
+              <td width={widths[0]} style={thin}>
+                {row.label}
+              </td>
+              <td width={widths[1]} style={thin}>
+                <Bar share={Math.abs(row.value ?? 0) / scale(row)} />
+              </td>
+              <td width={widths[2]} align="right" style={thin}>
+                {formatNumber(row.value, row.unit)} (n {row.n})
+                {row.baseline ? (
+                  <>
+                    <br />
+                    before {formatNumber(row.baseline.value, row.unit)} (n {row.baseline.n})
+                  </>
+                ) : null}
+              </td>
+            </tr>
+          ))}
         </tbody>
       </table>
       {more(rows.length, cap)}
@@ -144,36 +170,128 @@ function Bars({ rows, metric, cap }: { rows: BreakdownRow[]; metric: PacketMetri
   );
 }
 
-function MetricBlock({ metric, caps }: { metric: PacketMetric; caps: Caps }) {
+/** `$87,000` with `n 5` and the interval under it, and a visible small-sample mark. */
+function Value({ metric }: { metric: PacketMetric }) {
+  if (metric.value === null) return <>no cases (n {metric.n})</>;
+  const interval = formatInterval(metric.interval, metric.unit);
+  return (
+    <>
+      <b>{formatNumber(metric.value, metric.unit)}</b> (n {metric.n})
+      {interval ? (
+        <>
+          <br />
+          <span style={small}>{interval}</span>
+        </>
+      ) : null}
+      {metric.smallSample ? (
+        <>
+          <br />
+          <span style={{ ...small, color: STATUS_STYLE.watch.color, fontWeight: 700 }}>small sample</span>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+const CHART_HEIGHT = 36;
+
+/**
+ * A trend as a row of table-cell columns, oldest first, this period darker. Heights are numeric
+ * attributes and the words under it say every value, so it reads with images and styles blocked.
+ */
+function TrendChart({
+  trend,
+  unit,
+  cadence,
+}: {
+  trend: TrendPoint[];
+  unit: string;
+  cadence: Packet['cadence'];
+}) {
+  const values = trend.map((point) => point.value ?? 0);
+  const top = Math.max(...values.map(Math.abs)) || 1;
+  const width = Math.floor(100 / trend.length);
+  return (
+    <>
+      <table
+        role="presentation"
+        cellPadding={0}
+        cellSpacing={0}
+        width="100%"
+        style={{ tableLayout: 'fixed' }}
+      >
+        <tbody>
+          <tr>
+            {trend.map((point, index) => {
+              const height =
+                point.value === null
+                  ? 0
+                  : Math.max(1, Math.round((Math.abs(point.value) / top) * CHART_HEIGHT));
+              const last = index === trend.length - 1;
+              return (
+                <td key={point.periodStart} width={`${width}%`} valign="bottom" style={{ padding: '0 1px' }}>
+                  <table role="presentation" cellPadding={0} cellSpacing={0} width="100%">
+                    <tbody>
+                      {height < CHART_HEIGHT ? (
+                        <tr>
+                          <td height={CHART_HEIGHT - height} style={{ fontSize: '1px', lineHeight: '1px' }}>
+                            &nbsp;
+                          </td>
+                        </tr>
+                      ) : null}
+                      <tr>
+                        <td
+                          height={height || 1}
+                          style={{
+                            background: point.value === null ? rule : last ? ink : barColor,
+                            fontSize: '1px',
+                            lineHeight: '1px',
+                          }}
+                        >
+                          &nbsp;
+                        </td>
+                      </tr>
+                    </tbody>
+                  </table>
+                </td>
+              );
+            })}
+          </tr>
+        </tbody>
+      </table>
+      <P style={{ ...small, margin: '2px 0 0' }}>{trendSummary(trend, unit, cadence)}</P>
+    </>
+  );
+}
+
+function MetricBlock({
+  metric,
+  caps,
+  cadence,
+}: {
+  metric: PacketMetric;
+  caps: Caps;
+  cadence: Packet['cadence'];
+}) {
   const items = metric.items ?? [];
+  const comparison = comparisonText(metric, cadence);
   return (
     <Section style={{ margin: '0 0 14px' }}>
       <P style={{ ...text, fontWeight: 700 }}>
         {metric.label} <Pill status={metric.status} />
       </P>
-      <P style={text}>{formatMetric(metric)}</P>
-      {metric.previous || metric.target !== undefined ? (
-        <P style={small}>
-          {[
-            metric.previous
-              ? `previous ${metric.previous.periods}-period mean ${formatMetric({ value: metric.previous.mean, unit: metric.unit, n: metric.n }).replace(/ \(n .*$/, '')}`
-              : '',
-            metric.target !== undefined
-              ? `target ${formatMetric({ value: metric.target, unit: metric.unit, n: metric.n }).replace(/ \(n .*$/, '')}`
-              : '',
-          ]
-            .filter(Boolean)
-            .join(' · ')}
-        </P>
-      ) : null}
-      {metric.cohort ? (
-        <P style={small}>
-          cohort {metric.cohort.start.slice(0, 10)} to {metric.cohort.end.slice(0, 10)}
-        </P>
-      ) : null}
+      <P style={text}>
+        <Value metric={metric} />
+      </P>
+      {comparison ? <P style={small}>{comparison}</P> : null}
       {metric.statusReason ? <P style={small}>{metric.statusReason}</P> : null}
+      {(metric.remarks ?? []).map((remark) => (
+        <P key={remark} style={{ ...small, color: ink }}>
+          {remark}
+        </P>
+      ))}
       {metric.breakdown && metric.breakdown.length > 0 ? (
-        <Bars rows={metric.breakdown} metric={metric} cap={caps.breakdown} />
+        <Bars rows={metric.breakdown} cap={caps.breakdown} />
       ) : null}
       {items.length > 0 ? (
         <>
@@ -181,56 +299,28 @@ function MetricBlock({ metric, caps }: { metric: PacketMetric; caps: Caps }) {
             <P key={item.id} style={{ ...small, padding: '2px 0' }}>
               {item.link ? (
                 <Link href={item.link} style={{ color: barColor }}>
-                  {item.id}
+                  {item.name}
                 </Link>
-              ) : (
-                item.id
-              )}{' '}
-              {item.label}
-              {item.owner ? ` · owner ${item.owner}` : ''}
+              ) : null}
+              {item.link ? itemText(item).slice(item.name.length) : itemText(item)}
             </P>
           ))}
           {more(items.length, caps.items)}
         </>
       ) : null}
-      {Object.entries(metric.notes ?? {}).map(([key, value]) => (
-        <P key={key} style={small}>
-          {key}: {value ?? '—'}
-        </P>
-      ))}
     </Section>
   );
 }
 
-const LANES = [
-  ['marketing', 'Marketing'],
-  ['sales', 'Sales'],
-  ['both', 'Both teams'],
-] as const;
+const LANES = ['marketing', 'sales', 'both'] as const;
 
 /** The packet as an email: table-based, inline styles, one fluid column, no images or scripts. */
 export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject: string; caps: Caps }) {
   const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
-  const health = packet.dataHealth;
-  const healthRows: [string, string][] = [
-    ['Unmapped sources', health.unmappedSources.map((s) => `${s.key} (${s.n})`).join(', ') || 'none'],
-    ['Deals without amount', String(health.dealsWithoutAmount)],
-    [
-      'Deals in another currency',
-      health.dealsInOtherCurrency.map((s) => `${s.key} (${s.n})`).join(', ') || 'none',
-    ],
-    ['Contacts without firmographics', String(health.contactsWithoutFirmographics)],
-    ['Disqualifications without reason', String(health.disqualificationsWithoutReason)],
-    [
-      'ICP attributes missing',
-      health.icpAttributesMissing.map((s) => `${s.key} (${s.n})`).join(', ') || 'none',
-    ],
-    [
-      'Quarantined deliveries',
-      health.quarantinedDeliveries.map((s) => `${s.key} (${s.n})`).join(', ') || 'none',
-    ],
-    ['Forms not linked to a contact', String(health.unlinkedForms)],
-  ];
+  const tableMetrics = packet.statusTable
+    .map((id) => byId.get(id))
+    .filter((metric): metric is PacketMetric => metric !== undefined);
+  const unjudged = packet.noThreshold.map((id) => byId.get(id)?.label).filter(Boolean);
   return (
     <Html lang="en">
       <Head>
@@ -254,7 +344,9 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             {packet.displayName} · {packet.cadence} {MEETINGS[packet.cadence]}
           </P>
           <Heading as="h1" style={{ color: ink, fontSize: '20px', lineHeight: '26px', margin: '4px 0 4px' }}>
-            {shortPeriod(packet)}: {packet.period.label}
+            {packet.cadence === 'weekly'
+              ? `${shortPeriod(packet)}: ${packet.period.label}`
+              : packet.period.label}
           </Heading>
           <P style={small}>
             {periodDates(packet)} ({packet.period.timezone}) · as of {readable(packet.asOf)}
@@ -268,10 +360,21 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             </P>
           </Section>
 
+          {packet.findings.length > 0 ? (
+            <>
+              <SectionTitle>What stands out</SectionTitle>
+              {packet.findings.map((finding, index) => (
+                <P key={finding.text} style={{ ...text, margin: '0 0 6px' }}>
+                  {index + 1}. {finding.text}
+                </P>
+              ))}
+            </>
+          ) : null}
+
           <SectionTitle>Status</SectionTitle>
           <table role="presentation" cellPadding={0} cellSpacing={0} style={table}>
             <tbody>
-              {packet.metrics.map((metric) => (
+              {tableMetrics.map((metric) => (
                 <tr key={metric.id}>
                   <td style={{ ...cell, width: '18%' }}>
                     <Pill status={metric.status} />
@@ -279,42 +382,47 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
                   <td style={{ ...cell, ...text, width: '44%' }}>
                     {metric.label}
                     <br />
-                    <span style={small}>{metric.owner}</span>
+                    <span style={small}>{ownerLine(metric)}</span>
                   </td>
                   <td style={{ ...cell, ...text, width: '38%', textAlign: 'right' }}>
-                    {formatMetric({ ...metric, interval: undefined, smallSample: false })}
-                    {metric.interval ? (
-                      <>
-                        <br />
-                        <span style={small}>
-                          {formatMetric({ ...metric, smallSample: false })
-                            .replace(/^.*\(n \d+, /, '')
-                            .replace(/\)$/, '')}
-                        </span>
-                      </>
-                    ) : null}
-                    {metric.smallSample && metric.value !== null ? (
-                      <>
-                        <br />
-                        <span style={{ ...small, color: STATUS_STYLE.watch.color, fontWeight: 700 }}>
-                          small sample
-                        </span>
-                      </>
-                    ) : null}
+                    <Value metric={metric} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {unjudged.length > 0 ? (
+            <P style={{ ...small, margin: '6px 0 0' }}>
+              No agreed threshold yet (agree one to get a status): {unjudged.join(', ')}.
+            </P>
+          ) : null}
+
+          {tableMetrics.some((metric) => metric.trend) ? (
+            <>
+              <SectionTitle>Trends</SectionTitle>
+              {tableMetrics.map((metric) =>
+                metric.trend ? (
+                  <Section key={metric.id} style={{ margin: '0 0 12px' }}>
+                    <P style={{ ...text, fontWeight: 700 }}>{metric.label}</P>
+                    <TrendChart trend={metric.trend} unit={metric.unit} cadence={packet.cadence} />
+                  </Section>
+                ) : null,
+              )}
+            </>
+          ) : null}
 
           <SectionTitle>Actions by lane</SectionTitle>
           {packet.actions.length === 0 ? <P style={text}>Nothing is out of range.</P> : null}
-          {LANES.map(([lane, title]) => {
+          {LANES.map((lane) => {
             const actions = packet.actions.filter((action) => action.owner === lane);
             if (actions.length === 0) return null;
+            const names = actions[0]?.ownerNames ?? [];
             return (
               <Section key={lane} style={{ margin: '0 0 8px' }}>
-                <P style={{ ...text, fontWeight: 700 }}>{title}</P>
+                <P style={{ ...text, fontWeight: 700 }}>
+                  {laneName(lane)}
+                  {names.length > 0 ? ` · ${names.join(', ')}` : ''}
+                </P>
                 {actions.map((action) => (
                   <P key={action.metric} style={text}>
                     • {byId.get(action.metric)?.label ?? action.metric}: {action.text}
@@ -329,7 +437,9 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
               <SectionTitle>{section.title}</SectionTitle>
               {section.metrics.map((id) => {
                 const metric = byId.get(id);
-                return metric ? <MetricBlock key={id} metric={metric} caps={caps} /> : null;
+                return metric ? (
+                  <MetricBlock key={id} metric={metric} caps={caps} cadence={packet.cadence} />
+                ) : null;
               })}
             </Section>
           ))}
@@ -343,7 +453,8 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
           {packet.lossReasons.length === 0 ? <P style={small}>No deal lost in the period.</P> : null}
           {packet.lossReasons.slice(0, caps.items).map((reason) => (
             <P key={reason.key} style={small}>
-              {reason.key}: {reason.n}
+              {reason.label}: {reason.n} lost (
+              {shortNumber(reason.amount, byId.get('qpc.lost.amount')?.unit ?? 'USD')})
             </P>
           ))}
           {more(packet.lossReasons.length, caps.items)}
@@ -351,7 +462,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
           <SectionTitle>Data health</SectionTitle>
           <table role="presentation" cellPadding={0} cellSpacing={0} style={table}>
             <tbody>
-              {healthRows.map(([label, value]) => (
+              {dataHealthRows(packet).map(([label, value]) => (
                 <tr key={label}>
                   <td style={{ ...cell, ...small, width: '50%' }}>{label}</td>
                   <td style={{ ...cell, ...text, width: '50%' }}>{value}</td>
@@ -364,13 +475,13 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
           <SectionTitle>Definitions (version {packet.definitions.version})</SectionTitle>
           {packet.definitions.since ? (
             <P style={small}>
-              In use since {packet.definitions.since}
+              In use since {readable(packet.definitions.since)}
               {packet.definitions.changedInPeriod ? '; changed during this period' : ''}.
             </P>
           ) : null}
           {packet.definitions.metrics.map((entry) => (
             <P key={entry.id} style={{ ...small, margin: '0 0 4px' }}>
-              <b>{entry.id}</b>: {entry.meaning}
+              <b>{entry.label}</b> ({entry.id}): {entry.meaning}
             </P>
           ))}
           {packet.definitions.rules.map((rule) => (

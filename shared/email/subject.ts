@@ -1,12 +1,6 @@
 import { DateTime } from 'luxon';
+import { MEETINGS } from '../metrics/registry.ts';
 import type { Packet } from '../packets/packet.ts';
-
-/** The meeting each packet feeds (DESIGN.md "Packets"). */
-export const MEETINGS: Record<Packet['cadence'], string> = {
-  weekly: 'pipeline council',
-  monthly: 'source and segment review',
-  quarterly: 'ICP and comp review',
-};
 
 const AVERAGE_UNITS: Record<Packet['cadence'], string> = { weekly: 'wk', monthly: 'mo', quarterly: 'qtr' };
 

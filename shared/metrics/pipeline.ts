@@ -134,13 +134,18 @@ export function stalledDeals(
     .filter(({ changed }) => changed !== undefined && period.end - changed >= limit)
     .sort((a, b) => (a.changed ?? 0) - (b.changed ?? 0) || (a.deal.id < b.deal.id ? -1 : 1));
   const amountOf = (deal: DealView) => (deal.inClientCurrency ? (deal.amount ?? 0) : 0);
-  const items = stalled.map(({ deal, changed }) => ({
-    id: deal.id,
-    label: `${stageAt(deal, period.end - 1) ?? 'no stage'} for ${Math.floor((period.end - (changed ?? period.end)) / DAY_MS)} days`,
-    value: amountOf(deal),
-    owner: ownerOf(deal.id, deal.owner, definitions).key,
-    link: crmLink('deal', deal.id, definitions),
-  }));
+  const items = stalled.map(({ deal, changed }) => {
+    const stage = stageAt(deal, period.end - 1);
+    const days = Math.floor((period.end - (changed ?? period.end)) / DAY_MS);
+    return {
+      id: deal.id,
+      label: `${stage ?? 'no stage'} for ${days} days`,
+      stalled: { ...(stage !== undefined ? { stage } : {}), days },
+      value: amountOf(deal),
+      owner: ownerOf(deal.id, deal.owner, definitions).key,
+      link: crmLink('deal', deal.id, definitions),
+    };
+  });
   const deals = stalled.map(({ deal }) => deal);
   const ownerKey = (deal: DealView) => [`owner:${ownerOf(deal.id, deal.owner, definitions).key}`];
   return [

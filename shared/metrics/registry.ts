@@ -19,6 +19,13 @@ export type MetricUnit = 'currency' | 'count' | 'ratio' | 'business_minutes' | '
 /** The families of breakdown keys (`<family>:<value>`, DESIGN.md contract 3). */
 export type BreakdownFamily = 'channel' | 'team' | 'segment' | 'reason' | 'owner' | 'amount';
 
+/** The meeting each packet feeds (DESIGN.md "Packets"). */
+export const MEETINGS: Record<Cadence, string> = {
+  weekly: 'pipeline council',
+  monthly: 'source and segment review',
+  quarterly: 'ICP and comp review',
+};
+
 /** How many periods a trend shows, this one included: a quarter of weeks, a year of months, two years of quarters. */
 export const TREND_PERIODS: Record<Cadence, number> = { weekly: 13, monthly: 12, quarterly: 8 };
 
@@ -82,10 +89,20 @@ export interface Words {
 
 const money = (amount: number, currency: string) => `${amount.toLocaleString('en-US')} ${currency}`;
 
+const REQUIRED_FIELD_WORDS: Record<ClientConfig['qualification']['requireFields'][number], string> = {
+  amount: 'an amount',
+  companyId: 'a company',
+  contactIds: 'a contact',
+  owner: 'an owner',
+  source: 'a source',
+  currency: 'a currency',
+};
+
 function qualificationBar(config: ClientConfig): string {
   const { qualification: bar, currency } = config;
+  const required = bar.requireFields.map((field) => REQUIRED_FIELD_WORDS[field]);
   return `stage at or past "${bar.stage}" (or won), amount at least ${money(bar.minAmount, currency)}${
-    bar.requireFields.length > 0 ? `, with ${bar.requireFields.join(', ')} filled in` : ''
+    required.length > 0 ? `, with ${required.join(', ')}` : ''
   }, in ${currency}`;
 }
 

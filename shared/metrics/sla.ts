@@ -73,6 +73,13 @@ export function speedToLead(facts: FactSet, period: Window, definitions: SlaDefi
           ? `touched after ${Math.round(clock.minutes ?? 0)} business minutes (target ${clock.target})`
           : `untouched past ${isoInZone(clock.deadline, definitions.timezone)} (target ${clock.target})`,
     at: isoInZone(clock.start, definitions.timezone),
+    clock: {
+      state: clock.state === 'within' ? 'late' : clock.state,
+      kind: clock.kind,
+      target: clock.target,
+      due: isoInZone(clock.deadline, definitions.timezone),
+      ...(clock.minutes !== undefined ? { minutes: Math.round(clock.minutes) } : {}),
+    },
     owner: ownerOf(clock.contact.id, clock.contact.owner, definitions).key,
     link: crmLink('contact', clock.contact.id, definitions),
   });

@@ -18,6 +18,16 @@ export interface MetricItem {
   at?: string;
   owner?: string;
   link?: string;
+  /** The parts of an SLA item's label: a breach (touched late, or untouched past `due`) or a pending clock. */
+  clock?: {
+    state: 'late' | 'breaching' | 'pending';
+    kind: 'high_intent' | 'mql';
+    target: number;
+    due: string;
+    minutes?: number;
+  };
+  /** The parts of a stalled deal's label: the stage it stalled in, for how many whole days. */
+  stalled?: { stage?: string; days: number };
 }
 
 /**

@@ -31,10 +31,10 @@ const FINDING_ORDER: Finding['kind'][] = [
   'top_reason',
 ];
 
-/** How a conversion metric's rows read in a sentence: `turn 22% of leads into opportunities`. */
-const CONVERSIONS: Partial<Record<MetricId, { from: string; to: string }>> = {
-  'lead_to_opp.rate': { from: 'leads', to: 'opportunities' },
-  'mql_to_sql.rate': { from: 'MQLs', to: 'SQLs' },
+/** How a conversion metric's rows read in a sentence: `Partner referrals: 22% of leads became opportunities`. */
+const CONVERSIONS: Partial<Record<MetricId, { from: string; verb: string }>> = {
+  'lead_to_opp.rate': { from: 'leads', verb: 'became opportunities' },
+  'mql_to_sql.rate': { from: 'MQLs', verb: 'became SQLs' },
 };
 
 const successes = (value: number | null, n: number) => Math.round((value ?? 0) * n);
@@ -59,10 +59,11 @@ function ratesMoved(
     const p = fisherExactTwoSided(now, metric.n - now, wonBefore, before - wonBefore);
     if (p >= FINDING_P) continue;
     const direction = metric.value > wonBefore / before ? 'rose' : 'fell';
+    const periods = earlier.length === 1 ? words.period : `${earlier.length} ${words.period}s`;
     found.push({
       kind: 'rate_moved',
       metric: metric.id,
-      text: `${metric.label} ${direction} to ${percent(metric.value)} (${of(now, metric.n)}) from ${percent(wonBefore / before)} over the previous ${earlier.length} ${words.period}s (${of(wonBefore, before)}); Fisher exact test, ${words.p(p)}.`,
+      text: `${metric.label} ${direction} to ${percent(metric.value)} (${of(now, metric.n)}) from ${percent(wonBefore / before)} over the previous ${periods} (${of(wonBefore, before)}); Fisher exact test, ${words.p(p)}.`,
       numbers: { successes: now, n: metric.n, previousSuccesses: wonBefore, previousN: before },
       test: {
         name: 'Fisher exact, this period against the previous periods pooled',
@@ -91,6 +92,14 @@ function segmentsDiffer(metrics: readonly PacketMetric[], words: Words): Finding
       );
       const restN = siblings.reduce((sum, other) => sum + other.n, 0);
       if (row.n < SMALL_SAMPLE || restN < SMALL_SAMPLE) continue;
+      // With two rows in a dimension, the second against the rest is the first's table again: say it once.
+      const [only] = siblings;
+      if (
+        siblings.length === 1 &&
+        found.some((finding) => finding.metric === metric.id && finding.numbers.key === only?.key)
+      ) {
+        continue;
+      }
       const s = successes(row.value, row.n);
       const restS = siblings.reduce((sum, other) => sum + successes(other.value, other.n), 0);
       const p = fisherExactTwoSided(s, row.n - s, restS, restN - restS);
@@ -98,7 +107,7 @@ function segmentsDiffer(metrics: readonly PacketMetric[], words: Words): Finding
       found.push({
         kind: 'segment_differs',
         metric: metric.id,
-        text: `${row.label} turns ${percent(s / row.n)} of ${conversion.from} into ${conversion.to} (${of(s, row.n)}), the rest ${percent(restS / restN)} (${of(restS, restN)}); Fisher exact test, ${words.p(p)}.`,
+        text: `${row.label}: ${percent(s / row.n)} of ${conversion.from} ${conversion.verb} (${of(s, row.n)}), against ${percent(restS / restN)} for the rest (${of(restS, restN)}); Fisher exact test, ${words.p(p)}.`,
         numbers: { key: row.key, successes: s, n: row.n, restSuccesses: restS, restN },
         test: { name: 'Fisher exact, this row against the rest of its dimension', n: row.n + restN, p },
       });
@@ -150,7 +159,10 @@ function icpMix(metrics: readonly PacketMetric[], words: Words): Finding[] {
 /** The fewest reps, at most 3, behind at least half of the SLA breaches. */
 function slaBreaches(metrics: readonly PacketMetric[]): Finding[] {
   const metric = metrics.find((candidate) => candidate.id === 'sla.within_rate');
-  const rows = (metric?.breakdown ?? []).filter((row) => row.key.startsWith('owner:'));
+  // Most breaches first, so the first people who cover half are the fewest who do.
+  const rows = (metric?.breakdown ?? [])
+    .filter((row) => row.key.startsWith('owner:'))
+    .sort((a, b) => b.n - a.n);
   const total = rows.reduce((sum, row) => sum + row.n, 0);
   if (!metric || total < 3) return [];
   const behind: typeof rows = [];
@@ -168,7 +180,7 @@ function slaBreaches(metrics: readonly PacketMetric[]): Finding[] {
     {
       kind: 'sla_breaches',
       metric: 'sla.within_rate',
-      text: `${list} account for ${covered} of the ${total} SLA breaches${small ? ` (a small sample: ${total} breaches)` : ''}.`,
+      text: `${list} ${behind.length === 1 ? 'accounts' : 'account'} for ${covered} of the ${total} SLA breaches${small ? ` (a small sample: ${total} breaches)` : ''}.`,
       numbers: { breaches: total, covered, people: behind.length },
       test: { name: 'share of breaches', n: total, ...(small ? { smallSample: true } : {}) },
     },

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
 import { MISSING_REASON } from '../metrics/funnel.ts';
 import { UNASSIGNED } from '../metrics/people.ts';
@@ -21,11 +22,49 @@ export const DIMENSION_NAMES: Record<IcpDimension, string> = {
   seniority: 'Seniority',
 };
 
-/** `paid_search` → `Paid search`, `c_level` → `C level`; text with capitals or spaces is kept as written. */
+/** Words CRMs store in lower case that a reader expects in capitals (seniority picklists). */
+const CAPITALS: Record<string, string> = {
+  vp: 'VP',
+  svp: 'SVP',
+  evp: 'EVP',
+  c_level: 'C-level',
+  'c-level': 'C-level',
+  ceo: 'CEO',
+  cfo: 'CFO',
+  cmo: 'CMO',
+  cto: 'CTO',
+  coo: 'COO',
+  cro: 'CRO',
+};
+
+/** `paid_search` → `Paid search`, `no budget` → `No budget`, `vp` → `VP`; text with capitals is kept as written. */
 export function readable(value: string): string {
-  if (/[A-Z ]/.test(value)) return value;
+  if (/[A-Z]/.test(value)) return value;
+  const known = CAPITALS[value.trim()];
+  if (known) return known;
   const words = value.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** HubSpot's default sales pipeline: its internal stage ids and the labels HubSpot shows for them. */
+const HUBSPOT_DEFAULT_STAGES: Record<string, string> = {
+  appointmentscheduled: 'Appointment scheduled',
+  qualifiedtobuy: 'Qualified to buy',
+  presentationscheduled: 'Presentation scheduled',
+  decisionmakerboughtin: 'Decision maker bought-in',
+  contractsent: 'Contract sent',
+  closedwon: 'Closed won',
+  closedlost: 'Closed lost',
+};
+
+/** A deal stage in words: the client's label, HubSpot's label for its default stage ids, else readable. */
+export function stageLabel(stage: string, config: LabelDefinitions): string {
+  return config.labels.stages?.[stage] ?? HUBSPOT_DEFAULT_STAGES[stage] ?? readable(stage);
+}
+
+/** `Fri, Nov 27, 12:30` from an ISO instant with its offset (the client's local time). */
+export function localTime(iso: string): string {
+  return DateTime.fromISO(iso, { setZone: true }).toFormat('ccc, LLL d, HH:mm');
 }
 
 export function systemName(system: string): string {
@@ -67,7 +106,10 @@ export function keyLabel(key: string, config: LabelDefinitions): string {
     case 'channel':
       return config.labels.channels?.[value] ?? (value === UNMAPPED ? 'Unmapped source' : readable(value));
     case 'team':
-      return config.labels.teams?.[value] ?? (value === UNMAPPED ? 'Unmapped source' : readable(value));
+      return (
+        config.labels.teams?.[value] ??
+        (value === UNMAPPED ? 'No team (unmapped source)' : `${readable(value)} team`)
+      );
     case 'reason':
       return value === MISSING_REASON
         ? 'No reason given'

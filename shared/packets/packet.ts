@@ -27,7 +27,7 @@ import { type DataHealth, dataHealth, type KeyCount } from './data-health.ts';
 import { type DefinitionsAppendix, definitionsAppendix } from './definitions.ts';
 import { type Finding, findingsOf } from './findings.ts';
 import { formatP } from './format.ts';
-import { isRosterName, keyLabel, recordName, segmentValueLabel } from './labels.ts';
+import { isRosterName, keyLabel, localTime, recordName, segmentValueLabel, stageLabel } from './labels.ts';
 import { type Status, statusOf } from './thresholds.ts';
 
 /** How many previous periods the comparison mean and the drift baseline use (DESIGN.md). */
@@ -41,9 +41,10 @@ export interface PacketBreakdownRow extends BreakdownRow {
   unit: string;
 }
 
-/** A listed record or candidate, with its name and its owner's name in words. */
+/** A listed record or candidate, with its name, what it is listed for and its owner's name, in words. */
 export interface PacketItem extends MetricItem {
   name: string;
+  text: string;
   ownerName?: string;
 }
 
@@ -357,8 +358,30 @@ function packetItem(
   return {
     ...item,
     name,
+    text: itemText(item, config),
     ...(item.owner !== undefined ? { ownerName: keyLabel(`owner:${item.owner}`, config) } : {}),
   };
+}
+
+/** What an item is listed for, in words, from its structured parts. */
+function itemText(item: MetricItem, config: ClientConfig): string {
+  const deals = (n: unknown) => `${n} ${n === 1 ? 'deal' : 'deals'}`;
+  if (item.clock) {
+    const { state, kind, target, due, minutes } = item.clock;
+    const clock = kind === 'high_intent' ? 'high-intent form' : 'MQL';
+    if (state === 'late')
+      return `touched after ${minutes} business minutes (target ${target}, from ${clock})`;
+    if (state === 'breaching')
+      return `untouched since its ${clock}, due ${localTime(due)} (target ${target} business minutes)`;
+    return `pending: due ${localTime(due)} (${clock}, target ${target} business minutes)`;
+  }
+  if (item.stalled) {
+    const stage = item.stalled.stage === undefined ? 'no stage' : stageLabel(item.stalled.stage, config);
+    return `${stage} for ${item.stalled.days} days`;
+  }
+  if (item.id.startsWith('add:')) return `${deals(item.value)} won outside the ICP`;
+  if (item.id.startsWith('remove:')) return `${deals(item.value)} closed in the ICP without a win`;
+  return item.label;
 }
 
 /** `add:Retail` → `Retail`; `add:200-999` (an employee band) → `200–999 employees`. */

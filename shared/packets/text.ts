@@ -1,59 +1,69 @@
-import type { BreakdownRow } from '../metrics/types.ts';
-import type { Packet, PacketMetric } from './packet.ts';
+import { MEETINGS } from '../metrics/registry.ts';
+import { dateRange, formatMetric, formatNumber, laneName, ownerLine, trendSummary } from './format.ts';
+import { unknownOwnerLabel } from './labels.ts';
+import type { Packet, PacketBreakdownRow, PacketItem, PacketMetric } from './packet.ts';
 
 const LANES = ['marketing', 'sales', 'both'] as const;
 
-function formatNumber(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  switch (unit) {
-    case 'ratio':
-      return `${(value * 100).toFixed(1)}%`;
-    case 'count':
-      return Math.round(value).toLocaleString('en-US');
-    case 'business_minutes':
-      return `${Math.round(value).toLocaleString('en-US')} business min`;
-    case 'psi':
-      return value.toFixed(3);
-    default:
-      return new Intl.NumberFormat('en-US', {
-        style: 'currency',
-        currency: unit,
-        maximumFractionDigits: 0,
-      }).format(value);
-  }
-}
-
-/** A metric's value with its n and interval: `31.0% (n 112, 95% CI 23.0–40.0%)`. */
-export function formatMetric(
-  metric: Pick<PacketMetric, 'value' | 'unit' | 'n' | 'interval' | 'smallSample'>,
-): string {
-  const interval = metric.interval
-    ? `, 95% CI ${formatNumber(metric.interval[0], metric.unit)}–${formatNumber(metric.interval[1], metric.unit)}`
+/** `Paid search  44.4% (n 9)`, with the baseline share for drift rows. */
+export function breakdownText(row: PacketBreakdownRow): string {
+  const baseline = row.baseline
+    ? ` · before ${formatNumber(row.baseline.value, row.unit)} (n ${row.baseline.n})`
     : '';
-  if (metric.value === null) return `no cases (n ${metric.n})`;
-  return `${formatNumber(metric.value, metric.unit)} (n ${metric.n}${interval}${metric.smallSample ? ', small sample' : ''})`;
+  return `${row.label}: ${formatNumber(row.value, row.unit)} (n ${row.n})${baseline}`;
 }
 
-function formatRow(row: BreakdownRow, unit: string): string {
-  const value = row.key.startsWith('amount:')
-    ? formatNumber(row.value, 'ratio')
-    : formatNumber(row.value, unit);
-  return `${row.key} ${value} (n ${row.n})`;
+/** `HubSpot contact 1002936: touched after 890 business minutes (target 240) · Dana Reyes` */
+export function itemText(item: PacketItem): string {
+  return `${item.name}: ${item.text}${item.ownerName ? ` · ${item.ownerName}` : ''}`;
+}
+
+const PERIOD_WORDS = { weekly: 'week', monthly: 'month', quarterly: 'quarter' } as const;
+
+/** What a reader needs under a value: previous mean, target and cohort, in words. */
+export function comparisonText(metric: PacketMetric, cadence: Packet['cadence']): string {
+  return [
+    metric.previous
+      ? `previous ${metric.previous.periods}-${PERIOD_WORDS[cadence]} mean ${formatNumber(metric.previous.mean, metric.unit)}`
+      : '',
+    metric.target !== undefined ? `target ${formatNumber(metric.target, metric.unit)}` : '',
+    metric.cohort ? `cohort ${dateRange(metric.cohort.start, metric.cohort.end)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Data health in rows of words: the same rows in the email and the text. */
+export function dataHealthRows(packet: Packet): [string, string][] {
+  const health = packet.dataHealth;
+  const list = (rows: { key: string; n: number }[], label: (key: string) => string = (key) => key) =>
+    rows.map((row) => `${label(row.key)} (${row.n})`).join(', ') || 'none';
+  return [
+    ['Unmapped sources', list(health.unmappedSources)],
+    ['Deals without amount', String(health.dealsWithoutAmount)],
+    ['Deals in another currency', list(health.dealsInOtherCurrency)],
+    ['Contacts without firmographics', String(health.contactsWithoutFirmographics)],
+    ['Disqualifications without reason', String(health.disqualificationsWithoutReason)],
+    ['ICP attributes missing', list(health.icpAttributesMissing)],
+    ['Quarantined deliveries', list(health.quarantinedDeliveries)],
+    ['Forms not linked to a contact', String(health.unlinkedForms)],
+    ['Owners without a name in the roster', list(health.ownersWithoutName ?? [], unknownOwnerLabel)],
+  ];
 }
 
 const pad = (text: string, width: number) =>
   text.length >= width ? text : text + ' '.repeat(width - text.length);
 
 /**
- * The packet as plain text: the same numbers as the JSON, readable in a terminal and used as the
- * email's text part.
+ * The packet as plain text: the same numbers and words as the email, readable in a terminal and
+ * used as the email's text part.
  */
 export function packetText(packet: Packet): string {
   const lines: string[] = [];
   const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
-  lines.push(`${packet.displayName}: ${packet.cadence} review packet, ${packet.period.label}`);
   lines.push(
-    `Period ${packet.period.start} to ${packet.period.end} (${packet.period.timezone}), as of ${packet.asOf}`,
+    `${packet.displayName}: ${packet.cadence} ${MEETINGS[packet.cadence]}, ${packet.period.label}`,
+    `${dateRange(packet.period.start, packet.period.end)} (${packet.period.timezone}), as of ${packet.asOf}`,
   );
   const { since, history, changedInPeriod } = packet.definitions;
   lines.push(
@@ -61,17 +71,35 @@ export function packetText(packet: Packet): string {
   );
   lines.push('', 'HEADLINE', `  ${packet.headline.text}`);
 
+  if (packet.findings.length > 0) {
+    lines.push('', 'WHAT STANDS OUT');
+    for (const [index, finding] of packet.findings.entries()) lines.push(`  ${index + 1}. ${finding.text}`);
+  }
+
   lines.push('', 'STATUS');
-  for (const metric of packet.metrics) {
-    const comparison = [
-      metric.previous ? `prev mean ${formatNumber(metric.previous.mean, metric.unit)}` : undefined,
-      metric.target !== undefined ? `target ${formatNumber(metric.target, metric.unit)}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(', ');
+  for (const id of packet.statusTable) {
+    const metric = byId.get(id);
+    if (!metric) continue;
     lines.push(
-      `  ${pad(metric.status.toUpperCase(), 6)} ${pad(metric.owner, 10)} ${pad(metric.label, 48)} ${formatMetric(metric)}${comparison ? `; ${comparison}` : ''}`,
+      `  ${pad(metric.status === 'none' ? '—' : metric.status.toUpperCase(), 6)} ${metric.label}: ${formatMetric(metric)}`,
     );
+    lines.push(
+      `         owner: ${ownerLine(metric)}${comparisonText(metric, packet.cadence) ? `; ${comparisonText(metric, packet.cadence)}` : ''}`,
+    );
+    if (metric.statusReason) lines.push(`         ${metric.statusReason}`);
+  }
+  const unjudged = packet.noThreshold.map((id) => byId.get(id)?.label).filter(Boolean);
+  if (unjudged.length > 0) {
+    lines.push(`  No agreed threshold yet (agree one to get a status): ${unjudged.join(', ')}.`);
+  }
+
+  const trends = packet.statusTable.map((id) => byId.get(id)).filter((metric) => metric?.trend);
+  if (trends.length > 0) {
+    lines.push('', 'TRENDS');
+    for (const metric of trends) {
+      if (!metric?.trend) continue;
+      lines.push(`  ${metric.label}: ${trendSummary(metric.trend, metric.unit, packet.cadence)}`);
+    }
   }
 
   lines.push('', 'ACTIONS BY LANE');
@@ -79,7 +107,8 @@ export function packetText(packet: Packet): string {
   for (const lane of LANES) {
     const actions = packet.actions.filter((action) => action.owner === lane);
     if (actions.length === 0) continue;
-    lines.push(`  ${lane[0]?.toUpperCase()}${lane.slice(1)}`);
+    const names = actions[0]?.ownerNames ?? [];
+    lines.push(`  ${laneName(lane)}${names.length > 0 ? ` (${names.join(', ')})` : ''}`);
     for (const action of actions)
       lines.push(`    - ${byId.get(action.metric)?.label ?? action.metric}: ${action.text}`);
   }
@@ -90,16 +119,13 @@ export function packetText(packet: Packet): string {
       const metric = byId.get(id);
       if (!metric) continue;
       lines.push(`  ${metric.label}: ${formatMetric(metric)}`);
-      if (metric.cohort) lines.push(`    cohort ${metric.cohort.start} to ${metric.cohort.end}`);
-      for (const row of (metric.breakdown ?? []).slice(0, 12))
-        lines.push(`    ${formatRow(row, metric.unit)}`);
+      const comparison = comparisonText(metric, packet.cadence);
+      if (comparison) lines.push(`    ${comparison}`);
+      for (const remark of metric.remarks ?? []) lines.push(`    ${remark}`);
+      for (const row of (metric.breakdown ?? []).slice(0, 12)) lines.push(`    ${breakdownText(row)}`);
       for (const item of (metric.items ?? []).slice(0, 15)) {
-        lines.push(
-          `    • ${item.id}: ${item.label}${item.owner ? ` (owner ${item.owner})` : ''}${item.link ? ` ${item.link}` : ''}`,
-        );
+        lines.push(`    • ${itemText(item)}${item.link ? ` ${item.link}` : ''}`);
       }
-      for (const [key, value] of Object.entries(metric.notes ?? {}))
-        lines.push(`    ${key}: ${value ?? '—'}`);
     }
   }
 
@@ -111,32 +137,16 @@ export function packetText(packet: Packet): string {
   );
   lines.push('', 'LOSS REASONS');
   if (packet.lossReasons.length === 0) lines.push('  No deal lost in the period.');
+  const currency = byId.get('qpc.won.amount')?.unit ?? 'USD';
   for (const reason of packet.lossReasons)
-    lines.push(
-      `  ${reason.key}: ${reason.n} (${formatNumber(reason.amount, byId.get('qpc.won.amount')?.unit ?? 'USD')})`,
-    );
+    lines.push(`  ${reason.label}: ${reason.n} (${formatNumber(reason.amount, currency)})`);
 
-  const health = packet.dataHealth;
   lines.push('', 'DATA HEALTH');
-  lines.push(
-    `  Unmapped sources: ${health.unmappedSources.map((s) => `${s.key} (${s.n})`).join(', ') || 'none'}`,
-  );
-  lines.push(`  Deals without amount: ${health.dealsWithoutAmount}`);
-  lines.push(
-    `  Deals in another currency: ${health.dealsInOtherCurrency.map((s) => `${s.key} (${s.n})`).join(', ') || 'none'}`,
-  );
-  lines.push(`  Contacts without firmographics: ${health.contactsWithoutFirmographics}`);
-  lines.push(`  Disqualifications without reason: ${health.disqualificationsWithoutReason}`);
-  lines.push(
-    `  ICP attributes missing: ${health.icpAttributesMissing.map((s) => `${s.key} (${s.n})`).join(', ') || 'none'}`,
-  );
-  lines.push(
-    `  Quarantined deliveries: ${health.quarantinedDeliveries.map((s) => `${s.key} (${s.n})`).join(', ') || 'none'}`,
-  );
-  lines.push(`  Forms not linked to a contact: ${health.unlinkedForms}`);
+  for (const [label, value] of dataHealthRows(packet)) lines.push(`  ${label}: ${value}`);
 
   lines.push('', `DEFINITIONS (version ${packet.definitions.version})`);
-  for (const entry of packet.definitions.metrics) lines.push(`  ${entry.id}: ${entry.meaning}`);
+  for (const entry of packet.definitions.metrics)
+    lines.push(`  ${entry.label} (${entry.id}): ${entry.meaning}`);
   for (const rule of packet.definitions.rules) lines.push(`  - ${rule}`);
   for (const earlier of history ?? [])
     lines.push(`  Earlier version ${earlier.version}, in use from ${earlier.since}`);
