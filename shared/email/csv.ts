@@ -3,7 +3,7 @@ import type { Packet } from '../packets/packet.ts';
 
 /**
  * Every number of the packet as one table, uncapped: metrics, their breakdown rows and their
- * listed items. Sent as the email's attachment, so the body can cap long lists.
+ * listed items, each key also in words with its unit (a count of breaches under a rate says so). Sent as the email's attachment, so the body can cap long lists.
  */
 export function packetCsv(packet: Packet): string {
   const rows: (string | number | null | undefined)[][] = [
@@ -20,6 +20,8 @@ export function packetCsv(packet: Packet): string {
       'owner',
       'owner_of_item',
       'link',
+      'in_words',
+      'unit',
     ],
   ];
   for (const metric of packet.metrics) {
@@ -36,6 +38,8 @@ export function packetCsv(packet: Packet): string {
       metric.owner,
       '',
       '',
+      metric.label,
+      metric.unit,
     ]);
     for (const row of metric.breakdown ?? []) {
       rows.push([
@@ -51,6 +55,8 @@ export function packetCsv(packet: Packet): string {
         '',
         '',
         '',
+        row.label,
+        row.unit,
       ]);
     }
     for (const item of metric.items ?? []) {
@@ -65,8 +71,10 @@ export function packetCsv(packet: Packet): string {
         '',
         '',
         '',
-        item.owner,
+        item.ownerName ?? item.owner,
         item.link,
+        `${item.name}: ${item.text}`,
+        '',
       ]);
     }
   }

@@ -216,7 +216,7 @@ const FIXED_METRICS = {
     meaning: () => 'Median business minutes from clock start to the first activity, over touched contacts.',
   },
   'sla.p90_business_minutes': {
-    label: 'Speed to lead, 90th percentile',
+    label: '90th percentile speed to lead',
     unit: 'business_minutes',
     owner: 'sales',
     sections: { weekly: 'speed' },

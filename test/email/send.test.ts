@@ -6,7 +6,7 @@ import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
 import { RetryableSendError, recipientHash, sendPacket } from '#shared/email/send.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
-import { formatMetric } from '#shared/packets/format.ts';
+import { formatMetric, formatNumber } from '#shared/packets/format.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { type Mailer, PermanentMailError, TransientMailError } from '#shared/ports/mailer.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
@@ -78,18 +78,24 @@ describe('sending packets through the SES emulator', () => {
     expect(await inbox(twin)).toHaveLength(RECIPIENTS.length);
   });
 
-  it('carries the same numbers as the packet JSON in the HTML and the text, under the clip size', async () => {
+  it("carries the meeting's numbers in the HTML and the text and every metric in the CSV, under the clip size", async () => {
     const [mail] = await inbox(twin);
     const snapshot = await twin.store.getPacketSnapshot('weekly', ready.periodStart);
     const packet = JSON.parse(snapshot?.packet ?? '{}') as import('#shared/packets/packet.ts').Packet;
     const html = mail?.body.html ?? '';
     const text = mail?.body.text ?? '';
+    const csv = Buffer.from(mail?.attachments[0]?.content ?? '', 'base64').toString('utf8');
     expect(Buffer.byteLength(html)).toBeLessThan(GMAIL_CLIP_BYTES);
+    const shown = new Set([...packet.statusTable, ...packet.sections.flatMap((section) => section.metrics)]);
+    expect(shown.size).toBeGreaterThan(10);
     for (const metric of packet.metrics) {
-      // The value with its n, formatted from the JSON: e.g. "$30,000 (n 1)".
-      const shown = formatMetric({ ...metric, interval: undefined, smallSample: false });
+      // Every metric is a row of the CSV, with its label and value as the JSON has them.
+      expect(csv, metric.id).toContain(`${metric.id},${metric.label},metric,,${metric.value ?? ''},${metric.n}`);
+      if (!shown.has(metric.id)) continue;
+      // The meeting's metrics: the value with its n, formatted from the JSON, e.g. "$30,000 (n 1)".
       expect(text, metric.id).toContain(formatMetric(metric));
-      expect(html, metric.id).toContain(shown.replace('&', '&amp;'));
+      expect(html, metric.id).toContain(formatNumber(metric.value, metric.unit).replace('&', '&amp;'));
+      expect(html, metric.id).toContain(metric.label);
     }
     expect(html).toContain(packet.definitionsVersion);
     expect(html).not.toMatch(/<script|<img/i);
