@@ -63,7 +63,7 @@ function ratesMoved(
     found.push({
       kind: 'rate_moved',
       metric: metric.id,
-      text: `${metric.label} ${direction} to ${percent(metric.value)} (${of(now, metric.n)}) from ${percent(wonBefore / before)} over the previous ${periods} (${of(wonBefore, before)}); Fisher exact test, ${words.p(p)}.`,
+      text: `${metric.label} ${direction} to ${percent(metric.value)} (${of(now, metric.n)}) from ${percent(wonBefore / before)} (${of(wonBefore, before)}) over the previous ${periods}; Fisher exact test, ${words.p(p)}.`,
       numbers: { successes: now, n: metric.n, previousSuccesses: wonBefore, previousN: before },
       test: {
         name: 'Fisher exact, this period against the previous periods pooled',
@@ -85,6 +85,7 @@ function segmentsDiffer(metrics: readonly PacketMetric[], words: Words): Finding
     // The rest is the other rows of the same dimension: a lead without the attribute is in none of them.
     const dimensionOf = (key: string) =>
       key.slice(0, key.includes('=') ? key.indexOf('=') : key.indexOf(':'));
+    const tested: (Finding & { test: { p: number } })[] = [];
     for (const row of rows) {
       if (!row.key.startsWith('channel:') && !row.key.startsWith('segment:')) continue;
       const siblings = rows.filter(
@@ -92,24 +93,29 @@ function segmentsDiffer(metrics: readonly PacketMetric[], words: Words): Finding
       );
       const restN = siblings.reduce((sum, other) => sum + other.n, 0);
       if (row.n < SMALL_SAMPLE || restN < SMALL_SAMPLE) continue;
-      // With two rows in a dimension, the second against the rest is the first's table again: say it once.
+      // With two rows in a dimension, the second against the rest is the first's table again: test it once.
       const [only] = siblings;
-      if (
-        siblings.length === 1 &&
-        found.some((finding) => finding.metric === metric.id && finding.numbers.key === only?.key)
-      ) {
-        continue;
-      }
+      if (siblings.length === 1 && tested.some((finding) => finding.numbers.key === only?.key)) continue;
       const s = successes(row.value, row.n);
       const restS = siblings.reduce((sum, other) => sum + successes(other.value, other.n), 0);
       const p = fisherExactTwoSided(s, row.n - s, restS, restN - restS);
-      if (p >= FINDING_P) continue;
-      found.push({
+      tested.push({
         kind: 'segment_differs',
         metric: metric.id,
-        text: `${row.label}: ${percent(s / row.n)} of ${conversion.from} ${conversion.verb} (${of(s, row.n)}), against ${percent(restS / restN)} for the rest (${of(restS, restN)}); Fisher exact test, ${words.p(p)}.`,
+        text: `${row.label} — ${percent(s / row.n)} of ${conversion.from} ${conversion.verb} (${of(s, row.n)}), against ${percent(restS / restN)} for the rest (${of(restS, restN)})`,
         numbers: { key: row.key, successes: s, n: row.n, restSuccesses: restS, restN },
         test: { name: 'Fisher exact, this row against the rest of its dimension', n: row.n + restN, p },
+      });
+    }
+    // Many rows are tested at once: Bonferroni keeps the chance of one false finding per metric under 5%.
+    const bar = FINDING_P / Math.max(1, tested.length);
+    for (const finding of tested) {
+      if (finding.test.p >= bar) continue;
+      const compared = tested.length > 1 ? `, ${tested.length} rows compared` : '';
+      found.push({
+        ...finding,
+        text: `${finding.text}; Fisher exact test, ${words.p(finding.test.p)}${compared}.`,
+        test: { ...finding.test, name: `${finding.test.name}, Bonferroni over ${tested.length} rows` },
       });
     }
   }

@@ -73,7 +73,7 @@ describe('build-packet', () => {
     expect(qpc).toMatchObject({ value: 30000, n: 1, unit: 'USD', owner: 'both' });
     expect(qpc?.breakdown).toEqual([
       { key: 'channel:paid_social', label: 'Paid social', unit: 'USD', value: 30000, n: 1 },
-      { key: 'team:marketing', label: 'Marketing', unit: 'USD', value: 30000, n: 1 },
+      { key: 'team:marketing', label: 'Marketing team', unit: 'USD', value: 30000, n: 1 },
     ]);
     // c-1 became MQL on Tue 10:00 New York and was called 60 business minutes later (target 240).
     expect(packet.metrics.find((metric) => metric.id === 'sla.median_business_minutes')?.value).toBe(60);

@@ -156,7 +156,7 @@ describe('findingsOf: rate_moved', () => {
     expect(finding?.kind).toBe('rate_moved');
     expect(finding?.metric).toBe('mql_to_sql.rate');
     expect(finding?.text).toBe(
-      'MQL to SQL fell to 20% (8 of 40) from 45% over the previous 4 weeks (90 of 200); Fisher exact test, p = 0.004.',
+      'MQL to SQL fell to 20% (8 of 40) from 45% (90 of 200) over the previous 4 weeks; Fisher exact test, p = 0.004.',
     );
     expect(finding?.numbers).toEqual({ successes: 8, n: 40, previousSuccesses: 90, previousN: 200 });
     expect(finding?.test.n).toBe(40 + 200);
@@ -174,7 +174,7 @@ describe('findingsOf: rate_moved', () => {
     expect(p).toBeLessThan(0.001);
     const found = findings('weekly', [rateMetric('mql_to_sql.rate', 30, 40)], history);
     expect(found.map((finding) => finding.text)).toEqual([
-      'MQL to SQL rose to 75% (30 of 40) from 45% over the previous 4 weeks (90 of 200); Fisher exact test, p < 0.001.',
+      'MQL to SQL rose to 75% (30 of 40) from 45% (90 of 200) over the previous 4 weeks; Fisher exact test, p < 0.001.',
     ]);
   });
 
@@ -186,7 +186,7 @@ describe('findingsOf: rate_moved', () => {
       [run({ 'mql_to_sql.rate': [90, 200] })],
     );
     expect(found.map((finding) => finding.text)).toEqual([
-      'MQL to SQL fell to 20% (8 of 40) from 45% over the previous week (90 of 200); Fisher exact test, p = 0.004.',
+      'MQL to SQL fell to 20% (8 of 40) from 45% (90 of 200) over the previous week; Fisher exact test, p = 0.004.',
     ]);
   });
 
@@ -230,7 +230,7 @@ describe('findingsOf: segment_differs', () => {
     const found = findings('monthly', [lead]);
     // One finding: "paid social against the rest" is the same table seen from the other row.
     expect(found.map((finding) => finding.text)).toEqual([
-      'Partner referrals: 22% of leads became opportunities (22 of 100), against 2% for the rest (2 of 100); Fisher exact test, p < 0.001.',
+      'Partner referrals — 22% of leads became opportunities (22 of 100), against 2% for the rest (2 of 100); Fisher exact test, p < 0.001.',
     ]);
     expect(found[0]?.kind).toBe('segment_differs');
     expect(found[0]?.numbers).toEqual({
@@ -243,9 +243,10 @@ describe('findingsOf: segment_differs', () => {
     expect(found[0]?.test.p).toBeCloseTo(fisherByHand(22, 78, 2, 98), 12);
   });
 
-  it('names each of three channels against the other two when it differs', () => {
+  it('names each of three channels against the other two when it differs beyond 0.05 / 3 (Bonferroni)', () => {
     // MQL → SQL by channel: partner 7 of 10, paid social 0 of 15, paid search 1 of 15.
     // partner vs 1 of 30: p = 4.7e-5; paid social vs 8 of 25: p = 0.016; paid search vs 7 of 25: p = 0.22.
+    // Three rows are tested, so each needs p < 0.05 / 3 = 0.0167: partner and paid social pass.
     expect(fisherByHand(7, 3, 1, 29)).toBeCloseTo(4.74e-5, 7);
     expect(fisherByHand(0, 15, 8, 17)).toBeCloseTo(0.0162, 4);
     expect(fisherByHand(1, 14, 7, 18)).toBeGreaterThan(0.05);
@@ -255,9 +256,21 @@ describe('findingsOf: segment_differs', () => {
       rateRow('mql_to_sql.rate', 'channel:paid_search', 1, 15),
     ]);
     expect(findings('weekly', [mql]).map((finding) => finding.text)).toEqual([
-      'Partner referrals: 70% of MQLs became SQLs (7 of 10), against 3% for the rest (1 of 30); Fisher exact test, p < 0.001.',
-      'Paid social: 0% of MQLs became SQLs (0 of 15), against 32% for the rest (8 of 25); Fisher exact test, p = 0.02.',
+      'Partner referrals — 70% of MQLs became SQLs (7 of 10), against 3% for the rest (1 of 30); Fisher exact test, p < 0.001, 3 rows compared.',
+      'Paid social — 0% of MQLs became SQLs (0 of 15), against 32% for the rest (8 of 25); Fisher exact test, p = 0.02, 3 rows compared.',
     ]);
+  });
+
+  it('keeps a p under 0.05 out when it does not survive the Bonferroni bar of its rows', () => {
+    // Paid search 12 of 30 against the rest 10 of 60: p = 0.020 < 0.05, but three rows are tested,
+    // so the bar is 0.05 / 3 = 0.0167, and the other two (5 of 30 against 17 of 60, p = 0.30) pass nothing.
+    expect(fisherByHand(12, 18, 10, 50)).toBeCloseTo(0.0203, 4);
+    const mql = rateMetric('mql_to_sql.rate', 22, 90, [
+      rateRow('mql_to_sql.rate', 'channel:paid_search', 12, 30),
+      rateRow('mql_to_sql.rate', 'channel:paid_social', 5, 30),
+      rateRow('mql_to_sql.rate', 'channel:events', 5, 30),
+    ]);
+    expect(findings('weekly', [mql])).toEqual([]);
   });
 
   it('needs 10 cases in the row and 10 in the rest', () => {
@@ -291,7 +304,7 @@ describe('findingsOf: segment_differs', () => {
     ]);
     const found = findings('monthly', [lead]);
     expect(found.map((finding) => finding.text)).toEqual([
-      'Region: North America: 60% of leads became opportunities (30 of 50), against 20% for the rest (10 of 50); Fisher exact test, p < 0.001.',
+      'Region: North America — 60% of leads became opportunities (30 of 50), against 20% for the rest (10 of 50); Fisher exact test, p < 0.001, 2 rows compared.',
     ]);
   });
 
