@@ -15,6 +15,7 @@ import {
   formatNumber,
   laneName,
   ownerLine,
+  readableInstant,
   shortNumber,
   trendSummary,
 } from '../packets/format.ts';
@@ -68,11 +69,6 @@ const table = {
   borderCollapse: 'collapse',
   tableLayout: 'fixed',
 } as const satisfies CSSProperties;
-
-/** `Mon, Nov 9, 2026 08:00` from an ISO instant with its offset (the client's local time). */
-function readable(iso: string): string {
-  return DateTime.fromISO(iso, { setZone: true }).toFormat('ccc, LLL d, yyyy HH:mm');
-}
 
 /** The period's first and last day: `Nov 9, 2026 – Nov 15, 2026` (the end is exclusive). */
 function periodDates(packet: Packet): string {
@@ -349,7 +345,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
               : packet.period.label}
           </Heading>
           <P style={small}>
-            {periodDates(packet)} ({packet.period.timezone}) · as of {readable(packet.asOf)}
+            {periodDates(packet)} ({packet.period.timezone}) · as of {readableInstant(packet.asOf)}
           </P>
 
           <Section
@@ -475,7 +471,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
           <SectionTitle>Definitions (version {packet.definitions.version})</SectionTitle>
           {packet.definitions.since ? (
             <P style={small}>
-              In use since {readable(packet.definitions.since)}
+              In use since {readableInstant(packet.definitions.since)}
               {packet.definitions.changedInPeriod ? '; changed during this period' : ''}.
             </P>
           ) : null}

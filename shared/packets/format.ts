@@ -67,6 +67,11 @@ export function laneName(owner: PacketMetric['owner']): string {
   return LANE_NAMES[owner];
 }
 
+/** `Mon, Nov 9, 2026 08:00` from an ISO instant with its offset (the client's local time). */
+export function readableInstant(iso: string): string {
+  return DateTime.fromISO(iso, { setZone: true }).toFormat('ccc, LLL d, yyyy HH:mm');
+}
+
 /** `Oct 24 – Oct 30, 2026` for a half-open range of ISO instants with their offsets. */
 export function dateRange(startIso: string, endIso: string): string {
   const start = DateTime.fromISO(startIso, { setZone: true });

@@ -1,5 +1,13 @@
 import { MEETINGS } from '../metrics/registry.ts';
-import { dateRange, formatMetric, formatNumber, laneName, ownerLine, trendSummary } from './format.ts';
+import {
+  dateRange,
+  formatMetric,
+  formatNumber,
+  laneName,
+  ownerLine,
+  readableInstant,
+  trendSummary,
+} from './format.ts';
 import { unknownOwnerLabel } from './labels.ts';
 import type { Packet, PacketBreakdownRow, PacketItem, PacketMetric } from './packet.ts';
 
@@ -63,11 +71,11 @@ export function packetText(packet: Packet): string {
   const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
   lines.push(
     `${packet.displayName}: ${packet.cadence} ${MEETINGS[packet.cadence]}, ${packet.period.label}`,
-    `${dateRange(packet.period.start, packet.period.end)} (${packet.period.timezone}), as of ${packet.asOf}`,
+    `${dateRange(packet.period.start, packet.period.end)} (${packet.period.timezone}), as of ${readableInstant(packet.asOf)}`,
   );
   const { since, history, changedInPeriod } = packet.definitions;
   lines.push(
-    `Definitions version ${packet.definitionsVersion}${since ? `, in use since ${since}` : ''}${changedInPeriod ? ' (changed during this period)' : ''}`,
+    `Definitions version ${packet.definitionsVersion}${since ? `, in use since ${readableInstant(since)}` : ''}${changedInPeriod ? ' (changed during this period)' : ''}`,
   );
   lines.push('', 'HEADLINE', `  ${packet.headline.text}`);
 
