@@ -62,7 +62,13 @@ describe('samepage packet', () => {
     expect(value('qpc.created.amount')).toMatchObject({ value: 25000, n: 1 });
     expect(value('qpc.won.amount')).toMatchObject({ value: 25000, n: 1 });
     expect(value('qpc.win_rate')).toMatchObject({ value: 1, n: 1, smallSample: true });
-    expect(value('qpc.created.amount').breakdown).toContainEqual({ key: 'team:partner', value: 25000, n: 1 });
+    expect(value('qpc.created.amount').breakdown).toContainEqual({
+      key: 'team:partner',
+      label: 'Partner team',
+      unit: 'USD',
+      value: 25000,
+      n: 1,
+    });
     // Healthcare, 400 employees, UK&I fit the ICP's firmographics; the deal has no contact, so no
     // seniority: a missing attribute does not fit.
     expect(value('icp.fit_rate.closed_won')).toMatchObject({ value: 0, n: 1 });
@@ -81,7 +87,7 @@ describe('samepage packet', () => {
       '2026-11-02T13:00:00Z',
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Acme Analytics: quarterly review packet, FY2027 Q3/);
+    expect(result.stdout).toMatch(/Acme Analytics: quarterly ICP and comp review, FY2027 Q3/);
     expect(result.stdout).toMatch(/Qualified pipeline created: \$25,000 \(n 1\)/);
     expect(result.stdout).toMatch(/DEFINITIONS \(version [0-9a-f]{12}\)/);
   });
