@@ -133,15 +133,17 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
       );
     });
     for (const cadence of CADENCES) {
-      const { packet } = await buildAndPublishPacket(
+      // The earlier packets of the story are built (not sent) first, so this one's trends are full.
+      const { packet, history } = await buildAndPublishPacket(
         { config, store: twin.store, publisher, clock: () => asOf.getTime() },
-        { client: config.client, cadence },
+        { client: config.client, cadence, history: true },
       );
       const statuses = packet.metrics.reduce<Record<string, number>>((counts, metric) => {
         counts[metric.status] = (counts[metric.status] ?? 0) + 1;
         return counts;
       }, {});
       console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);
+      console.log(`  trend history: ${history?.built ?? 0} earlier ${cadence} packets built`);
       console.log(
         `  ${packet.metrics.length} metrics · act ${statuses.act ?? 0} · watch ${statuses.watch ?? 0} · good ${statuses.good ?? 0} · no threshold or data ${statuses.none ?? 0} · actions ${packet.actions.length}`,
       );

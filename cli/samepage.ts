@@ -378,6 +378,10 @@ program
   .requiredOption('--cadence <cadence>', 'weekly, monthly or quarterly', cadence)
   .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
   .option('--force', 'rebuild the packet even if it was built before')
+  .option(
+    '--history',
+    'also build and keep the packets of earlier periods since the first fact, for the trends; they are not sent',
+  )
   .option('--data <dir>', 'the twin data directory to read')
   .option('--outbox <dir>', 'where rendered packets and sent messages are kept', 'outbox')
   .action(
@@ -386,6 +390,7 @@ program
       cadence: Cadence;
       asOf?: number;
       force?: boolean;
+      history?: boolean;
       data?: string;
       outbox: string;
     }) => {
@@ -402,15 +407,21 @@ program
         publisher.subscribe(async (event) => {
           reports.push(await sendPacket(localSendDeps(twin), event));
         });
-        const { status, packet } = await buildAndPublishPacket(
+        const { status, packet, history } = await buildAndPublishPacket(
           { config, store: twin.store, publisher, clock: systemClock },
           {
             client: config.client,
             cadence: options.cadence,
             ...(options.asOf !== undefined ? { asOf: new Date(options.asOf).toISOString() } : {}),
             force: options.force === true,
+            history: options.history === true,
           },
         );
+        if (history) {
+          console.log(
+            `trend history: ${history.built} earlier ${packet.cadence} packet${history.built === 1 ? '' : 's'} built, ${history.kept} kept from before (not sent)`,
+          );
+        }
         console.log(`${packet.cadence} packet ${packet.period.label} (${status})`);
         for (const entry of reports.flat()) {
           console.log(

@@ -18,7 +18,10 @@ const DEMO = ['demo', '--contacts', '300', '--as-of', AS_OF, '--data', dataDir, 
 describe('npm run demo', () => {
   let output = '';
 
-  it('delivers the generated story from every source, each answer as expected, and mails the three packets', async () => {
+  // Building the story's earlier packets for the trends (~70 of them) takes most of the time.
+  it('delivers the generated story from every source, each answer as expected, and mails the three packets', {
+    timeout: 90_000,
+  }, async () => {
     const result = await runSamepage(DEMO);
     output = result.stdout;
     expect(result.stderr).not.toMatch(/not answered as expected/);
@@ -30,6 +33,11 @@ describe('npm run demo', () => {
       expect(output).toMatch(new RegExp(`by source: .*\\b${source} \\d+`));
     }
     expect(output.match(/mailed to 5 addresses \(marketing, sales, leadership\)/g)).toHaveLength(3);
+    // The story starts on 2025-09-05: every earlier period since then is kept (not mailed), for the trends.
+    const weeks = Number(/^ {2}trend history: (\d+) earlier weekly packets built$/m.exec(output)?.[1]);
+    expect(weeks).toBeGreaterThanOrEqual(52);
+    expect(output).toMatch(/^ {2}trend history: 12 earlier monthly packets built$/m);
+    expect(output).toMatch(/^ {2}trend history: 4 earlier quarterly packets built$/m);
     const packets = readdirSync(join(outbox, 'demo'));
     expect(packets.sort()).toEqual(['monthly-2026-09-01', 'quarterly-2026-07-01', 'weekly-2026-09-28']);
     for (const packet of packets) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,53 @@ describe('samepage send and preview', () => {
     const second = await runSamepage(args);
     expect(second.stdout).toMatch(/\(exists\)/);
     expect(second.stdout.match(/^ {2}already-sent /gm)).toHaveLength(5);
+  });
+
+  it('with --history keeps the packets of the earlier weeks and mails only this one', async () => {
+    // Prepare: facts from Thu Oct 1, so 6 weeks (Sep 28 to Nov 2) come before the week of Nov 9.
+    const historyData = join(dir, 'history-data');
+    const historyOutbox = join(dir, 'history-outbox');
+    const historyEvents = join(dir, 'history.ndjson');
+    writeFileSync(
+      historyEvents,
+      [
+        { type: 'company', id: 'co-1', at: '2026-10-01T15:00:00Z', industry: 'Software' },
+        ...['2026-10-07', '2026-10-21', '2026-11-11'].map((day, index) => ({
+          type: 'deal',
+          id: `d-${index + 1}`,
+          at: `${day}T15:00:00Z`,
+          companyId: 'co-1',
+          amount: 20000,
+          stage: 'qualifiedtobuy',
+          source: 'webinar',
+        })),
+      ]
+        .map((event) => JSON.stringify(event))
+        .join('\n'),
+    );
+    const imported = await runSamepage([
+      'import',
+      '--client',
+      'clients/example.yaml',
+      '--file',
+      historyEvents,
+      '--data',
+      historyData,
+    ]);
+    expect(imported.code).toBe(0);
+
+    // Act
+    const args = ['send', '--client', 'clients/example.yaml', '--cadence', 'weekly', '--as-of', AS_OF];
+    const sent = await runSamepage([...args, '--history', '--data', historyData, '--outbox', historyOutbox]);
+
+    // Assess
+    expect(sent.code).toBe(0);
+    expect(sent.stdout).toMatch(
+      /^trend history: 6 earlier weekly packets built, 0 kept from before \(not sent\)$/m,
+    );
+    expect(sent.stdout).toMatch(/weekly packet Week of 2026-11-09 \(built\)/);
+    expect(sent.stdout.match(/^ {2}sent /gm)).toHaveLength(5);
+    expect(readdirSync(join(historyOutbox, 'acme'))).toEqual(['weekly-2026-11-09']);
   });
 
   it('previews the HTML without storing or sending, and prints its path', async () => {

@@ -5,9 +5,12 @@ import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
 import { type Channel, generateStory, type Story, storyCompanyFits } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
+import { ownerOf } from '#shared/metrics/people.ts';
 import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
+import { emailHasher } from '#shared/privacy.ts';
+import { adapterFor } from '#shared/sources/registry.ts';
 import { businessMinutesBetween } from '#shared/time/business-time.ts';
 import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
 import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
@@ -207,6 +210,50 @@ describe('generateStory', () => {
           }
         }
       }
+    });
+
+    it('names the owner of every contact, deal and activity the senders deliver through the demo roster', () => {
+      const deliveries = storyDeliveries(story, {
+        baseUrl: 'http://127.0.0.1:9',
+        config,
+        secrets: DEMO_SENDER_SECRETS,
+      });
+      const context = { config, hashEmail: emailHasher('k'), receivedAt: story.asOf };
+      const named = new Map<string, Set<string>>();
+      const unnamed = new Set<string>();
+      for (const delivery of deliveries) {
+        // The forged delivery and the broken one never reach the store.
+        if (delivery.expect === 'refused' || delivery.expect === 'quarantined') continue;
+        const adapter = adapterFor(delivery.source);
+        if (!adapter) throw new Error(`no adapter for ${delivery.source}`);
+        for (const event of adapter.parse(delivery.body, context).events) {
+          const owner = event.fields.owner;
+          if (owner === undefined || owner === null) continue;
+          const { key, person } = ownerOf(event.id, String(owner), config);
+          // The metrics read owners as text: a numeric owner would not reach them.
+          if (typeof owner !== 'string' || !person) {
+            unnamed.add(`${event.entity} ${event.id}: ${key}`);
+            continue;
+          }
+          const group = `${event.entity} ${event.id.slice(0, event.id.indexOf(':'))}`;
+          named.set(group, (named.get(group) ?? new Set()).add(person.name));
+        }
+      }
+      expect([...unnamed]).toEqual([]);
+      // Every rep is named on contacts and deals of every system, and on the activities of each
+      // sender (HubSpot's calls and meetings come through the generic API).
+      const reps = story.reps.map((rep) => rep.name).sort();
+      const groups = ['hubspot', 'salesforce', 'pipedrive', 'generic'].flatMap((system) => [
+        `contact ${system}`,
+        `deal ${system}`,
+      ]);
+      for (const group of [...groups, 'activity salesforce', 'activity pipedrive', 'activity generic']) {
+        expect([...(named.get(group) ?? [])].sort(), group).toEqual(reps);
+      }
+      // The leads who own the marketing and the sales lanes.
+      expect(config.people.filter((person) => person.lead).map((person) => person.team)).toEqual(
+        expect.arrayContaining(['marketing', 'sales']),
+      );
     });
   });
 });
