@@ -5,14 +5,7 @@ import { problemsFromZod, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventPublisher } from '../ports/publisher.ts';
 import type { Store } from '../ports/store.ts';
-import {
-  CADENCES,
-  type Cadence,
-  isoInZone,
-  lastCompletePeriod,
-  type Period,
-  periodContaining,
-} from '../time/periods.ts';
+import { CADENCES, type Cadence, isoInZone, lastCompletePeriod } from '../time/periods.ts';
 import { isScheduledDay, scheduledBuildAfter } from '../time/schedule.ts';
 import { loadFacts } from './load.ts';
 import { buildPacket, earlierPacket, type Packet, trendPeriods } from './packet.ts';
@@ -26,8 +19,8 @@ export const buildPacketInputSchema = z.strictObject({
   /** Set by the schedules that fire every weekday: build only on the configured business day. */
   onScheduledDay: z.boolean().optional(),
   /**
-   * Also build and keep the packets of every earlier period since the client's first fact that
-   * has none (after a backfill), so trends are full from the first packet. They are not sent.
+   * Also build and keep the packets of the earlier periods the trends show that have none (after
+   * a backfill), so trends are full from the first packet. They are not sent.
    */
   history: z.boolean().optional(),
 });
@@ -127,9 +120,10 @@ export async function buildFromStore(
 }
 
 /**
- * Builds and keeps, oldest first, the packet of every period before the one as of `asOf` since
- * the client's first fact that has no snapshot yet, each as of its scheduled build instant, so
- * each finds the ones before it for its trends. Nothing is published: they are not sent.
+ * Builds and keeps, oldest first, the packets of the earlier periods this packet's trends show
+ * (12 weeks, 11 months or 7 quarters) that have facts and no snapshot yet, each as of its
+ * scheduled build instant. Nothing is published: they are not sent. Bounded by the trend, so one
+ * call stays within the build function's timeout however long the backfilled history is.
  */
 export async function buildEarlierPackets(
   deps: Pick<BuildPacketDeps, 'config' | 'store' | 'clock'>,
@@ -138,13 +132,10 @@ export async function buildEarlierPackets(
 ): Promise<{ built: number; kept: number }> {
   const { config, store } = deps;
   const first = await store.firstFactAt();
-  const current = lastCompletePeriod(cadence, asOf, config);
-  if (first === undefined || first >= current.start) return { built: 0, kept: 0 };
-  const periods: Period[] = [];
-  for (let period = periodContaining(cadence, first, config); period.start < current.start; ) {
-    periods.push(period);
-    period = periodContaining(cadence, period.end, config);
-  }
+  if (first === undefined) return { built: 0, kept: 0 };
+  const periods = trendPeriods(cadence, asOf, config)
+    .filter((period) => period.end > first)
+    .reverse();
   let built = 0;
   let kept = 0;
   for (const period of periods) {

@@ -90,7 +90,9 @@ describe('sending packets through the SES emulator', () => {
     expect(shown.size).toBeGreaterThan(10);
     for (const metric of packet.metrics) {
       // Every metric is a row of the CSV, with its label and value as the JSON has them.
-      expect(csv, metric.id).toContain(`${metric.id},${metric.label},metric,,${metric.value ?? ''},${metric.n}`);
+      expect(csv, metric.id).toContain(
+        `${metric.id},${metric.label},metric,,${metric.value ?? ''},${metric.n}`,
+      );
       if (!shown.has(metric.id)) continue;
       // The meeting's metrics: the value with its n, formatted from the JSON, e.g. "$30,000 (n 1)".
       expect(text, metric.id).toContain(formatMetric(metric));
