@@ -19,9 +19,8 @@ import { packetSubject } from '#shared/email/subject.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { genericLineRows, type ImportRow, type ImportSummary, importRows } from '#shared/ingest/import.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
-import { loadFacts } from '#shared/packets/load.ts';
-import { buildPacket, type Packet } from '#shared/packets/packet.ts';
-import { buildAndPublishPacket, runScheduledBuild } from '#shared/packets/run.ts';
+import type { Packet } from '#shared/packets/packet.ts';
+import { buildAndPublishPacket, buildFromStore, runScheduledBuild } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
@@ -352,7 +351,9 @@ async function withBuiltPacket(
     }
     const asOf = options.asOf ?? Date.now();
     await use(
-      buildPacket(await loadFacts(twin.store, config, options.cadence, asOf), config, options.cadence, asOf),
+      await buildFromStore({ config, store: twin.store, clock: systemClock }, options.cadence, asOf, {
+        record: false,
+      }),
       config,
     );
   } finally {

@@ -99,15 +99,19 @@ export async function buildAndPublishPacket(
 
 /**
  * Builds one packet from the store: its facts, the definitions versions seen, and the stored
- * packets of the earlier periods its trends show (one BatchGetItem).
+ * packets of the earlier periods its trends show (one BatchGetItem). A preview (`record: false`)
+ * writes nothing, so it does not record the definitions version as in use.
  */
 export async function buildFromStore(
   deps: Pick<BuildPacketDeps, 'config' | 'store' | 'clock'>,
   cadence: Cadence,
   asOf: number,
+  { record = true }: { record?: boolean } = {},
 ): Promise<Packet> {
   const { config, store } = deps;
-  const definitionsHistory = await store.recordDefinitions(definitionsVersion(config), deps.clock());
+  const definitionsHistory = record
+    ? await store.recordDefinitions(definitionsVersion(config), deps.clock())
+    : [];
   const starts = trendPeriods(cadence, asOf, config).map((period) =>
     isoInZone(period.start, config.timezone),
   );
