@@ -234,7 +234,7 @@ const FIXED_METRICS = {
       const weeks = Number(notes?.topReasonStreakWeeks ?? 0);
       if (typeof top !== 'string') return n > 0 ? ['No rejection in the last full week gave a reason.'] : [];
       return [
-        `Top reason: ${words.label(`reason:${top}`)}, on top ${weeks === 1 ? 'this week only' : `${weeks} weeks in a row`}.`,
+        `Top reason: ${words.label(`reason:${top}`)}, on top ${weeks === 1 ? 'in the last full week' : `${weeks} weeks in a row`}.`,
       ];
     },
   },

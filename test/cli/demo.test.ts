@@ -1,8 +1,27 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatNumber } from '#shared/packets/format.ts';
+import type { Packet } from '#shared/packets/packet.ts';
+import { dataHealthRows } from '#shared/packets/text.ts';
 import { runSamepage } from '../support/cli.ts';
+
+/** The text a reader sees in the HTML: no head, blocks apart, inline markup joined, entities decoded. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<head>[\s\S]*?<\/head>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<\/?(b|span|a)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/[\s\u00a0\u200b-\u200f\u2060\ufeff\u034f\u00ad]+/g, ' ');
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samepage-demo-'));
 const outbox = mkdtempSync(join(tmpdir(), 'samepage-demo-outbox-'));
@@ -18,7 +37,7 @@ const DEMO = ['demo', '--contacts', '300', '--as-of', AS_OF, '--data', dataDir, 
 describe('npm run demo', () => {
   let output = '';
 
-  // Building the story's earlier packets for the trends (~70 of them) takes most of the time.
+  // Building the earlier packets the trends show (26 of them) takes a good part of the time.
   it('delivers the generated story from every source, each answer as expected, and mails the three packets', {
     timeout: 90_000,
   }, async () => {
@@ -33,10 +52,11 @@ describe('npm run demo', () => {
       expect(output).toMatch(new RegExp(`by source: .*\\b${source} \\d+`));
     }
     expect(output.match(/mailed to 5 addresses \(marketing, sales, leadership\)/g)).toHaveLength(3);
-    // The story starts on 2025-09-05: every earlier period since then is kept (not mailed), for the trends.
-    const weeks = Number(/^ {2}trend history: (\d+) earlier weekly packets built$/m.exec(output)?.[1]);
-    expect(weeks).toBeGreaterThanOrEqual(52);
-    expect(output).toMatch(/^ {2}trend history: 12 earlier monthly packets built$/m);
+    // The story starts on 2025-09-05. The trends show 12 earlier weeks, 11 earlier months (Oct 2025 –
+    // Aug 2026) and 7 earlier quarters, of which 4 have facts (Jul–Sep 2025 to Apr–Jun 2026): those are
+    // kept, not mailed.
+    expect(output).toMatch(/^ {2}trend history: 12 earlier weekly packets built$/m);
+    expect(output).toMatch(/^ {2}trend history: 11 earlier monthly packets built$/m);
     expect(output).toMatch(/^ {2}trend history: 4 earlier quarterly packets built$/m);
     const packets = readdirSync(join(outbox, 'demo'));
     expect(packets.sort()).toEqual(['monthly-2026-09-01', 'quarterly-2026-07-01', 'weekly-2026-09-28']);
@@ -45,6 +65,133 @@ describe('npm run demo', () => {
       expect(files.filter((file) => file.endsWith('.eml'))).toHaveLength(5);
       // Gmail clips bodies over 102 KB.
       expect(statSync(join(outbox, 'demo', packet, 'packet.html')).size).toBeLessThan(102 * 1024);
+    }
+  });
+
+  /** The three mailed packets: the JSON, the HTML as a reader sees its text, and the text part. */
+  function mailedPackets() {
+    return readdirSync(join(outbox, 'demo')).map((dir) => {
+      const read = (file: string) => readFileSync(join(outbox, 'demo', dir, file), 'utf8');
+      return {
+        dir,
+        packet: JSON.parse(read('packet.json')) as Packet,
+        html: read('packet.html'),
+        seen: visibleText(read('packet.html')),
+        text: read('packet.txt'),
+      };
+    });
+  }
+
+  it('names people, channels, segments and reasons in words: no raw key or unknown id in what is read', () => {
+    const mailed = mailedPackets();
+    expect(mailed).toHaveLength(3);
+    for (const { dir, packet, seen, text } of mailed) {
+      // The demo's roster names every rep in every CRM: no owner is left as an id.
+      expect(packet.dataHealth.ownersWithoutName, dir).toEqual([]);
+      for (const [kind, shown] of [
+        ['html', seen],
+        ['text', text],
+      ] as const) {
+        const where = `${dir} ${kind}`;
+        expect(shown, where).not.toMatch(/\b(owner|channel|segment|reason|team|amount|add|remove):\S/);
+        // camelCase note keys (topReasonStreakWeeks, fisherP, baselineWins) and the like.
+        expect(shown.match(/\b[a-z]+[A-Z][A-Za-z]*\b/g) ?? [], where).toEqual([]);
+        expect(shown, where).not.toMatch(/\b(HubSpot|Salesforce|Pipedrive|CRM) user\b/);
+        // snake_case values (paid_search, c_level, individual_contributor) above the appendix, which
+        // prints the metric ids of the contract beside their labels.
+        const body = shown.slice(0, shown.search(/Definitions \(version|DEFINITIONS \(version/));
+        expect(body.match(/\b[a-z]+_[a-z_]+\b/g) ?? [], where).toEqual([]);
+      }
+      // The raw values the demo's data holds are there, in words: owners (the weekly packet lists SLA
+      // breaches and stalled deals by owner) and channels.
+      if (packet.cadence === 'weekly') {
+        expect(seen, dir).toMatch(/Eli Murphy|Ben Okafor|Ava Chen|Cara Novak|Dev Patel|Fay Silva/);
+      }
+      expect(seen, dir).toMatch(/Jordan Blake|Grace Whitfield/);
+      expect(text, dir).toMatch(/Paid search|Partner referrals|Events and webinars/);
+    }
+  });
+
+  it('keeps every value inside its unit: rates and their rows in [0, 1], counts whole', () => {
+    const inRange = (value: number | null, unit: string, where: string) => {
+      if (value === null) return;
+      expect(value, where).toBeGreaterThanOrEqual(0);
+      if (unit === 'ratio') expect(value, where).toBeLessThanOrEqual(1);
+      if (unit === 'count') expect(Number.isInteger(value), `${where} is whole`).toBe(true);
+    };
+    let countsUnderRates = 0;
+    for (const { dir, packet } of mailedPackets()) {
+      for (const metric of packet.metrics) {
+        const where = `${dir} ${metric.id}`;
+        inRange(metric.value, metric.unit, where);
+        for (const bound of metric.interval ?? []) inRange(bound, metric.unit, `${where} interval`);
+        for (const row of metric.breakdown ?? []) {
+          inRange(row.value, row.unit, `${where} ${row.key}`);
+          for (const bound of row.interval ?? []) inRange(bound, row.unit, `${where} ${row.key} interval`);
+          if (row.baseline) inRange(row.baseline.value, row.unit, `${where} ${row.key} baseline`);
+          if (metric.unit === 'ratio' && row.unit === 'count') countsUnderRates++;
+        }
+        for (const point of metric.trend ?? []) inRange(point.value, metric.unit, `${where} ${point.label}`);
+      }
+    }
+    // The SLA rate's breaches by owner are counts under a rate, drawn and checked as counts.
+    expect(countsUnderRates).toBeGreaterThan(0);
+  });
+
+  it('gives each meeting a short status table of its agreed thresholds, with full trends', () => {
+    const trendLength = { weekly: 13, monthly: 12, quarterly: 8 };
+    for (const { dir, packet, seen } of mailedPackets()) {
+      const thresholds = packet.statusTable.filter((id) => id !== 'qpc.created.amount');
+      expect(packet.statusTable[0], dir).toBe('qpc.created.amount');
+      for (const id of thresholds) {
+        expect(
+          [
+            'mql_to_sql.rate',
+            'lead_to_opp.rate',
+            'sla.within_rate',
+            'rejections.missing_reason_share',
+            'stalled.count',
+            'icp.fit_rate.closed_won',
+          ],
+          `${dir} ${id}`,
+        ).toContain(id);
+      }
+      if (packet.cadence === 'weekly') expect(packet.statusTable.length).toBeLessThanOrEqual(10);
+      for (const id of packet.statusTable) {
+        const metric = packet.metrics.find((candidate) => candidate.id === id);
+        expect(metric?.trend, `${dir} ${id}`).toHaveLength(trendLength[packet.cadence]);
+        // The earlier packets were kept: the last point is this packet, the one before it a stored packet.
+        expect(metric?.trend?.at(-2)?.from, `${dir} ${id}`).toBe('snapshot');
+      }
+      // The meeting's other metrics are listed once, by name.
+      expect(seen, dir).toContain(
+        `No agreed threshold yet (agree one to get a status): ${packet.noThreshold
+          .map((id) => packet.metrics.find((metric) => metric.id === id)?.label)
+          .join(', ')}.`,
+      );
+    }
+  });
+
+  it('says the same things in the plain-text part as in the HTML', () => {
+    for (const { dir, packet, seen, text } of mailedPackets()) {
+      const both = (phrase: string) => {
+        expect(seen, `${dir} html`).toContain(phrase);
+        expect(text, `${dir} text`).toContain(phrase);
+      };
+      both(packet.headline.text);
+      for (const finding of packet.findings) both(finding.text);
+      for (const action of packet.actions) both(action.text);
+      for (const id of [...packet.statusTable, ...packet.sections.flatMap((section) => section.metrics)]) {
+        const metric = packet.metrics.find((candidate) => candidate.id === id);
+        if (!metric) throw new Error(`${dir}: no metric ${id}`);
+        both(metric.label);
+        both(metric.value === null ? `no cases (n ${metric.n})` : formatNumber(metric.value, metric.unit));
+        for (const remark of metric.remarks ?? []) both(remark);
+      }
+      for (const [label, value] of dataHealthRows(packet)) {
+        both(label);
+        both(value);
+      }
     }
   });
 
