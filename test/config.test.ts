@@ -140,3 +140,51 @@ describe('secrets', () => {
     await expect(secrets.get('acme/typeform-secret')).rejects.toThrow(/SAMEPAGE_SECRET_ACME_TYPEFORM_SECRET/);
   });
 });
+
+describe('roster and labels', () => {
+  it('refuses one CRM id claimed by two people, naming the field and the first owner', () => {
+    const document = exampleDocument();
+    document.people = [
+      { name: 'Dana Reyes', team: 'sales', ids: { hubspot: '31000101' } },
+      { name: 'Eli Park', team: 'sales', ids: { salesforce: '005A', hubspot: ['7', 31000101] } },
+    ];
+    expect(problemsOf(document)).toEqual([
+      {
+        path: 'people.1.ids.hubspot',
+        message: 'hubspot id "31000101" already belongs to people[0] (Dana Reyes)',
+      },
+    ]);
+  });
+
+  it('reads unquoted numeric ids as the strings owners carry, and defaults lead to false', () => {
+    const document = exampleDocument();
+    document.people = [
+      { name: 'Eli Park', team: 'sales', ids: { hubspot: 31000102, pipedrive: [9002, '9003'] } },
+    ];
+    const [person] = parseClientConfig(document).people;
+    expect(person).toEqual({
+      name: 'Eli Park',
+      team: 'sales',
+      lead: false,
+      ids: { hubspot: '31000102', pipedrive: ['9002', '9003'] },
+    });
+  });
+
+  it('refuses a label for a channel the mapping does not produce, and an unknown label kind', () => {
+    const document = exampleDocument();
+    document.labels = { channels: { paid_serach: 'Paid search' }, colours: {} };
+    const problems = problemsOf(document);
+    expect(problems.map((problem) => problem.path).sort()).toEqual(['labels', 'labels.channels.paid_serach']);
+    expect(problems.find((problem) => problem.path === 'labels.channels.paid_serach')?.message).toMatch(
+      /expected a channel of the channels mapping \(paid_search, /,
+    );
+  });
+
+  it('leaves the definitions version alone when only the roster or labels change', () => {
+    const document = exampleDocument();
+    const before = definitionsVersion(parseClientConfig(document));
+    document.people = [];
+    document.labels = { reasons: { 'no budget': 'No budget yet' } };
+    expect(definitionsVersion(parseClientConfig(document))).toBe(before);
+  });
+});
