@@ -150,7 +150,7 @@ describe('roster and labels', () => {
     ];
     expect(problemsOf(document)).toEqual([
       {
-        path: 'people.1.ids.hubspot',
+        path: 'people[1].ids.hubspot',
         message: 'hubspot id "31000101" already belongs to people[0] (Dana Reyes)',
       },
     ]);
