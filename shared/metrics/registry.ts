@@ -26,6 +26,13 @@ export const MEETINGS: Record<Cadence, string> = {
   quarterly: 'ICP and comp review',
 };
 
+/** One period of each cadence, in words. */
+export const PERIOD_WORDS: Record<Cadence, string> = {
+  weekly: 'week',
+  monthly: 'month',
+  quarterly: 'quarter',
+};
+
 /** How many periods a trend shows, this one included: a quarter of weeks, a year of months, two years of quarters. */
 export const TREND_PERIODS: Record<Cadence, number> = { weekly: 13, monthly: 12, quarterly: 8 };
 

@@ -7,6 +7,7 @@ import {
   DRIFT_MINIMUM_WINS,
   METRIC_REGISTRY,
   type MetricId,
+  PERIOD_WORDS,
   type SectionId,
   sectionsOf,
   TREND_PERIODS,
@@ -156,8 +157,6 @@ function formatAmount(value: number, currency: string): string {
   );
 }
 
-const PERIOD_WORDS: Record<Cadence, string> = { weekly: 'week', monthly: 'month', quarterly: 'quarter' };
-
 /** The people named as owners of a lane: the leads of its team, both teams' for "both". */
 export function ownerNames(owner: MetricOwner, config: Pick<ClientConfig, 'people'>): string[] {
   const teams = owner === 'both' ? ['marketing', 'sales'] : [owner];
@@ -276,8 +275,9 @@ export function buildPacket(
   const trendOf = trendBuilder(period, cadence, config, comparable, history, options.earlier ?? []);
   for (const metric of metrics) if (statusTable.includes(metric.id)) metric.trend = trendOf(metric);
 
+  // Actions come from the meeting's own table: each "act" is raised in the packet that discusses it.
   const actions = metrics
-    .filter((metric) => metric.status === 'act')
+    .filter((metric) => metric.status === 'act' && statusTable.includes(metric.id))
     .map((metric) => ({
       owner: metric.owner,
       metric: metric.id,

@@ -1,4 +1,4 @@
-import { MEETINGS } from '../metrics/registry.ts';
+import { MEETINGS, PERIOD_WORDS } from '../metrics/registry.ts';
 import {
   dateRange,
   formatMetric,
@@ -25,8 +25,6 @@ export function breakdownText(row: PacketBreakdownRow): string {
 export function itemText(item: PacketItem): string {
   return `${item.name}: ${item.text}${item.ownerName ? ` · ${item.ownerName}` : ''}`;
 }
-
-const PERIOD_WORDS = { weekly: 'week', monthly: 'month', quarterly: 'quarter' } as const;
 
 /** What a reader needs under a value: previous mean, target and cohort, in words. */
 export function comparisonText(metric: PacketMetric, cadence: Packet['cadence']): string {

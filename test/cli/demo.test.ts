@@ -157,6 +157,8 @@ describe('npm run demo', () => {
         ).toContain(id);
       }
       if (packet.cadence === 'weekly') expect(packet.statusTable.length).toBeLessThanOrEqual(10);
+      // Every action is raised in the packet whose table shows its metric.
+      for (const action of packet.actions) expect(packet.statusTable, dir).toContain(action.metric);
       for (const id of packet.statusTable) {
         const metric = packet.metrics.find((candidate) => candidate.id === id);
         expect(metric?.trend, `${dir} ${id}`).toHaveLength(trendLength[packet.cadence]);
