@@ -20,7 +20,7 @@ function visibleText(html: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
-    .replace(/[\s\u00a0\u200b-\u200f\u2060\ufeff\u034f\u00ad]+/g, ' ');
+    .replace(/(?:[\s\u00a0\u200b-\u200f\u2060\ufeff\u00ad]|\u034f)+/g, ' ');
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samepage-demo-'));
