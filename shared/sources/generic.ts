@@ -17,7 +17,19 @@ const SYSTEM = 'generic';
 export const MAX_EVENTS_PER_REQUEST = 100;
 
 const text = z.string().min(1);
-const optionalText = text.nullable().optional();
+/**
+ * An optional field: absent keeps the last value, `null` clears it, and so does an empty or
+ * all-blank string, which CRMs send when a property is cleared (DESIGN.md "Ties").
+ */
+function clearable<T extends z.ZodType>(schema: T) {
+  return z
+    .preprocess(
+      (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+      schema.nullable(),
+    )
+    .optional();
+}
+const optionalText = clearable(text);
 const common = { id: text, at: z.iso.datetime({ offset: true }) };
 
 const eventSchema = z.discriminatedUnion('type', [
@@ -43,7 +55,7 @@ const eventSchema = z.discriminatedUnion('type', [
     owner: optionalText,
     stage: optionalText,
     reason: optionalText,
-    email: emailOrToken.nullable().optional(),
+    email: clearable(emailOrToken),
     deleted: z.boolean().optional(),
   }),
   z.strictObject({
@@ -52,11 +64,7 @@ const eventSchema = z.discriminatedUnion('type', [
     companyId: optionalText,
     contactIds: z.array(text).nullable().optional(),
     amount: z.number().nonnegative().nullable().optional(),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code')
-      .nullable()
-      .optional(),
+    currency: clearable(z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code')),
     stage: optionalText,
     pipeline: optionalText,
     source: optionalText,
@@ -69,7 +77,7 @@ const eventSchema = z.discriminatedUnion('type', [
     ...common,
     formId: text,
     contactId: optionalText,
-    email: emailOrToken.nullable().optional(),
+    email: clearable(emailOrToken),
     source: optionalText,
   }),
   z.strictObject({

@@ -159,6 +159,44 @@ describe('generic source through samepage serve', () => {
     expect(texts.some((text) => text.includes('@'))).toBe(false);
   });
 
+  it('reads a blank string as "no value": a cleared field clears and a blank reason is a missing one', async () => {
+    // CRMs send "" when a property is cleared (DESIGN.md "Ties"). The disqualification must count, with no reason.
+    const body = JSON.stringify({
+      events: [
+        {
+          type: 'contact',
+          id: 'c-60',
+          at: '2026-10-03T10:00:00Z',
+          stage: 'mql',
+          title: 'CFO',
+          companyId: 'co-9',
+        },
+        { type: 'contact', id: 'c-60', at: '2026-10-04T10:00:00Z', stage: 'disqualified', reason: '' },
+        { type: 'contact', id: 'c-60', at: '2026-10-05T10:00:00Z', title: '   ', companyId: '', email: '' },
+        {
+          type: 'deal',
+          id: 'd-60',
+          at: '2026-10-05T10:00:00Z',
+          currency: '',
+          reason: ' ',
+          contactIds: ['c-60'],
+        },
+      ],
+    });
+    const answer = JSON.parse((await post(twin, 'generic', body, genericHeaders(body, SECRET))).text);
+    expect(answer).toMatchObject({ status: 'accepted', events: 4, problems: 0 });
+    const contact = await readEntity(twin, 'contact#generic:c-60');
+    expect(contact?.milestones.disqualified).toBe(Date.parse('2026-10-04T10:00:00Z'));
+    expect(contact && fieldValue(contact, 'reason')).toBeNull();
+    // The blank title and company cleared what was there before; as of the day before, it was still set.
+    expect(contact && fieldValue(contact, 'title')).toBeNull();
+    expect(contact && fieldValue(contact, 'companyId')).toBeNull();
+    expect(contact && fieldValue(contact, 'title', Date.parse('2026-10-04T12:00:00Z'))).toBe('CFO');
+    const deal = await readEntity(twin, 'deal#generic:d-60');
+    expect(deal && fieldValue(deal, 'currency')).toBeNull();
+    expect(deal && fieldValue(deal, 'reason')).toBeNull();
+  });
+
   it('refuses a wrong signature with a reason and stores nothing', async () => {
     const before = (await everyStoredText(twin)).length;
     const body = JSON.stringify({ events: [CONTRACT_EXAMPLE.events[0]] });
