@@ -165,10 +165,10 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
       );
     }
     console.log(
-      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npm run samepage -- packet --client ${config.client} --cadence weekly --as-of ${asOf.toISOString()} --data ${shown}`,
+      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npx samepage packet --client ${config.client} --cadence weekly --as-of ${asOf.toISOString()} --data ${shown}`,
     );
     console.log(
-      `Keep a twin running on the same data (webhooks and the SES inbox): npm run samepage -- serve --client ${config.client} --port 3000 --data ${shown}`,
+      `Keep a twin running on the same data (webhooks and the SES inbox): npx samepage serve --client ${config.client} --port 3000 --data ${shown}`,
     );
     return { unexpected: surprises.length };
   } finally {
