@@ -13,6 +13,7 @@ import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { type ClientConfig, SOURCE_NAMES } from '#shared/config/schema.ts';
+import { unresolvedSecrets } from '#shared/config/secrets.ts';
 import { renderPacketEmail } from '#shared/email/render.ts';
 import { type RecipientReport, RetryableSendError, sendPacket } from '#shared/email/send.ts';
 import { packetSubject } from '#shared/email/subject.ts';
@@ -162,6 +163,12 @@ program
     const configured = SOURCE_NAMES.filter((name) => config.sources[name] !== undefined);
     console.log(`samepage local twin for ${config.displayName} (${config.client})`);
     console.log(`data: ${options.data ? resolve(options.data) : 'in memory'}`);
+    // A source whose secret is missing answers every delivery 500: say so now, in the words its log will use.
+    const missing = await unresolvedSecrets(config, twin.secrets);
+    if (missing.length > 0) {
+      console.log('secrets not set (a delivery that needs one answers 500 "misconfigured"):');
+      for (const { use, error } of missing) console.log(`  ${use}: ${error.message}`);
+    }
     for (const name of configured) console.log(`  POST ${twin.server?.url}/webhooks/${name}`);
     console.log(`SES inbox (where packets are mailed): ${twin.mail?.ses.url}`);
     // The same chain as in AWS: schedule → build-packet → PacketReady → send-packet.

@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { emailHashKeyName } from '#shared/ingest/ingest.ts';
+import { emailHashKeyName } from '#shared/config/secrets.ts';
 
 /** Every secret name the client config refers to (source credentials and the email hash key). */
 export function secretNames(config: ClientConfig): string[] {

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { emailHashKeyName } from '../config/secrets.ts';
 import type { FieldProblem } from '../errors.ts';
 import type { CanonicalEvent } from '../model/events.ts';
 import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
-import { emailHashKeyName, type IngestDeps } from './ingest.ts';
+import type { IngestDeps } from './ingest.ts';
 
 export interface ImportSummary {
   /** Rows read (lines of NDJSON, records of a CSV). */

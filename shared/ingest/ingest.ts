@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
+import { emailHashKeyName } from '../config/secrets.ts';
 import { type FieldProblem, RequestTooLargeError, UnknownSourceError, ValidationError } from '../errors.ts';
 import type { CanonicalEvent } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -41,11 +42,6 @@ export interface IngestDeps {
 export interface IngestResult {
   outcome: DeliveryOutcome;
   answer: SourceAnswer;
-}
-
-/** The secret name of the key that hashes email addresses. */
-export function emailHashKeyName(config: ClientConfig): string {
-  return config.privacy.emailHashKey ?? `${config.client}/email-hash-key`;
 }
 
 /** Same source and same bytes → same key; keyed so the key reveals nothing of the body. */

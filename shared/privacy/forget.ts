@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
+import { emailHashKeyName } from '../config/secrets.ts';
 import { ValidationError } from '../errors.ts';
-import { emailHashKeyName } from '../ingest/ingest.ts';
 import { type CanonicalEvent, entityKey } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';

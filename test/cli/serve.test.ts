@@ -49,6 +49,39 @@ describe('samepage CLI', () => {
     expect(contact && fieldValue(contact, 'source')).toBe('webinar');
   });
 
+  it('serve names each configured secret that is not set, and a delivery needing it fails with the same words', async () => {
+    // The Typeform secret is not set (an empty variable is unset); every other one is.
+    const words = 'Secret "acme/typeform-secret" not found (set SAMEPAGE_SECRET_ACME_TYPEFORM_SECRET)';
+    const serve = await startServe(['--client', 'clients/example.yaml', '--port', '0'], {
+      SAMEPAGE_SECRET_ACME_TYPEFORM_SECRET: '',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    });
+    try {
+      expect(serve.output()).toContain(
+        `secrets not set (a delivery that needs one answers 500 "misconfigured"):\n  typeform: ${words}\n  POST`,
+      );
+      const response = await fetch(`${serve.url}/webhooks/typeform`, {
+        method: 'POST',
+        body: '{"event_id":"x","event_type":"form_response","form_response":{}}',
+        headers: { 'content-type': 'application/json', 'typeform-signature': 'sha256=AAAA' },
+      });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ error: 'misconfigured' });
+      // The log line of the failed delivery says the same words as the start did.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const failures = serve
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { message: string; error?: { message: string } })
+        .filter((entry) => entry.message === 'delivery failed');
+      expect(failures.map((entry) => entry.error?.message)).toEqual([words]);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.stopped;
+    }
+  });
+
   it('import applies valid rows, lists bad rows with line numbers and exits 1', async () => {
     const file = join(dataDir, 'history.ndjson');
     writeFileSync(

@@ -38,11 +38,12 @@ export function runSamepage(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Starts `samepage serve` and resolves with its base URL once it listens. */
+/** Starts `samepage serve` and resolves with its base URL once it listens; `output()` is all it printed so far. */
 export function startServe(
   args: string[],
-): Promise<{ url: string; child: ChildProcess; stopped: Promise<void> }> {
-  const child = samepage(['serve', ...args]);
+  environment: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stopped: Promise<void>; output: () => string }> {
+  const child = samepage(['serve', ...args], environment);
   const stopped = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return new Promise((resolve, reject) => {
     let output = '';
@@ -52,7 +53,7 @@ export function startServe(
     child.stdout?.on('data', (chunk) => {
       output += chunk;
       const match = /POST (http:\/\/127\.0\.0\.1:\d+)\/webhooks\//.exec(output);
-      if (match?.[1]) resolve({ url: match[1], child, stopped });
+      if (match?.[1]) resolve({ url: match[1], child, stopped, output: () => output });
     });
     child.on('close', (code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
   });
