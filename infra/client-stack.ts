@@ -87,7 +87,6 @@ export class ClientStack extends Stack {
     new WebhookApi(this, 'Webhooks', {
       sources: SOURCE_NAMES.filter((name) => config.sources[name] !== undefined),
       ingest,
-      throttle: { rateLimit: 50, burstLimit: 100 },
     });
 
     new OpsAlarms(this, 'Ops', {

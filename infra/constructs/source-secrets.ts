@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
@@ -25,17 +25,25 @@ export function secretNames(config: ClientConfig): string[] {
 /**
  * One Secrets Manager secret per name in the config, created with a random placeholder that
  * ops replace with the vendor's value (README "Deploy a client"). Values never pass through CDK.
+ * The email-hash key is data, not a credential: it is retained like the table.
  */
 export class SourceSecrets extends Construct {
   readonly secrets: Secret[];
 
   constructor(scope: Construct, id: string, props: { config: ClientConfig }) {
     super(scope, id);
+    const hashKey = emailHashKeyName(props.config);
     this.secrets = secretNames(props.config).map(
       (name) =>
         new Secret(this, name.replace(/[^A-Za-z0-9]/g, '-'), {
           secretName: name,
           description: `samepage ${props.config.client}: set to the value issued by the source (see README)`,
+          // A Secret's removal policy is not set by default, which CloudFormation takes as Delete
+          // (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_secretsmanager.SecretProps.html).
+          // Source credentials can be issued again by the vendor and go with the stack; a new
+          // email-hash key would unlink every stored hash from new ones, so that one stays
+          // (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.RemovalPolicy.html).
+          ...(name === hashKey ? { removalPolicy: RemovalPolicy.RETAIN } : {}),
         }),
     );
     Validations.of(this).acknowledge({

@@ -6,17 +6,53 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SourceName } from '#shared/config/schema.ts';
 
+export interface RouteThrottle {
+  /** Steady requests per second. */
+  rateLimit: number;
+  /** Requests API Gateway lets through at once before answering 429. */
+  burstLimit: number;
+}
+
+/**
+ * Each route's own throttle, sized to what its sender sends at most, so a flood on one route
+ * (signatures are checked in the function, so unauthenticated callers spend a route's allowance
+ * too) answers 429 on that route only. Route-level limits in an HTTP API stage:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
+ */
+export const ROUTE_THROTTLES: Record<SourceName, RouteThrottle> = {
+  // HubSpot keeps at most the app's maxConcurrentRequests in flight (the settings API reference's
+  // example is 10), each request an array of events: a burst of 40 takes four times that.
+  // https://developers.hubspot.com/docs/api-reference/legacy/webhooks/settings/update-setting
+  hubspot: { rateLimit: 20, burstLimit: 40 },
+  // Workflows "issue webhook attempts at up to 20 requests per second" and retry a 429 after its
+  // Retry-After: https://developers.hubspot.com/docs/methods/workflows/webhook_information
+  'hubspot-workflow': { rateLimit: 20, burstLimit: 40 },
+  // Up to 100 notifications per SOAP message, sent from a queue by a background process and
+  // retried for 24 hours:
+  // https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_notifications.htm
+  salesforce: { rateLimit: 10, burstLimit: 20 },
+  // One request per change, no batching (a bulk edit sends one per record), and a failed or slow
+  // (10 s) delivery counts toward Pipedrive's ban of the webhook, a 429 included: the most headroom.
+  // https://pipedrive.readme.io/docs/webhooks-for-apps (webhooks policy)
+  pipedrive: { rateLimit: 30, burstLimit: 60 },
+  // One request per form response: people filling in a form.
+  typeform: { rateLimit: 5, burstLimit: 10 },
+  // Automations posting samepage's event JSON, up to 100 events a request.
+  generic: { rateLimit: 10, burstLimit: 20 },
+};
+
+/** For a route without its own limits: the smallest sender's. */
+const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
+
 export interface WebhookApiProps {
   sources: readonly SourceName[];
   ingest: IFunction;
-  /** Steady requests per second and burst across all routes. */
-  throttle: { rateLimit: number; burstLimit: number };
 }
 
 /**
  * The HTTP API: `POST /webhooks/<source>` for each configured source only (anything else is
- * API Gateway's 404 before any code runs), throttled, with access logs that leave out the query
- * string (a Salesforce path token travels there).
+ * API Gateway's 404 before any code runs), each route throttled on its own, with access logs
+ * that leave out the query string (a Salesforce path token travels there).
  */
 export class WebhookApi extends Construct {
   readonly api: HttpApi;
@@ -29,10 +65,11 @@ export class WebhookApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: DEFAULT_THROTTLE,
     });
+    const cfnStage = stage.node.defaultChild as CfnStage;
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
-    (stage.node.defaultChild as CfnStage).accessLogSettings = {
+    cfnStage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
         requestId: '$context.requestId',
@@ -47,9 +84,18 @@ export class WebhookApi extends Construct {
       }),
     };
     const integration = new HttpLambdaIntegration('Ingest', props.ingest);
+    // RouteSettings is plain JSON to CloudFormation: its keys are route keys, its fields PascalCase.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const source of props.sources) {
-      this.api.addRoutes({ path: `/webhooks/${source}`, methods: [HttpMethod.POST], integration });
+      const path = `/webhooks/${source}`;
+      for (const route of this.api.addRoutes({ path, methods: [HttpMethod.POST], integration })) {
+        // The stage names the route by its key, so it can only be created after the route.
+        cfnStage.node.addDependency(route);
+      }
+      const { rateLimit, burstLimit } = ROUTE_THROTTLES[source];
+      routeSettings[`POST ${path}`] = { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit };
     }
+    cfnStage.routeSettings = routeSettings;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:

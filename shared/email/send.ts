@@ -29,16 +29,44 @@ export class PacketNotFoundError extends Error {
   override readonly name = 'PacketNotFoundError';
 }
 
-/** Some recipients failed for now: thrown after the others were sent, so the event is retried. */
+/**
+ * Some recipients failed for now: thrown after the others were sent, so the event is retried.
+ * Its message names the lists and the count. The report, addresses included, is for the caller
+ * and is not an own enumerable property: the Lambda runtime logs those of a thrown error.
+ */
 export class RetryableSendError extends Error {
   override readonly name = 'RetryableSendError';
-  constructor(readonly report: RecipientReport[]) {
-    super(`${report.filter((r) => r.outcome === 'failed').length} recipient(s) failed and will be retried`);
+  readonly #report: RecipientReport[];
+
+  constructor(report: RecipientReport[]) {
+    const failed = report.filter((entry) => entry.outcome === 'failed');
+    const lists = [...new Set(failed.flatMap((entry) => entry.lists))];
+    super(
+      `${failed.length} ${failed.length === 1 ? 'recipient' : 'recipients'} on ${lists.join(', ')} failed and will be retried`,
+    );
+    this.#report = report;
+  }
+
+  /** Every recipient's outcome, this run. */
+  get report(): RecipientReport[] {
+    return this.#report;
   }
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/**
+ * An error as text for the report and the mail record, which are logged: each recipient address
+ * in it (SES names a refused identity) becomes the lists it is on.
+ */
+function describeError(error: unknown, recipients: { address: string; lists: string[] }[]): string {
+  let text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // Longest first, so an address inside a longer one is not half replaced.
+  for (const { address, lists } of [...recipients].sort((a, b) => b.address.length - a.address.length)) {
+    const pattern = new RegExp(address.replace(REGEXP_SPECIAL, '\\$&'), 'gi');
+    text = text.replace(pattern, `<${lists.join(', ')} recipient>`);
+  }
+  return text;
 }
 
 /** Not a secret, just not an address: delivery records name recipients by this hash. */
@@ -83,7 +111,8 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
   await deps.onRendered?.(packet, rendered);
 
   const report: RecipientReport[] = [];
-  for (const { address, lists } of recipientsOf(deps.config)) {
+  const recipients = recipientsOf(deps.config);
+  for (const { address, lists } of recipients) {
     const key = {
       cadence: event.cadence,
       periodStart: event.periodStart,
@@ -100,7 +129,7 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
       ({ messageId } = await deps.mailer.send({ from: deps.config.from, to: address, raw }));
     } catch (error) {
       const permanent = error instanceof PermanentMailError;
-      const detail = describeError(error);
+      const detail = describeError(error, recipients);
       await deps.store.finishMail(key, {
         state: permanent ? 'failed-permanent' : 'failed',
         detail,
@@ -119,7 +148,7 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
         recipient: address,
         lists,
         outcome: 'in-flight',
-        detail: `sent as ${messageId}, not recorded: ${describeError(error)}`,
+        detail: `sent as ${messageId}, not recorded: ${describeError(error, recipients)}`,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
@@ -11,6 +12,7 @@ import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { type Mailer, PermanentMailError, TransientMailError } from '#shared/ports/mailer.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
+import { asTheRuntimeLogsIt } from '../support/runtime-log.ts';
 import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
 
 const AS_OF = SMALL_WEEK_AS_OF;
@@ -198,6 +200,65 @@ describe('send failures', () => {
       attempts: 2,
     });
     // Recipients are kept as hashes only.
+    expect(JSON.stringify(records)).not.toContain('@');
+  });
+});
+
+describe('what a failed send leaves for the logs', () => {
+  let twin: Twin;
+  const clock = () => Date.parse(AS_OF);
+  beforeAll(async () => {
+    twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
+    await buildAndPublishPacket(
+      { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
+      { client: 'acme', cadence: 'weekly', asOf: AS_OF },
+    );
+  });
+  afterAll(() => twin.close());
+
+  it('names lists and counts, never a recipient address: the thrown error, its report details and the mail records', async () => {
+    const deps = localSendDeps(twin, clock);
+    // SES names the refused identity in its message (the sandbox refuses unverified recipients).
+    const mailer: Mailer = {
+      send: async (mail) => {
+        if (mail.to === 'vp-sales@acme.example')
+          throw new TransientMailError('ServiceUnavailable: Service is unavailable.');
+        if (mail.to === 'ceo@acme.example')
+          throw new PermanentMailError(
+            `MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: ${mail.to}`,
+          );
+        return deps.mailer.send(mail);
+      },
+    };
+    const event: PacketReady = {
+      type: 'PacketReady',
+      client: 'acme',
+      cadence: 'weekly',
+      periodStart: '2026-11-09T00:00:00-05:00',
+      definitionsVersion: 'x',
+    };
+    const error = await sendPacket({ ...deps, mailer }, event).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(RetryableSendError);
+    const logged = asTheRuntimeLogsIt(error);
+    for (const address of RECIPIENTS) expect(logged).not.toContain(address);
+    expect((error as Error).message).toBe('1 recipient on sales failed and will be retried');
+    expect(inspect(error)).not.toContain('@acme.example');
+
+    // The caller still gets every outcome; a detail names the lists instead of the address.
+    const report = (error as RetryableSendError).report;
+    expect(report.map((entry) => entry.outcome)).toEqual([
+      'sent',
+      'sent',
+      'failed',
+      'sent',
+      'failed-permanent',
+    ]);
+    expect(report.find((entry) => entry.outcome === 'failed-permanent')?.detail).toBe(
+      'PermanentMailError: MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: <leadership recipient>',
+    );
+    for (const address of RECIPIENTS)
+      expect(JSON.stringify(report.map((entry) => entry.detail))).not.toContain(address);
+    const records = await twin.store.mailsOf({ cadence: 'weekly', periodStart: event.periodStart });
     expect(JSON.stringify(records)).not.toContain('@');
   });
 });

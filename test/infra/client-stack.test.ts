@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { ClientStack } from '../../infra/client-stack.ts';
@@ -111,7 +111,6 @@ describe('the client stack', () => {
     );
     berlinTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: Match.objectLike({
         Format: Match.not(Match.stringLikeRegexp('querystring|requestOverride')),
       }),
@@ -165,6 +164,102 @@ describe('the client stack', () => {
         }),
       ],
     });
+  });
+
+  it('lets every alarm reach ops: an ops topic CloudWatch may publish to, TLS only, and nothing else may publish', () => {
+    // Under the AWS-managed alias/aws/sns key CloudWatch cannot publish at all (its key policy
+    // cannot name cloudwatch.amazonaws.com); the topic is unencrypted instead (see ops-alarms.ts).
+    const topics = Object.entries(berlinTemplate.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    const [topicId, topic] = topics[0] ?? [];
+    expect(topic?.Properties.KmsMasterKeyId).toBeUndefined();
+    berlinTemplate.resourceCountIs('AWS::KMS::Key', 0);
+
+    const policies = Object.values(berlinTemplate.findResources('AWS::SNS::TopicPolicy')).map(
+      (policy) => policy.Properties,
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Topics).toEqual([{ Ref: topicId }]);
+    const statements = policies[0]?.PolicyDocument.Statement as (Statement & {
+      Effect: string;
+      Principal: unknown;
+    })[];
+    // The topic policy replaces SNS's default one: CloudWatch needs its own Allow, scoped to this
+    // account's alarms, and anything over plain HTTP is refused.
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: topicId },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ENV.account },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:*`],
+                ],
+              },
+            },
+          },
+        }),
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    );
+    const allowed = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allowed.map((statement) => statement.Principal)).toEqual([
+      { Service: 'cloudwatch.amazonaws.com' },
+    ]);
+    // No function can publish: what reaches the topic is CloudWatch's alarm message only.
+    const everything = Object.values(berlinTemplate.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    expect(actionsOf(everything).filter((action) => action.startsWith('sns:'))).toEqual([]);
+    const alarms = Object.values(berlinTemplate.findResources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('throttles each route on its own, sized to its sender, so a flood on one route leaves the others alone', () => {
+    const stage = (template: Template) =>
+      Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+    const limits = (template: Template) =>
+      Object.fromEntries(
+        Object.entries(stage(template)?.RouteSettings ?? {}).map(([route, settings]) => [
+          route,
+          [
+            (settings as { ThrottlingRateLimit: number }).ThrottlingRateLimit,
+            (settings as { ThrottlingBurstLimit: number }).ThrottlingBurstLimit,
+          ],
+        ]),
+      );
+    expect(limits(berlinTemplate)).toEqual({
+      'POST /webhooks/hubspot': [20, 40],
+      'POST /webhooks/hubspot-workflow': [20, 40],
+      'POST /webhooks/salesforce': [10, 20],
+      'POST /webhooks/pipedrive': [30, 60],
+      'POST /webhooks/typeform': [5, 10],
+      'POST /webhooks/generic': [10, 20],
+    });
+    expect(limits(losAngeles)).toEqual({
+      'POST /webhooks/hubspot': [20, 40],
+      'POST /webhooks/generic': [10, 20],
+    });
+    // A route without its own entry would fall back to the smallest sender's limits.
+    expect(stage(berlinTemplate)?.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 10,
+    });
+    // The route settings name routes, so the stage is created after them.
+    const routeIds = Object.keys(berlinTemplate.findResources('AWS::ApiGatewayV2::Route'));
+    const stageResource = Object.values(berlinTemplate.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(stageResource?.DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
   it('runs every function on Node 24 arm64 with its own log group and the config baked into the bundle', () => {
@@ -232,6 +327,16 @@ describe('the client stack', () => {
     });
   });
 
+  it('keeps the email-hash key as it keeps the table: a new key would unlink every stored hash from new ones', () => {
+    const secrets = Object.values(berlinTemplate.findResources('AWS::SecretsManager::Secret'));
+    const policies = Object.fromEntries(
+      secrets.map((secret) => [secret.Properties.Name, [secret.DeletionPolicy, secret.UpdateReplacePolicy]]),
+    );
+    expect(policies['acme/email-hash-key']).toEqual(['Retain', 'Retain']);
+    // Source credentials are issued by the vendors and can be pasted again: they go with the stack.
+    expect(policies['acme/hubspot-client-secret']).toEqual(['Delete', 'Delete']);
+  });
+
   it('passes cdk-nag AwsSolutions with every acknowledgement reasoned, and the check can fail', () => {
     // Through the CDK validation framework, as `cdk synth` runs it: synth throws on a finding
     // nobody acknowledged with a reason.
@@ -256,6 +361,36 @@ describe('the client stack', () => {
     }
     expect(report).toMatch(/AwsSolutions-SQS3/);
     expect(report).toMatch(/Samepage-probe\/Unreviewed/);
+  }, 120_000);
+
+  it('acknowledges the unencrypted ops topic, with its reason, for the cdk-nag packs that check SNS encryption', () => {
+    // AwsSolutions has no SNS encryption rule; NIST 800-53 R5 (like HIPAA and PCI DSS) does.
+    const app = new App();
+    new ClientStack(app, 'Samepage-nist', { config: clientIn('UTC', 'nist', ['generic']), env: ENV });
+    Validations.of(app).addPlugins(new NIST80053R5Checks(app));
+    let report: {
+      pluginReports: {
+        violations: { ruleName: string }[];
+        suppressedViolations?: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+      }[];
+    } = { pluginReports: [] };
+    try {
+      app.synth();
+    } catch (error) {
+      // The pack finds plenty else (backups, rotation, VPCs); only the topic's rule matters here.
+      const path = /found in: (\S+validation-report\.json)/.exec((error as Error).message)?.[1];
+      if (path) report = JSON.parse(readFileSync(path, 'utf8'));
+    }
+    const nist = report.pluginReports[0];
+    expect(nist?.violations.map((violation) => violation.ruleName)).not.toContain(
+      'NIST.800.53.R5-SNSEncryptedKMS',
+    );
+    const acknowledged = nist?.suppressedViolations?.find(
+      (violation) => violation.ruleName === 'NIST.800.53.R5-SNSEncryptedKMS',
+    );
+    expect(acknowledged?.violatingConstructs.map((construct) => construct.constructPath)).toEqual([
+      'Samepage-nist/Ops/Topic/Resource',
+    ]);
   }, 120_000);
 
   it('stops cdk synth on an invalid client config, naming the field', () => {

@@ -18,7 +18,9 @@ import {
   injectFaults,
   networkFault,
   SES_FAULTS,
+  sesUnverified,
 } from '../support/faults.ts';
+import { asTheRuntimeLogsIt } from '../support/runtime-log.ts';
 import { SMALL_WEEK_AS_OF } from '../support/small-week.ts';
 
 const context = { awsRequestId: 'faults', functionName: 'send-packet' } as Context;
@@ -232,6 +234,37 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
     expect(await inboxCounts(twin)).toEqual(
       once(RECIPIENTS.filter((address) => address !== 'ceo@acme.example')),
     );
+  });
+
+  it('logs lists and counts, never a recipient address: the logger lines, the metrics and what the runtime logs of the thrown error', async () => {
+    const { invoke } = await sendLambda([
+      { when: sendTo('vp-sales@acme.example'), fault: SES_FAULTS.unavailable },
+      { when: sendTo('ceo@acme.example'), fault: sesUnverified('ceo@acme.example') },
+    ]);
+    const run = await withTelemetry(() => invoke());
+    expect(run.result).toBeInstanceOf(RetryableSendError);
+    const written = JSON.stringify(run.lines);
+    const thrown = asTheRuntimeLogsIt(run.result);
+    for (const address of RECIPIENTS) {
+      expect(written).not.toContain(address);
+      expect(thrown).not.toContain(address);
+    }
+    expect(thrown).toContain('"errorMessage":"1 recipient on sales failed and will be retried"');
+    const errors = run.lines.filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'packet not delivered',
+        lists: ['leadership'],
+        details: [
+          'PermanentMailError: MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: <leadership recipient>',
+        ],
+      }),
+    ]);
+    expect(run.lines.find((line) => line.message === 'packet sent')).toMatchObject({
+      sent: 3,
+      failed: 1,
+      'failed-permanent': 1,
+    });
   });
 
   it('the connection to SES drops before the request arrives: the SDK retries, one message each', async () => {

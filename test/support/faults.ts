@@ -97,6 +97,15 @@ export const SES_FAULTS = {
   rejected: awsQueryError(400, 'MessageRejected', 'Email address is not verified.'),
 } as const;
 
+/** SES refusing an unverified identity: its message names the address (the sandbox refuses unverified recipients). */
+export function sesUnverified(address: string): Fault {
+  return awsQueryError(
+    400,
+    'MessageRejected',
+    `Email address is not verified. The following identities failed the check in region US-EAST-1: ${address}`,
+  );
+}
+
 /** A dropped connection; with `afterWrite` the service did the work and only its answer is lost. */
 export function networkFault(
   afterWrite = false,
