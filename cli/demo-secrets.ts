@@ -11,6 +11,7 @@ export const DEMO_SECRETS: Record<string, string> = {
   'demo/typeform-secret': 'demo-typeform-secret',
   'demo/pipedrive-basic-auth': 'northwind:demo-pipedrive-password',
   'demo/generic-whsec': 'whsec_ZGVtby1nZW5lcmljLXdlYmhvb2stc2VjcmV0LTAx',
+  'demo/salesforce-token': 'demo-salesforce-token',
   'demo/email-hash-key': 'demo-email-hash-key',
 };
 
@@ -20,6 +21,7 @@ export const DEMO_SENDER_SECRETS: DemoSecrets = {
   typeform: DEMO_SECRETS['demo/typeform-secret'] as string,
   pipedriveCredentials: DEMO_SECRETS['demo/pipedrive-basic-auth'] as string,
   genericWhsec: DEMO_SECRETS['demo/generic-whsec'] as string,
+  salesforceToken: DEMO_SECRETS['demo/salesforce-token'] as string,
 };
 
 /** The demo's secrets as the twin reads them, from a private environment (process.env untouched). */

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { ScriptedDelivery } from '#local/delivery.ts';
+import { deliveryUrl, type ScriptedDelivery } from '#local/delivery.ts';
 import { deliverySummary, storyDeliveries } from '#local/generator/deliveries.ts';
 import { generateStory } from '#local/generator/story.ts';
 import { outboxDir } from '#local/outbox.ts';
@@ -24,7 +24,7 @@ async function deliver(
   twin: Twin,
   delivery: ScriptedDelivery,
 ): Promise<{ outcome: Outcome; detail: string }> {
-  const response = await fetch(`${twin.server?.url}/webhooks/${delivery.source}`, {
+  const response = await fetch(deliveryUrl(twin.server?.url ?? '', delivery), {
     method: 'POST',
     body: delivery.body,
     headers: delivery.headers,

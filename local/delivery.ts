@@ -4,6 +4,8 @@ export interface ScriptedDelivery {
   label: string;
   body: string;
   headers: Record<string, string>;
+  /** The endpoint URL's query, `?…` (Salesforce's `?token=`), or none. */
+  query?: string;
   /** What the twin should answer: the demo checks it, so a broken source is visible at once. */
   expect: 'accepted' | 'duplicate' | 'quarantined' | 'refused';
 }
@@ -13,4 +15,11 @@ export interface DemoSecrets {
   typeform: string;
   pipedriveCredentials: string;
   genericWhsec: string;
+  /** The value Salesforce sends as `?token=` on the endpoint URL. */
+  salesforceToken: string;
+}
+
+/** The URL a scripted delivery is posted to on a webhook server at `baseUrl`. */
+export function deliveryUrl(baseUrl: string, delivery: Pick<ScriptedDelivery, 'source' | 'query'>): string {
+  return `${baseUrl}/webhooks/${delivery.source}${delivery.query ?? ''}`;
 }

@@ -24,11 +24,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** The delivery's authentication failed: wrong or missing signature, stale timestamp, wrong org. */
+/** Which check refused a delivery; the only thing about the refusal a 401 answer names besides `reason`. */
+export type AuthenticationCheck = 'signature' | 'timestamp' | 'credentials';
+
+/**
+ * The delivery's authentication failed: wrong or missing signature, stale timestamp, wrong
+ * credentials. `reason` is said to the caller, who may be a prober: it describes the request
+ * only, never the stack (no URL checked against, no expected value, nothing about what is
+ * configured). `detail`, the message, is for the logs and metrics only.
+ */
 export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly check: AuthenticationCheck,
+    readonly reason: string,
+    readonly detail: string = reason,
+  ) {
+    super(detail);
   }
 }
 

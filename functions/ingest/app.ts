@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AuthenticationError } from '#shared/errors.ts';
 import { type IngestDeps, ingestDelivery } from '#shared/ingest/ingest.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { httpErrors } from '../lib/http-errors.ts';
@@ -24,9 +25,21 @@ export function webhookRequestFrom(event: APIGatewayProxyEventV2, receivedAt: nu
     method: event.requestContext.http.method,
     url: calledUrl(event, headers),
     headers,
-    body: event.isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
+    // The bytes as they arrived: a base64 body is decoded to bytes, never to a UTF-8 string here.
+    body: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8'),
     receivedAt,
   };
+}
+
+/**
+ * A refused delivery in the metrics: one count per failed check (`AuthenticationFailedSignature`,
+ * `…Timestamp`, `…Credentials`), and the full reason, which the 401 answer leaves out, as
+ * metadata of the same embedded-metric record (searchable in CloudWatch Logs, not a dimension).
+ */
+function countAuthenticationFailure(metrics: Observability['metrics'], error: AuthenticationError): void {
+  count(metrics, `AuthenticationFailed${error.check[0]?.toUpperCase()}${error.check.slice(1)}`);
+  metrics.addMetadata('refusedCheck', error.check);
+  metrics.addMetadata('refusedReason', error.detail);
 }
 
 /** POST /webhooks/{source}: parse the API Gateway event, call the domain, answer. */
@@ -35,9 +48,10 @@ export function createIngestHandler(deps: IngestDeps, { logger, metrics }: Obser
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(
-      httpErrors(logger, (statusCode) =>
-        count(metrics, statusCode >= 500 ? 'DeliveriesFailed' : 'DeliveriesRefused'),
-      ),
+      httpErrors(logger, (statusCode, error) => {
+        count(metrics, statusCode >= 500 ? 'DeliveriesFailed' : 'DeliveriesRefused');
+        if (error instanceof AuthenticationError) countAuthenticationFailure(metrics, error);
+      }),
     )
     .handler(async (event) => {
       // The stack routes each configured source by its literal path; the twin passes {source}.

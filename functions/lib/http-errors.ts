@@ -12,11 +12,16 @@ import {
 
 type HttpAnswer = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-function answer(statusCode: number, error: string, reason: string): HttpAnswer {
+function answer(
+  statusCode: number,
+  error: string,
+  reason: string,
+  fields: Record<string, string> = {},
+): HttpAnswer {
   return {
     statusCode,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error, reason }),
+    body: JSON.stringify({ error, ...fields, reason }),
   };
 }
 
@@ -25,7 +30,11 @@ function answer(statusCode: number, error: string, reason: string): HttpAnswer {
  * sender retries; it is logged with its stack, and its message is not echoed to the caller.
  */
 export function httpAnswerFor(error: unknown): HttpAnswer {
-  if (error instanceof AuthenticationError) return answer(401, 'unauthorized', error.reason);
+  // The failed check and its request-side reason only; the detail (URL checked, value expected)
+  // is logged, never answered: the caller may be a prober.
+  if (error instanceof AuthenticationError) {
+    return answer(401, 'unauthorized', error.reason, { check: error.check });
+  }
   if (error instanceof UnknownSourceError) return answer(404, 'unknown_source', error.message);
   if (error instanceof RequestTooLargeError) return answer(413, 'too_large', error.message);
   if (error instanceof ValidationError) return answer(400, 'invalid_request', error.message);
@@ -35,19 +44,20 @@ export function httpAnswerFor(error: unknown): HttpAnswer {
   return answer(500, 'internal', 'temporary failure, please retry');
 }
 
-/** Maps errors to answers, logs them, and tells `onAnswer` the status (for the metrics). */
+/** Maps errors to answers, logs them, and tells `onAnswer` the status and the error (for the metrics). */
 export function httpErrors(
   logger: Logger,
-  onAnswer: (statusCode: number) => void = () => {},
+  onAnswer: (statusCode: number, error: unknown) => void = () => {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const mapped = httpAnswerFor(request.error);
-      onAnswer(mapped.statusCode);
+      onAnswer(mapped.statusCode, request.error);
       if (mapped.statusCode >= 500) logger.error('delivery failed', { error: request.error as Error });
       else
         logger.warn('delivery refused', {
           statusCode: mapped.statusCode,
+          ...(request.error instanceof AuthenticationError ? { check: request.error.check } : {}),
           reason: (request.error as Error).message,
         });
       request.response = mapped;

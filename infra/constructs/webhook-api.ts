@@ -99,7 +99,7 @@ export class WebhookApi extends Construct {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'Webhook senders (HubSpot, Salesforce, Pipedrive, Typeform, Standard Webhooks) cannot use API Gateway authorizers; every delivery is authenticated in the ingest function by its signature, Basic credentials or org id before anything is stored, and refused with 401 otherwise.',
+        'Webhook senders (HubSpot, Salesforce, Pipedrive, Typeform, Standard Webhooks) cannot use API Gateway authorizers; every delivery is authenticated in the ingest function before anything is stored (a signature, Basic credentials, or for Salesforce a required shared ?token= compared in constant time and then its org id), and refused with 401 otherwise.',
     });
     this.baseUrl = `${this.api.apiEndpoint}/webhooks/`;
     new CfnOutput(scope, 'WebhookBaseUrl', {

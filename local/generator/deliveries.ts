@@ -5,7 +5,12 @@ import type { DemoSecrets, ScriptedDelivery } from '../delivery.ts';
 import { genericHeaders } from '../senders/generic.ts';
 import { hubspotHeaders, hubspotWorkflowHeaders } from '../senders/hubspot.ts';
 import { pipedriveBody, pipedriveHeaders } from '../senders/pipedrive.ts';
-import { type OutboundRecord, salesforceHeaders, salesforceOutboundMessage } from '../senders/salesforce.ts';
+import {
+  type OutboundRecord,
+  salesforceEndpointQuery,
+  salesforceHeaders,
+  salesforceOutboundMessage,
+} from '../senders/salesforce.ts';
 import { typeformBody, typeformHeaders } from '../senders/typeform.ts';
 import type {
   ContactStageChange,
@@ -679,6 +684,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
           batch.map((entry) => entry.item),
         ),
         headers: salesforceHeaders(),
+        query: salesforceEndpointQuery(secrets.salesforceToken),
         expect: 'accepted',
       },
     });

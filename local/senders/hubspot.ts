@@ -29,7 +29,10 @@ export function hubspotHeaders(
   };
 }
 
-/** Headers of a workflow "Send a webhook" request signed v2 (hex SHA-256 of secret + method + URI + body). */
+/**
+ * Headers of a workflow "Send a webhook" request signed v2 (hex SHA-256 of secret + method + URI +
+ * body). v2 signs the URI exactly as called, escapes included (unlike v3).
+ */
 export function hubspotWorkflowHeaders(
   body: string,
   secret: string,
@@ -39,6 +42,6 @@ export function hubspotWorkflowHeaders(
   return {
     'content-type': 'application/json',
     'x-hubspot-signature-version': 'v2',
-    'x-hubspot-signature': hubspotSignatureV2(secret, method, decodeHubSpotUri(options.uri), body),
+    'x-hubspot-signature': hubspotSignatureV2(secret, method, options.uri, body),
   };
 }

@@ -95,7 +95,7 @@ export function salesforceHeaders(): Record<string, string> {
   return { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' };
 }
 
-/** The query an endpoint URL carries when the source is configured with a `pathSecret`. */
-export function salesforceEndpointQuery(token?: string): string {
-  return token === undefined ? '' : `?token=${encodeURIComponent(token)}`;
+/** The query the endpoint URL carries: the value of the secret named by `sources.salesforce.pathSecret`. */
+export function salesforceEndpointQuery(token: string): string {
+  return `?token=${encodeURIComponent(token)}`;
 }

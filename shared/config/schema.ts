@@ -26,10 +26,18 @@ const timezone = z.string().refine((zone) => {
   }
 }, 'expected an IANA time zone such as "America/New_York"');
 
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_NAME_EXPECTED = 'expected a secret name (letters, digits and /_+=.@-)';
+
 /** A secret's name (never its value): resolved by the Secrets port. */
-const secretName = z
-  .string()
-  .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'expected a secret name (letters, digits and /_+=.@-)');
+const secretName = z.string().regex(SECRET_NAME, SECRET_NAME_EXPECTED);
+
+/** A secret's name that must be there; `why` is what the config error says when it is missing. */
+function requiredSecretName(why: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `required: ${why}` : undefined) })
+    .regex(SECRET_NAME, SECRET_NAME_EXPECTED);
+}
 
 const email = z.email('expected an email address');
 
@@ -67,6 +75,12 @@ const sourceSchemas = {
   }),
   'hubspot-workflow': z.strictObject({
     secret: secretName,
+    /**
+     * The portal whose records the workflow sends; defaults to `sources.hubspot.portalId`. A body
+     * that names another portal is quarantined: the app secret that signs it is shared by every
+     * portal that installed the app.
+     */
+    portalId: positiveInt.optional(),
     canonicalUrl: z.url().optional(),
     objectType: z.enum(['contact', 'company', 'deal']).default('contact'),
     properties: fieldMap.optional(),
@@ -75,8 +89,10 @@ const sourceSchemas = {
     organizationId: z
       .string()
       .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce org id'),
-    /** Optional shared secret expected as `?token=` on the endpoint URL. */
-    pathSecret: secretName.optional(),
+    /** The secret expected as `?token=` on the endpoint URL (compared in constant time). */
+    pathSecret: requiredSecretName(
+      'the name of the secret Salesforce must send as ?token= on the endpoint URL. An outbound message carries no signature and its OrganizationId is public (every Web-to-Lead form prints it as "oid"), so without this shared secret anyone could post records as your org',
+    ),
     fields: z
       .strictObject({
         Lead: fieldMap.optional(),
@@ -168,7 +184,20 @@ export const clientConfigSchema = z
       leadership: z.array(email).min(1),
     }),
     from: sender,
-    sources: z.strictObject(sourceSchemas).partial(),
+    sources: z
+      .strictObject(sourceSchemas)
+      .partial()
+      .superRefine((sources, ctx) => {
+        const workflow = sources['hubspot-workflow'];
+        if (workflow && workflow.portalId === undefined && sources.hubspot === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['hubspot-workflow', 'portalId'],
+            message:
+              'required: the HubSpot portal (account) id the workflow runs in, unless sources.hubspot.portalId names it; a body from any other portal is quarantined',
+          });
+        }
+      }),
     /** The roster: owner ids become names, and one person across CRMs is one row. */
     people: z
       .array(person)

@@ -45,7 +45,7 @@ export interface IngestResult {
 }
 
 /** Same source and same bytes → same key; keyed so the key reveals nothing of the body. */
-function deliveryKeyOf(source: string, body: string, key: string): string {
+function deliveryKeyOf(source: string, body: Uint8Array, key: string): string {
   return createHmac('sha256', key).update(source).update('\n').update(body).digest('hex').slice(0, 40);
 }
 
@@ -130,10 +130,13 @@ export async function ingestDelivery(
 ): Promise<IngestResult> {
   const adapter = adapterFor(sourceName);
   if (!adapter || deps.config.sources[adapter.name] === undefined) throw new UnknownSourceError(sourceName);
-  const bytes = Buffer.byteLength(request.body, 'utf8');
+  const bytes = request.body.length;
   if (bytes > MAX_BODY_BYTES) throw new RequestTooLargeError(bytes, MAX_BODY_BYTES);
 
+  // Verified over the bytes that arrived; only a verified body is decoded (a byte that is not
+  // UTF-8 becomes U+FFFD in what is parsed and kept; the delivery key still covers the bytes).
   await adapter.verify(request, { config: deps.config, secrets: deps.secrets, now: deps.clock() });
+  const text = request.body.toString('utf8');
 
   const key = await deps.secrets.get(emailHashKeyName(deps.config));
   const hashEmail = emailHasher(key);
@@ -142,7 +145,7 @@ export async function ingestDelivery(
     source: adapter.name,
     receivedAt: request.receivedAt,
     contentType: clip(request.headers['content-type'] ?? '', MAX_PROBLEM_CHARS),
-    body: redactEmails(request.body, hashEmail),
+    body: redactEmails(text, hashEmail),
   };
   if (bytes > MAX_KEPT_COMPRESSED_BYTES) {
     const compressed = gzipSync(stored.body).length;
@@ -153,7 +156,7 @@ export async function ingestDelivery(
 
   let parsed: ReturnType<typeof adapter.parse>;
   try {
-    parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: request.receivedAt });
+    parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: request.receivedAt });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const reason = clip(error.message, MAX_ERROR_CHARS);
@@ -175,7 +178,7 @@ export async function ingestDelivery(
     // the receipt time: a repeat must use the first receipt's, or it would add history entries.
     const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
     if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
-      parsed = adapter.parse(request.body, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
+      parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
       bounded = withinLimits(parsed.events, parsed.problems);
       // A repeat whose first attempt failed before its quarantine write keeps the first receipt too.
       stored.receivedAt = firstReceivedAt;

@@ -10,8 +10,8 @@ import { createHash, createHmac } from 'node:crypto';
 export const HUBSPOT_MAX_TIMESTAMP_SKEW_MS = 5 * 60 * 1000;
 
 /**
- * The only escapes HubSpot decodes in the request URI before signing ("Validating requests",
- * v3 section). Everything else (`%20`, `%2B`, `%25` …) is left exactly as it was called.
+ * The only escapes HubSpot decodes in the request URI before signing a v3 signature
+ * ("Validating requests", v3 section; v2 signs the URI exactly as called). Everything else (`%20`, `%2B`, `%25` …) is left exactly as it was called.
  * Percent-encoding hex is case-insensitive (RFC 3986 §2.1), so `%3a` is decoded like `%3A`.
  */
 export const HUBSPOT_URI_ESCAPES: Readonly<Record<string, string>> = {
@@ -37,34 +37,50 @@ export function decodeHubSpotUri(uri: string): string {
 }
 
 /**
- * The URI a HubSpot signature covers: the URL that was called, or (behind a proxy or a custom
- * domain) the configured public URL with the called query string, then HubSpot's decoding.
+ * The URL HubSpot called: the called URL itself or, behind a proxy or a custom domain, the
+ * configured public URL with the called query string. Nothing is decoded.
  */
-export function hubspotSignedUri(calledUrl: string, canonicalUrl?: string): string {
-  if (!canonicalUrl) return decodeHubSpotUri(calledUrl);
+export function hubspotCalledUri(calledUrl: string, canonicalUrl?: string): string {
+  if (!canonicalUrl) return calledUrl;
   const queryStart = calledUrl.indexOf('?');
   const query = queryStart === -1 ? '' : calledUrl.slice(queryStart + 1);
-  const joined = query ? `${canonicalUrl}${canonicalUrl.includes('?') ? '&' : '?'}${query}` : canonicalUrl;
-  return decodeHubSpotUri(joined);
+  return query ? `${canonicalUrl}${canonicalUrl.includes('?') ? '&' : '?'}${query}` : canonicalUrl;
 }
 
-/** v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp). The uri is used as given. */
+/** The URI a v3 signature covers: the called URI with HubSpot's listed escapes decoded. */
+export function hubspotSignedUri(calledUrl: string, canonicalUrl?: string): string {
+  return decodeHubSpotUri(hubspotCalledUri(calledUrl, canonicalUrl));
+}
+
+/** A request body as signed: the bytes that arrived, or a sender's text as UTF-8. */
+export type SignedBody = string | Uint8Array;
+
+/** v3: base64 HMAC-SHA256(secret, method + uri + body + timestamp), over the body's bytes. The uri is used as given. */
 export function hubspotSignatureV3(
   secret: string,
   method: string,
   uri: string,
-  body: string,
+  body: SignedBody,
   timestamp: string,
 ): string {
-  return createHmac('sha256', secret).update(`${method}${uri}${body}${timestamp}`, 'utf8').digest('base64');
+  return createHmac('sha256', secret)
+    .update(`${method}${uri}`, 'utf8')
+    .update(body)
+    .update(timestamp, 'utf8')
+    .digest('base64');
 }
 
-/** v2: hex SHA-256(secret + method + uri + body). The uri is used as given. */
-export function hubspotSignatureV2(secret: string, method: string, uri: string, body: string): string {
-  return createHash('sha256').update(`${secret}${method}${uri}${body}`, 'utf8').digest('hex');
+/**
+ * v2: hex SHA-256(secret + method + uri + body), over the body's bytes. The uri is used as
+ * given: for v2 it is the exact URL HubSpot called, escapes included ("The URI used to build the
+ * source string must exactly match the original request, including the protocol",
+ * https://developers.hubspot.com/docs/faq/v2-request-validation). v3's decoding does not apply.
+ */
+export function hubspotSignatureV2(secret: string, method: string, uri: string, body: SignedBody): string {
+  return createHash('sha256').update(`${secret}${method}${uri}`, 'utf8').update(body).digest('hex');
 }
 
-/** A URI without its query string, for error reasons (a query may carry tokens; it is not echoed). */
+/** A URI without its query string, for the logs (a query may carry tokens; it is not logged). */
 export function withoutQuery(uri: string): string {
   const queryStart = uri.indexOf('?');
   return queryStart === -1 ? uri : `${uri.slice(0, queryStart)}?…`;

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
-import { AuthenticationError, ValidationError } from '../errors.ts';
+import { AuthenticationError, UnknownSourceError, ValidationError } from '../errors.ts';
 import type { FieldValue } from '../model/events.ts';
 import { qualifyId } from '../model/events.ts';
 import { DeliveryBuilder, hubspotId, hubspotPropertyMap, mapHubSpotProperty } from './hubspot.ts';
-import { hubspotSignatureV2, hubspotSignedUri, withoutQuery } from './hubspot-signature.ts';
+import { hubspotCalledUri, hubspotSignatureV2, withoutQuery } from './hubspot-signature.ts';
 import { jsonAnswer, type ParsedDelivery, type SourceAdapter } from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
@@ -54,9 +54,47 @@ function instantOf(value: PropertyValue | undefined): number | undefined {
   return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
 }
 
+/** Where a workflow body names its portal: `portal-id` (contact records), `portalId` (company and deal records). */
+const PORTAL_KEYS = ['portal-id', 'portalId'] as const;
+
+/**
+ * The portal a workflow body must come from: the workflow source's own, else the app webhooks'
+ * (the config refuses a workflow source with neither).
+ */
+export function workflowPortalId(config: ClientConfig): number | undefined {
+  return config.sources['hubspot-workflow']?.portalId ?? config.sources.hubspot?.portalId;
+}
+
+/**
+ * Refuses a snapshot that names another portal. A workflow webhook is signed with the app's
+ * secret, which every portal that installed the app shares, so the signature alone does not say
+ * whose record it is. The body is the record "exactly the same data you'd get when pulling that
+ * object using the relevant object API" (https://developers.hubspot.com/docs/methods/workflows/webhook_information):
+ * the legacy contact record carries `portal-id`, company and deal records `portalId`. A
+ * customised body that names no portal is taken on its signature.
+ */
+function checkPortal(document: Record<string, unknown>, config: ClientConfig): void {
+  const configured = workflowPortalId(config);
+  for (const key of PORTAL_KEYS) {
+    if (!Object.hasOwn(document, key) || configured === undefined) continue;
+    const raw = document[key];
+    const portal = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof portal !== 'number' || !Number.isSafeInteger(portal)) {
+      throw new ValidationError('the record names no usable HubSpot portal', [
+        { path: key, message: 'expected a numeric HubSpot portal id' },
+      ]);
+    }
+    if (portal !== configured) {
+      throw new ValidationError('the record is from another HubSpot portal', [
+        { path: key, message: `portal ${portal} is not the configured HubSpot portal ${configured}` },
+      ]);
+    }
+  }
+}
+
 function workflowConfig(config: ClientConfig) {
   const source = config.sources['hubspot-workflow'];
-  if (!source) throw new AuthenticationError('hubspot-workflow source is not configured');
+  if (!source) throw new UnknownSourceError('hubspot-workflow');
   return source;
 }
 
@@ -70,18 +108,23 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     const version = request.headers['x-hubspot-signature-version'];
     if (version !== 'v2') {
       throw new AuthenticationError(
+        'signature',
         version
-          ? `X-HubSpot-Signature-Version is ${version}; only v2 (secret + method + URI + body) is accepted`
+          ? 'X-HubSpot-Signature-Version is not v2; only v2 (secret + method + URI + body) is accepted'
           : 'X-HubSpot-Signature-Version header missing; only v2 signatures are accepted',
+        version ? `X-HubSpot-Signature-Version is ${version}; only v2 is accepted` : undefined,
       );
     }
     const signature = request.headers['x-hubspot-signature'];
-    if (!signature) throw new AuthenticationError('X-HubSpot-Signature header missing');
+    if (!signature) throw new AuthenticationError('signature', 'X-HubSpot-Signature header missing');
     const secret = await secrets.get(source.secret);
-    const uri = hubspotSignedUri(request.url, source.canonicalUrl);
+    // v2 covers the URL exactly as HubSpot called it, escapes included (hubspotSignatureV2).
+    const uri = hubspotCalledUri(request.url, source.canonicalUrl);
     const expected = hubspotSignatureV2(secret, request.method.toUpperCase(), uri, request.body);
     if (!constantTimeEqual(signature.toLowerCase(), expected)) {
       throw new AuthenticationError(
+        'signature',
+        'X-HubSpot-Signature (v2) does not match',
         `X-HubSpot-Signature (v2) does not match (checked against ${withoutQuery(uri)})`,
       );
     }
@@ -93,6 +136,7 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     if (!source) throw new ValidationError('hubspot-workflow source is not configured');
     const document = parseJsonBody(body, z.unknown(), 'JSON');
     if (!isRecord(document)) throw new ValidationError('body is not a JSON object describing one record');
+    checkPortal(document, context.config);
     const properties = propertiesOf(document);
 
     const idSource =

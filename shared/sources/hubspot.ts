@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
-import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import {
+  AuthenticationError,
+  type FieldProblem,
+  problemsFromZod,
+  UnknownSourceError,
+  ValidationError,
+} from '../errors.ts';
 import {
   type CanonicalEvent,
   CONTACT_LINK_PREFIX,
@@ -416,7 +422,7 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
 
 function hubspotConfig(config: ClientConfig) {
   const source = config.sources.hubspot;
-  if (!source) throw new AuthenticationError('hubspot source is not configured');
+  if (!source) throw new UnknownSourceError('hubspot');
   return source;
 }
 
@@ -429,23 +435,31 @@ export const hubspotAdapter: SourceAdapter = {
     if (!signature) {
       const version = request.headers['x-hubspot-signature-version'];
       throw new AuthenticationError(
-        version
-          ? `X-HubSpot-Signature-v3 header missing (a ${version} signature was sent; app webhooks must be v3 signed)`
-          : 'X-HubSpot-Signature-v3 header missing',
+        'signature',
+        'X-HubSpot-Signature-v3 header missing; app webhooks must be v3 signed',
+        version ? `X-HubSpot-Signature-v3 header missing (a ${version} signature was sent)` : undefined,
       );
     }
     const timestamp = request.headers['x-hubspot-request-timestamp'];
     if (!timestamp || !/^\d+$/.test(timestamp)) {
-      throw new AuthenticationError('X-HubSpot-Request-Timestamp header missing or not epoch milliseconds');
+      throw new AuthenticationError(
+        'timestamp',
+        'X-HubSpot-Request-Timestamp header missing or not epoch milliseconds',
+      );
     }
     if (Math.abs(now - Number(timestamp)) > HUBSPOT_MAX_TIMESTAMP_SKEW_MS) {
-      throw new AuthenticationError('X-HubSpot-Request-Timestamp is more than 5 minutes away from now');
+      throw new AuthenticationError(
+        'timestamp',
+        'X-HubSpot-Request-Timestamp is more than 5 minutes away from now',
+      );
     }
     const secret = await secrets.get(source.clientSecret);
     const uri = hubspotSignedUri(request.url, source.canonicalUrl);
     const expected = hubspotSignatureV3(secret, request.method.toUpperCase(), uri, request.body, timestamp);
     if (!constantTimeEqual(signature, expected)) {
       throw new AuthenticationError(
+        'signature',
+        'X-HubSpot-Signature-v3 does not match',
         `X-HubSpot-Signature-v3 does not match (checked against ${withoutQuery(uri)})`,
       );
     }

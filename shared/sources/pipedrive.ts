@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
-import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
+import { AuthenticationError, type FieldProblem, UnknownSourceError, ValidationError } from '../errors.ts';
 import {
   type CanonicalEvent,
   ENTITY_FIELDS,
@@ -378,13 +378,20 @@ export const pipedriveAdapter: SourceAdapter = {
 
   async verify(request, { config, secrets }) {
     const source = config.sources.pipedrive;
-    if (!source) throw new AuthenticationError('pipedrive source is not configured');
+    if (!source) throw new UnknownSourceError('pipedrive');
     const header = request.headers.authorization;
-    if (!header) throw new AuthenticationError('missing Authorization header (Pipedrive HTTP Basic auth)');
+    if (!header) {
+      throw new AuthenticationError(
+        'credentials',
+        'missing Authorization header (Pipedrive HTTP Basic auth)',
+      );
+    }
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new AuthenticationError('Authorization header is not HTTP Basic credentials');
+    if (!match?.[1]) {
+      throw new AuthenticationError('credentials', 'Authorization header is not HTTP Basic credentials');
+    }
     if (!constantTimeEqual(Buffer.from(match[1], 'base64'), await secrets.get(source.basicAuth))) {
-      throw new AuthenticationError('wrong HTTP Basic credentials');
+      throw new AuthenticationError('credentials', 'wrong HTTP Basic credentials');
     }
   },
 

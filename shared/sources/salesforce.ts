@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ClientConfig } from '../config/schema.ts';
-import { AuthenticationError, type FieldProblem, ValidationError } from '../errors.ts';
+import { AuthenticationError, type FieldProblem, UnknownSourceError, ValidationError } from '../errors.ts';
 import {
   type CanonicalEvent,
   ENTITY_FIELDS,
@@ -16,7 +16,11 @@ import { constantTimeEqual } from './wire.ts';
 /**
  * Salesforce outbound messages (DESIGN.md "Sources and authentication"): a SOAP envelope with up
  * to 100 notifications, each carrying the latest state of one record. There is no signature: the
- * sender is recognised by its OrganizationId and, when configured, a shared `?token=` on the URL.
+ * sender is recognised by a shared `?token=` on the endpoint URL (required) and its OrganizationId.
+ * The org id alone proves nothing: it is public (every Web-to-Lead form carries it as `oid`), and
+ * Salesforce's own advice, IP ranges and its client certificate, does "not guarantee that another
+ * customer isn't pointing to your endpoint" (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_security.htm).
+ * The endpoint URL is the one secret an outbound message can carry, so the token lives there.
  * The answer is always the SOAP Ack, or Salesforce keeps retrying for 24 hours.
  */
 
@@ -124,14 +128,20 @@ const ORGANIZATION_ID_TAG = /<(?:[A-Za-z_][\w.-]*:)?OrganizationId[\s/>]/g;
 const ORGANIZATION_ID_ELEMENT =
   /<(?:[A-Za-z_][\w.-]*:)?OrganizationId(?:\s[^<>]*)?>([^<]*)<\/(?:[A-Za-z_][\w.-]*:)?OrganizationId\s*>/;
 
-/** The envelope's OrganizationId, read without parsing the document (no DTD, no entity is ever seen). */
+/** What a caller is told for a wrong token and a wrong org id alike (the detail goes to the logs). */
+const WRONG_CREDENTIALS = 'wrong ?token= or OrganizationId';
+
+/**
+ * The envelope's OrganizationId, read without parsing the document (no DTD, no entity is ever
+ * seen). The body may be read as latin1: the id and its tags are ASCII either way.
+ */
 export function organizationIdOf(body: string): string {
   const tags = body.match(ORGANIZATION_ID_TAG)?.length ?? 0;
-  if (tags === 0) throw new AuthenticationError('no OrganizationId in the body');
-  if (tags > 1) throw new AuthenticationError('more than one OrganizationId in the body');
+  if (tags === 0) throw new AuthenticationError('credentials', 'no OrganizationId in the body');
+  if (tags > 1) throw new AuthenticationError('credentials', 'more than one OrganizationId in the body');
   const value = ORGANIZATION_ID_ELEMENT.exec(body)?.[1]?.trim();
   if (value === undefined || !SALESFORCE_ID.test(value)) {
-    throw new AuthenticationError('OrganizationId is not a 15- or 18-character Salesforce id');
+    throw new AuthenticationError('credentials', 'OrganizationId is not a 15- or 18-character Salesforce id');
   }
   return value;
 }
@@ -141,7 +151,7 @@ export function sameOrganization(a: string, b: string): boolean {
   return a.slice(0, 15) === b.slice(0, 15);
 }
 
-/** Constant-time equality of two secrets of any length (their digests have the same length). */
+/** The one `token` query parameter of the called URL (none, or two, is no token). */
 function tokenOf(url: string): string | undefined {
   try {
     const tokens = new URL(url).searchParams.getAll('token');
@@ -402,19 +412,31 @@ function parseEnvelope(body: string): Json {
 export const salesforceAdapter: SourceAdapter = {
   name: 'salesforce',
 
+  // The token is checked first and the body is read only after it: without the token nothing
+  // about the org id is learnt, and a wrong org id is refused in the words of a wrong token.
   async verify(request, { config, secrets }) {
     const source = config.sources.salesforce;
-    if (!source) throw new AuthenticationError('salesforce source is not configured');
-    if (source.pathSecret) {
-      const token = tokenOf(request.url);
-      if (token === undefined) throw new AuthenticationError('missing ?token= on the endpoint URL');
-      if (!constantTimeEqual(token, await secrets.get(source.pathSecret))) {
-        throw new AuthenticationError('wrong ?token= on the endpoint URL');
-      }
+    if (!source) throw new UnknownSourceError('salesforce');
+    const token = tokenOf(request.url);
+    if (token === undefined) {
+      throw new AuthenticationError('credentials', 'no single ?token= on the endpoint URL');
     }
-    const organizationId = organizationIdOf(request.body);
+    if (!constantTimeEqual(token, await secrets.get(source.pathSecret))) {
+      throw new AuthenticationError('credentials', WRONG_CREDENTIALS, 'wrong ?token= on the endpoint URL');
+    }
+    let organizationId: string;
+    try {
+      organizationId = organizationIdOf(request.body.toString('latin1'));
+    } catch (error) {
+      if (!(error instanceof AuthenticationError)) throw error;
+      throw new AuthenticationError('credentials', WRONG_CREDENTIALS, error.detail);
+    }
     if (!sameOrganization(organizationId, source.organizationId)) {
-      throw new AuthenticationError(`OrganizationId ${organizationId} is not the configured organization`);
+      throw new AuthenticationError(
+        'credentials',
+        WRONG_CREDENTIALS,
+        `OrganizationId ${organizationId} is not the configured organization`,
+      );
     }
   },
 

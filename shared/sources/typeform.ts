@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { AuthenticationError, type FieldProblem, problemsFromZod, ValidationError } from '../errors.ts';
+import {
+  AuthenticationError,
+  type FieldProblem,
+  problemsFromZod,
+  UnknownSourceError,
+  ValidationError,
+} from '../errors.ts';
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
@@ -25,8 +31,8 @@ export const TYPEFORM_HIDDEN_FIELDS = {
 } as const;
 
 /** The `Typeform-Signature` value for a body: `sha256=` + base64 (not hex) HMAC-SHA256. */
-export function typeformSignature(body: string, secret: string): string {
-  return `${SIGNATURE_PREFIX}${createHmac('sha256', secret).update(body, 'utf8').digest('base64')}`;
+export function typeformSignature(body: string | Uint8Array, secret: string): string {
+  return `${SIGNATURE_PREFIX}${createHmac('sha256', secret).update(body).digest('base64')}`;
 }
 
 const envelopeSchema = z.object({
@@ -64,14 +70,17 @@ export const typeformAdapter: SourceAdapter = {
 
   async verify(request, { config, secrets }) {
     const source = config.sources.typeform;
-    if (!source) throw new AuthenticationError('typeform source is not configured');
+    if (!source) throw new UnknownSourceError('typeform');
     const header = request.headers['typeform-signature'];
-    if (!header) throw new AuthenticationError('missing Typeform-Signature header');
+    if (!header) throw new AuthenticationError('signature', 'missing Typeform-Signature header');
     if (!header.startsWith(SIGNATURE_PREFIX)) {
-      throw new AuthenticationError('Typeform-Signature is not "sha256=<base64 HMAC>"');
+      throw new AuthenticationError('signature', 'Typeform-Signature is not "sha256=<base64 HMAC>"');
     }
     if (!constantTimeEqual(header, typeformSignature(request.body, await secrets.get(source.secret)))) {
-      throw new AuthenticationError('wrong Typeform-Signature (expected base64 HMAC-SHA256 of the body)');
+      throw new AuthenticationError(
+        'signature',
+        'wrong Typeform-Signature (it is the base64 HMAC-SHA256 of the body as sent)',
+      );
     }
   },
 

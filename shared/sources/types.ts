@@ -11,8 +11,11 @@ export interface WebhookRequest {
   url: string;
   /** Header names lower-cased. */
   headers: Readonly<Record<string, string>>;
-  /** The exact body text (UTF-8): signatures are checked on it, never on a re-serialisation. */
-  body: string;
+  /**
+   * The body's bytes exactly as they arrived: signatures are checked on them, never on a decoded
+   * or re-serialised copy (a body that is not valid UTF-8 must still verify).
+   */
+  body: Buffer;
   receivedAt: number;
 }
 

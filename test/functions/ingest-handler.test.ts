@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '#functions/ingest/app.ts';
@@ -107,6 +108,83 @@ describe('ingest handler called as a plain function', () => {
     );
     expect(answer.statusCode).toBe(200);
     expect((await twin.store.getEntities(['company#generic:co-b64'])).size).toBe(1);
+  });
+
+  it('verifies a base64 body over the bytes that arrived, also when they are not UTF-8', async () => {
+    // "Café" in Latin-1: the byte 0xE9 alone is not UTF-8, so decoding it first loses the byte
+    // the sender signed. Each signature is computed here over the raw bytes, as the senders do.
+    const latin1 = (before: string, after: string) =>
+      Buffer.concat([Buffer.from(before), Buffer.from([0xe9]), Buffer.from(after)]);
+    const at = Date.parse('2026-06-03T00:00:00Z');
+    const now = String(Date.now());
+    const hubspotSecret = TEST_SECRETS['acme/hubspot-client-secret'];
+    const deliveries: [string, Buffer, (bytes: Buffer) => Record<string, string>][] = [
+      [
+        'generic',
+        latin1(
+          '{"events":[{"type":"company","id":"co-latin1","at":"2026-06-03T00:00:00Z","name":"Caf',
+          '"}]}',
+        ),
+        (bytes) => {
+          const seconds = String(Math.floor(Date.now() / 1000));
+          const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+          const mac = createHmac('sha256', key)
+            .update(`msg_latin1.${seconds}.`)
+            .update(bytes)
+            .digest('base64');
+          return {
+            'webhook-id': 'msg_latin1',
+            'webhook-timestamp': seconds,
+            'webhook-signature': `v1,${mac}`,
+          };
+        },
+      ],
+      [
+        'typeform',
+        latin1('{"event_id":"e-latin1","event_type":"form_caf', '"}'),
+        (bytes) => ({
+          'typeform-signature': `sha256=${createHmac('sha256', TEST_SECRETS['acme/typeform-secret']).update(bytes).digest('base64')}`,
+        }),
+      ],
+      [
+        'hubspot',
+        latin1(
+          `[{"subscriptionType":"contact.propertyChange","portalId":33,"objectId":9101,"propertyName":"jobtitle","occurredAt":${at},"propertyValue":"Caf`,
+          '"}]',
+        ),
+        (bytes) => ({
+          'x-hubspot-request-timestamp': now,
+          'x-hubspot-signature-v3': createHmac('sha256', hubspotSecret)
+            .update('POSThttps://hooks.acme.example/webhooks/hubspot')
+            .update(bytes)
+            .update(now)
+            .digest('base64'),
+        }),
+      ],
+      [
+        'hubspot-workflow',
+        latin1('{"objectId":9102,"properties":{"jobtitle":"Caf', '"}}'),
+        (bytes) => ({
+          'x-hubspot-signature-version': 'v2',
+          'x-hubspot-signature': createHash('sha256')
+            .update(`${hubspotSecret}POSThttps://hooks.acme.example/webhooks/hubspot-workflow`)
+            .update(bytes)
+            .digest('hex'),
+        }),
+      ],
+    ];
+    for (const [source, bytes, sign] of deliveries) {
+      const event = {
+        ...apiEvent(source, '', { 'content-type': 'application/octet-stream', ...sign(bytes) }),
+        body: bytes.toString('base64'),
+        isBase64Encoded: true,
+      };
+      const answer = await handlerWith(twin.store)(event, context);
+      expect(answer.statusCode, `${source}: ${answer.body}`).toBe(200);
+    }
+    expect((await twin.store.getEntities(['company#generic:co-latin1'])).size).toBe(1);
+    expect((await twin.store.getEntities(['contact#hubspot:9101'])).size).toBe(1);
+    expect((await twin.store.getEntities(['contact#hubspot:9102'])).size).toBe(1);
   });
 
   it('answers 404 for a source the client does not use, before any store access', async () => {

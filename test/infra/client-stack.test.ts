@@ -307,6 +307,7 @@ describe('the client stack', () => {
       'acme/generic-whsec',
       'acme/hubspot-client-secret',
       'acme/pipedrive-basic-auth',
+      'acme/salesforce-token',
       'acme/typeform-secret',
     ]);
     expect(Object.keys(berlinTemplate.findOutputs('*')).sort()).toEqual([

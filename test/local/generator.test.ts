@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScriptedDelivery } from '#local/delivery.ts';
+import { deliveryUrl, type ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
 import { type Channel, generateStory, type Story, storyCompanyFits } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
@@ -282,7 +282,7 @@ describe('a small story delivered to the local twin', () => {
   it('answers every delivery as expected and stores exactly the story', { timeout: 120_000 }, async () => {
     const outcomes: string[] = [];
     for (const delivery of deliveries) {
-      const response = await fetch(`${twin.server?.url}/webhooks/${delivery.source}`, {
+      const response = await fetch(deliveryUrl(twin.server?.url ?? '', delivery), {
         method: 'POST',
         body: delivery.body,
         headers: delivery.headers,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryUrl } from '#local/delivery.ts';
 import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
 import { generateStory, type StoryContact } from '#local/generator/story.ts';
 import { genericHeaders } from '#local/senders/generic.ts';
@@ -108,7 +109,7 @@ describe('forgetContact', () => {
       expect: 'quarantined',
     });
     for (const delivery of deliveries) {
-      const response = await fetch(`${twin.server?.url}/webhooks/${delivery.source}`, {
+      const response = await fetch(deliveryUrl(twin.server?.url ?? '', delivery), {
         method: 'POST',
         body: delivery.body,
         headers: delivery.headers,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import type { ScriptedDelivery } from '#local/delivery.ts';
+import { deliveryUrl, type ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, type GeneratedDelivery, storyDeliveries } from '#local/generator/deliveries.ts';
 import { generateStory, type Story } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
@@ -64,7 +64,7 @@ const eventsIn = (deliveries: readonly ScriptedDelivery[]) =>
   deliveries.reduce((sum, delivery) => sum + senderEvents(delivery), 0);
 
 async function post(twin: Twin, delivery: ScriptedDelivery): Promise<Answer> {
-  const response = await fetch(`${twin.server?.url}/webhooks/${delivery.source}`, {
+  const response = await fetch(deliveryUrl(twin.server?.url ?? '', delivery), {
     method: 'POST',
     body: delivery.body,
     // Read at send time: HubSpot v3 and Standard Webhooks signatures carry the current time.

@@ -25,7 +25,7 @@ describe('credential checks go through crypto.timingSafeEqual', () => {
     method: 'POST',
     url: 'https://hooks.acme.example/webhooks/x?token=wrong',
     headers,
-    body: '{}',
+    body: Buffer.from('<OrganizationId>00Dxx0000001gEREAY</OrganizationId>'),
     receivedAt: Date.now(),
   });
 
@@ -34,6 +34,16 @@ describe('credential checks go through crypto.timingSafeEqual', () => {
     ['hubspot-workflow', { 'x-hubspot-signature-version': 'v2', 'x-hubspot-signature': 'ab'.repeat(32) }],
     ['typeform', { 'typeform-signature': 'sha256=AAAA' }],
     ['pipedrive', { authorization: `Basic ${Buffer.from('samepage:nope').toString('base64')}` }],
+    [
+      'generic',
+      {
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,AAAA',
+      },
+    ],
+    // The URL carries ?token=wrong: the token is compared before the body is read.
+    ['salesforce', {}],
   ])('%s refuses a wrong credential after a constant-time comparison', async (source, headers) => {
     const adapter = adapterFor(source);
     if (!adapter) throw new Error(`no adapter ${source}`);

@@ -70,6 +70,7 @@ describe('replay: a delivery sent again after its window is refused with a reaso
     expect(late.status).toBe(401);
     expect(JSON.parse(late.text)).toEqual({
       error: 'unauthorized',
+      check: 'timestamp',
       reason: 'X-HubSpot-Request-Timestamp is more than 5 minutes away from now',
     });
     expect(stack.counting.calls).toEqual([]);
@@ -97,6 +98,7 @@ describe('replay: a delivery sent again after its window is refused with a reaso
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.text)).toEqual({
         error: 'unauthorized',
+        check: 'timestamp',
         reason: 'webhook-timestamp is more than 5 minutes away from now',
       });
       expect(stack.counting.calls).toEqual([]);
@@ -239,10 +241,10 @@ describe('constant-time comparison of credentials', () => {
       'typeform.ts',
       'pipedrive.ts',
       'salesforce.ts',
+      // Standard Webhooks is verified here over the raw bytes, not by the standardwebhooks package.
+      'generic.ts',
     ]) {
       expect(readFileSync(`${SOURCES_DIR}${name}`, 'utf8'), name).toMatch(/constantTimeEqual\(/);
     }
-    // The generic adapter delegates to the standardwebhooks library, which compares in constant time.
-    expect(readFileSync(`${SOURCES_DIR}generic.ts`, 'utf8')).toMatch(/webhook\.verify\(/);
   });
 });

@@ -262,11 +262,10 @@ export function signedFor(
       return { headers: hubspotWorkflowHeaders(body, value(workflow?.secret), { uri }), query: '' };
     }
     case 'salesforce': {
-      // No signature exists: the body's OrganizationId (and an optional ?token=) is the credential.
-      const pathSecret = config.sources.salesforce?.pathSecret;
+      // No signature exists: the ?token= on the URL and the body's OrganizationId are the credential.
       return {
         headers: salesforceHeaders(),
-        query: salesforceEndpointQuery(pathSecret === undefined ? undefined : value(pathSecret)),
+        query: salesforceEndpointQuery(value(config.sources.salesforce?.pathSecret)),
       };
     }
     case 'pipedrive':
@@ -284,8 +283,9 @@ export function organizationOf(config: ClientConfig): string {
 }
 
 /**
- * Wraps any text so the Salesforce endpoint sees its one OrganizationId (its whole credential):
- * the text is then a "correctly signed" delivery, however broken the rest is.
+ * Wraps any text so the Salesforce endpoint sees its one OrganizationId (with the ?token= of
+ * signedFor, its whole credential): the text is then a "correctly signed" delivery, however
+ * broken the rest is.
  */
 export function withOrganization(config: ClientConfig, text: string): string {
   return `<OrganizationId>${organizationOf(config)}</OrganizationId>${text}`;
@@ -307,7 +307,10 @@ export function otherClient(): { config: ClientConfig; secretValues: Record<stri
   if (sources.typeform) sources.typeform.secret = 'globex/typeform-secret';
   if (sources.pipedrive) sources.pipedrive.basicAuth = 'globex/pipedrive-basic-auth';
   if (sources.generic) sources.generic.secret = 'globex/generic-whsec';
-  if (sources.salesforce) sources.salesforce.organizationId = '00Dxx0000002hFSFAZ';
+  if (sources.salesforce) {
+    sources.salesforce.organizationId = '00Dxx0000002hFSFAZ';
+    sources.salesforce.pathSecret = 'globex/salesforce-token';
+  }
   config.privacy.emailHashKey = 'globex/email-hash-key';
   return {
     config,
@@ -316,6 +319,7 @@ export function otherClient(): { config: ClientConfig; secretValues: Record<stri
       'globex/typeform-secret': 'globex-typeform-secret',
       'globex/pipedrive-basic-auth': 'samepage:globex-pipedrive-password',
       'globex/generic-whsec': 'whsec_Z2xvYmV4LWdlbmVyaWMtd2ViaG9vay1zZWNyZXQ=',
+      'globex/salesforce-token': 'globex-salesforce-token',
       'globex/email-hash-key': 'globex-email-hash-key',
     },
   };

@@ -8,13 +8,14 @@ import {
   isStored,
   organizationOf,
   type SecurityStack,
+  signedFor,
   startSecurityStack,
 } from './support.ts';
 
 /**
  * The Salesforce SOAP endpoint against XML's own weapons: entity expansion (billion laughs,
  * quadratic blowup), external entities (XXE), parameter entities, and undeclared references.
- * Invariants: answered 200 with the SOAP Ack when the OrganizationId is right (401 and no store
+ * Invariants: answered 200 with the SOAP Ack when the ?token= and OrganizationId are right (401 and no store
  * call otherwise), kept in quarantine byte for byte (nothing expanded, nothing fetched), fast.
  */
 
@@ -23,6 +24,9 @@ beforeAll(async () => {
   stack = await startSecurityStack();
 });
 afterAll(() => stack.close());
+
+/** The ?token= Salesforce sends: with it, the OrganizationId decides. */
+const token = () => signedFor(stack, 'salesforce', '', { baseUrl: '' }).query;
 
 function envelope(prolog: string, title: string, organizationId = organizationOf(stack.config)): string {
   const message = salesforceOutboundMessage(organizationId, [
@@ -52,7 +56,7 @@ async function quarantinedBody(deliveryKey: string): Promise<QuarantinedDelivery
 async function expectQuarantinedVerbatim(body: string): Promise<QuarantinedDelivery> {
   stack.counting.reset();
   const started = performance.now();
-  const answer = await deliver(stack, 'http', 'salesforce', body, salesforceHeaders());
+  const answer = await deliver(stack, 'http', 'salesforce', body, salesforceHeaders(), token());
   expect(performance.now() - started).toBeLessThan(5_000);
   expect(answer.status, answer.text).toBe(200);
   expect(answer.text).toContain('<Ack>true</Ack>');
@@ -101,7 +105,7 @@ describe('XML bombs against the Salesforce endpoint', () => {
   it('keeps undeclared entity references as written, never expanded', async () => {
     const body = envelope('', '&lol9;&amp;&#x41;&#0;&#xD800;');
     stack.counting.reset();
-    const answer = await deliver(stack, 'http', 'salesforce', body, salesforceHeaders());
+    const answer = await deliver(stack, 'http', 'salesforce', body, salesforceHeaders(), token());
     expect(answer.status, answer.text).toBe(200);
     expect(stack.counting.kept.length).toBeGreaterThan(0);
     const lead = (await stack.counting.store.getEntities(['contact#salesforce:00Qxx0000001abcEAA'])).get(
@@ -123,6 +127,7 @@ describe('XML bombs against the Salesforce endpoint', () => {
       'salesforce',
       envelope(BILLION_LAUGHS, '&lol9;', '00Dxx0000009zzzZZZ'),
       salesforceHeaders(),
+      token(),
     );
     expect(answer.status).toBe(401);
     expect(stack.counting.calls).toEqual([]);

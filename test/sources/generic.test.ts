@@ -94,7 +94,7 @@ describe('generic source: Standard Webhooks signature', () => {
       'webhook-timestamp': String(vector.timestamp),
       'webhook-signature': signature,
     },
-    body: vector.payload,
+    body: Buffer.from(vector.payload),
     receivedAt: vector.timestamp * 1000,
   });
   const context = () => ({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotWorkflowHeaders } from '#local/senders/hubspot.ts';
 import type { Twin } from '#local/twin.ts';
+import { parseClientConfig } from '#shared/config/parse.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError } from '#shared/errors.ts';
 import { emailHasher } from '#shared/privacy.ts';
@@ -45,7 +46,7 @@ describe('hubspot-workflow source: v2 signature', () => {
     method: 'POST',
     url: vector.uri,
     headers,
-    body: vector.body,
+    body: Buffer.from(vector.body),
     receivedAt: T0,
     ...overrides,
   });
@@ -394,5 +395,97 @@ describe('hubspot-workflow source through samepage serve', () => {
       const texts = await everyStoredText(outOfOrder);
       expect(texts.some((text) => text.includes('@'))).toBe(false);
     });
+  });
+});
+
+describe('hubspot-workflow source: the portal and the exact URI (issue 13)', () => {
+  let twin: Twin;
+  let workflowTwin: Twin; // its workflow source names its own portal, unlike its app webhooks
+  beforeAll(async () => {
+    twin = await startTestTwin();
+    workflowTwin = await startTestTwin({ config: configWith({ portalId: 555 }) });
+  });
+  afterAll(async () => {
+    await Promise.all([twin.close(), workflowTwin.close()]);
+  });
+
+  /** Signs v2 over exactly the URL that is called, as HubSpot's v2 docs require. */
+  const sendTo = async (target: Twin, record: unknown, query = '') => {
+    const body = JSON.stringify(record);
+    const uri = `${target.server?.url}/webhooks/hubspot-workflow${query}`;
+    const headers = {
+      'content-type': 'application/json',
+      'x-hubspot-signature-version': 'v2',
+      'x-hubspot-signature': hubspotSignatureV2(SECRET, 'POST', uri, body),
+    };
+    const answer = await post(target, 'hubspot-workflow', body, headers, query);
+    return { status: answer.status, json: JSON.parse(answer.text) };
+  };
+
+  it('quarantines a signed snapshot from another portal and projects nothing of it', async () => {
+    // The example config's portal is sources.hubspot.portalId (33): its workflow source names none.
+    for (const [key, id] of [
+      ['portalId', 701],
+      ['portal-id', 702],
+    ] as const) {
+      const answer = await sendTo(twin, { objectId: id, [key]: 999999, properties: { jobtitle: 'Forger' } });
+      expect(answer.status).toBe(200);
+      expect(answer.json.status).toBe('quarantined');
+      expect(await readEntity(twin, `contact#hubspot:${id}`)).toBeUndefined();
+      const kept = (await allQuarantined(twin)).find((q) => q.body.includes(`"objectId":${id}`));
+      expect(kept?.problems.map((p) => p.path)).toEqual([key]);
+    }
+    // The configured portal, as a number or a string, and a body that names none are projected.
+    for (const [record, id] of [
+      [{ objectId: 703, portalId: 33, properties: { jobtitle: 'VP' } }, 703],
+      [{ vid: 704, 'portal-id': '33', properties: { jobtitle: { value: 'VP' } } }, 704],
+      [{ objectId: 705, properties: { jobtitle: 'VP' } }, 705],
+    ] as const) {
+      expect((await sendTo(twin, record)).json.status).toBe('accepted');
+      expect(await readEntity(twin, `contact#hubspot:${id}`)).toBeDefined();
+    }
+  });
+
+  it('takes the portal from the workflow source when it names one', async () => {
+    expect((await sendTo(workflowTwin, { objectId: 711, portalId: 555 })).json.status).toBe('accepted');
+    expect((await sendTo(workflowTwin, { objectId: 712, portalId: 33 })).json.status).toBe('quarantined');
+    expect(await readEntity(workflowTwin, 'contact#hubspot:712')).toBeUndefined();
+  });
+
+  it('accepts a v2 signature over the exact URL, escapes in its query included, and no other', async () => {
+    const query = '?next=https%3A%2F%2Fapp.example%2Fdone&who=a%40b';
+    const exact = await sendTo(twin, { objectId: 721, properties: { jobtitle: 'VP' } }, query);
+    expect(exact.status).toBe(200);
+    expect(exact.json.status).toBe('accepted');
+
+    // Signed over the URL with HubSpot's v3 escapes decoded: not what v2 covers.
+    const body = JSON.stringify({ objectId: 722 });
+    const called = `${twin.server?.url}/webhooks/hubspot-workflow${query}`;
+    const decoded = called.replace(/%3A/g, ':').replace(/%2F/g, '/').replace(/%40/g, '@');
+    const answer = await post(
+      twin,
+      'hubspot-workflow',
+      body,
+      {
+        'content-type': 'application/json',
+        'x-hubspot-signature-version': 'v2',
+        'x-hubspot-signature': hubspotSignatureV2(SECRET, 'POST', decoded, body),
+      },
+      query,
+    );
+    expect(answer.status).toBe(401);
+    expect(await readEntity(twin, 'contact#hubspot:722')).toBeUndefined();
+  });
+
+  it('needs a portal: from the workflow source, or from the app webhooks source when both are set', () => {
+    const alone = exampleConfig();
+    delete alone.sources.hubspot;
+    expect(() => parseClientConfig(alone, 'acme.yaml')).toThrow(
+      /sources\.hubspot-workflow\.portalId: required/,
+    );
+    const own = structuredClone(alone);
+    if (own.sources['hubspot-workflow']) own.sources['hubspot-workflow'].portalId = 555;
+    expect(parseClientConfig(own, 'acme.yaml').sources['hubspot-workflow']?.portalId).toBe(555);
+    expect(() => parseClientConfig(exampleConfig(), 'acme.yaml')).not.toThrow();
   });
 });

@@ -142,7 +142,7 @@ describe('hubspot source: v3 signature', () => {
       'x-hubspot-request-timestamp': vector.timestamp,
       ...headers,
     },
-    body: vector.body,
+    body: Buffer.from(vector.body),
     receivedAt: Number(vector.timestamp),
     ...overrides,
   });
@@ -164,7 +164,7 @@ describe('hubspot source: v3 signature', () => {
     await expect(hubspotAdapter.verify(request(), context())).resolves.toBeUndefined();
     const tampered = request({}, { 'x-hubspot-signature-v3': vector.signature.replace('K36d', 'K36e') });
     await expect(hubspotAdapter.verify(tampered, context())).rejects.toThrow(/does not match/);
-    const otherBody = request({ body: "{'example_field':'example_valuf'}" });
+    const otherBody = request({ body: Buffer.from("{'example_field':'example_valuf'}") });
     await expect(hubspotAdapter.verify(otherBody, context())).rejects.toThrow(AuthenticationError);
   });
 

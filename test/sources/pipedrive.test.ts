@@ -36,7 +36,7 @@ describe('pipedrive source: HTTP Basic auth', () => {
     method: 'POST',
     url: 'https://hooks.acme.example/webhooks/pipedrive',
     headers: authorization === undefined ? {} : { authorization },
-    body: '{}',
+    body: Buffer.from('{}'),
     receivedAt: Date.UTC(2026, 10, 16),
   });
   const context = () => ({

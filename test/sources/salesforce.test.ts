@@ -21,7 +21,7 @@ import { post, readEntity, startTestTwin } from '../support/twin.ts';
 /*
  * Salesforce outbound messages carry no signature and no timestamp, so there are no published
  * signature vectors to check and no "stale timestamp" case: the sender is recognised by the
- * envelope's OrganizationId (and an optional ?token= on the URL), and Salesforce itself retries
+ * ?token= on the URL (required) and the envelope's OrganizationId, and Salesforce itself retries
  * a message for up to 24 hours, so its age says nothing about its authenticity.
  */
 
@@ -37,27 +37,36 @@ const ACK_FIXTURE = fixture('salesforce-outbound-message-ack-response.xml');
 const ORG = '00Dxx0000001gEREAY'; // clients/example.yaml
 const RECEIVED = Date.parse('2026-11-16T14:05:00Z');
 const hashEmail = emailHasher(TEST_SECRETS['acme/email-hash-key']);
-const PATH_TOKEN = 'sf-path-token-4f1c9a';
+const PATH_TOKEN = TEST_SECRETS['acme/salesforce-token'];
+/** The query Salesforce sends on the example client's endpoint URL (the token is required). */
+const QUERY = salesforceEndpointQuery(PATH_TOKEN);
 
 function salesforceConfig(
   organizationId: string,
   change: (config: ClientConfig) => void = () => {},
 ): ClientConfig {
   const config = exampleConfig();
-  config.sources.salesforce = { ...config.sources.salesforce, organizationId };
+  config.sources.salesforce = {
+    pathSecret: 'acme/salesforce-token',
+    ...config.sources.salesforce,
+    organizationId,
+  };
   change(config);
   return config;
 }
 
 const parseContext = (config = exampleConfig()) => ({ config, hashEmail, receivedAt: RECEIVED });
 
-function request(body: string, url = 'https://hooks.acme.example/webhooks/salesforce'): WebhookRequest {
-  return { method: 'POST', url, headers: salesforceHeaders(), body, receivedAt: RECEIVED };
+function request(
+  body: string,
+  url = `https://hooks.acme.example/webhooks/salesforce${QUERY}`,
+): WebhookRequest {
+  return { method: 'POST', url, headers: salesforceHeaders(), body: Buffer.from(body), receivedAt: RECEIVED };
 }
 
 const verifyContext = (config = exampleConfig()) => ({
   config,
-  secrets: testSecrets({ ...TEST_SECRETS, 'acme/salesforce-token': PATH_TOKEN }),
+  secrets: testSecrets(),
   now: RECEIVED,
 });
 
@@ -192,14 +201,18 @@ describe('salesforce source: who may send (OrganizationId and path token, no sig
     await expect(salesforceAdapter.verify(request(entity), context)).rejects.toThrow(/not a 15- or 18-/);
   });
 
-  it('requires the configured ?token= when a pathSecret is set', async () => {
+  it('requires the ?token= of the pathSecret before it reads the body', async () => {
     const config = salesforceConfig('012345678901234', (c) => {
       c.sources.salesforce = { organizationId: '012345678901234', pathSecret: 'acme/salesforce-token' };
     });
     const url = 'https://hooks.acme.example/webhooks/salesforce';
     await expect(
       salesforceAdapter.verify(request(CONTACTS_FIXTURE, url), verifyContext(config)),
-    ).rejects.toThrow('missing ?token= on the endpoint URL');
+    ).rejects.toThrow('no single ?token= on the endpoint URL');
+    // Without the right token the body is not read: another org's envelope is refused the same way.
+    await expect(
+      salesforceAdapter.verify(request(LEADS_FIXTURE, url), verifyContext(config)),
+    ).rejects.toThrow('no single ?token= on the endpoint URL');
     await expect(
       salesforceAdapter.verify(
         request(CONTACTS_FIXTURE, `${url}${salesforceEndpointQuery('sf-path-token-4f1c9b')}`),
@@ -321,6 +334,7 @@ describe('salesforce source: parsing outbound messages', () => {
     const config = salesforceConfig(ORG, (c) => {
       c.sources.salesforce = {
         organizationId: ORG,
+        pathSecret: 'acme/salesforce-token',
         fields: { Contact: { Level__c: 'seniority', Title: 'reason' }, Opportunity: { Type: 'pipeline' } },
       };
     });
@@ -437,7 +451,7 @@ describe('salesforce source through samepage serve', () => {
         c.sources.salesforce = { organizationId: '0123456789ABCDE', pathSecret: 'acme/salesforce-token' };
         c.lifecycle.lead = ['Open - Not Contacted'];
       }),
-      secrets: testSecrets({ ...TEST_SECRETS, 'acme/salesforce-token': PATH_TOKEN }),
+      secrets: testSecrets(),
       clock,
     });
   });
@@ -449,7 +463,7 @@ describe('salesforce source through samepage serve', () => {
   const leadsQuery = salesforceEndpointQuery(PATH_TOKEN);
 
   it('projects the 2-Contact fixture and answers the fixture Ack', async () => {
-    const answer = await post(contactsTwin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders());
+    const answer = await post(contactsTwin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders(), QUERY);
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toMatch(/^text\/xml/);
     expect(answer.text).toBe(ACK_FIXTURE);
@@ -513,9 +527,12 @@ describe('salesforce source through samepage serve', () => {
     const before = (await everyStoredText(leadsTwin)).length;
     const answer = await post(leadsTwin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders(), leadsQuery);
     expect(answer.status).toBe(401);
-    expect(JSON.parse(answer.text).reason).toBe(
-      'OrganizationId 012345678901234 is not the configured organization',
-    );
+    // Said in the words of a wrong token: the answer neither names an org id nor says which was wrong.
+    expect(JSON.parse(answer.text)).toEqual({
+      error: 'unauthorized',
+      check: 'credentials',
+      reason: 'wrong ?token= or OrganizationId',
+    });
     expect((await everyStoredText(leadsTwin)).length).toBe(before);
   });
 
@@ -523,7 +540,7 @@ describe('salesforce source through samepage serve', () => {
     const before = (await everyStoredText(leadsTwin)).length;
     const missing = await post(leadsTwin, 'salesforce', LEADS_FIXTURE, salesforceHeaders());
     expect(missing.status).toBe(401);
-    expect(JSON.parse(missing.text).reason).toMatch(/missing \?token=/);
+    expect(JSON.parse(missing.text).reason).toMatch(/no single \?token=/);
     const wrong = await post(
       leadsTwin,
       'salesforce',
@@ -545,7 +562,7 @@ describe('salesforce source through samepage serve', () => {
 <Notification><Id>04l000000000BOMB</Id><sObject xsi:type="sf:Account" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
 <sf:Id>0015e00000BOMBBB1</sf:Id><sf:Name>&lol3;</sf:Name></sObject></Notification></notifications>
 </soapenv:Body></soapenv:Envelope>`;
-    const answer = await post(contactsTwin, 'salesforce', bomb, salesforceHeaders());
+    const answer = await post(contactsTwin, 'salesforce', bomb, salesforceHeaders(), QUERY);
     expect(answer.status).toBe(200);
     expect(answer.text).toBe(ACK_FIXTURE);
     expect(answer.headers.get('x-samepage-status')).toBe('quarantined');
@@ -560,7 +577,7 @@ describe('salesforce source through samepage serve', () => {
     const malformed = CONTACTS_FIXTURE.replace('<sf:Title>White</sf:Title>', '<sf:Title>White</sf:Titel>')
       .replaceAll('0031I0000081tbPQAQ', '0031I0000081MALFRM')
       .replaceAll('0031I0000081tb0QAA', '0031I0000081MALFR2');
-    const answer = await post(contactsTwin, 'salesforce', malformed, salesforceHeaders());
+    const answer = await post(contactsTwin, 'salesforce', malformed, salesforceHeaders(), QUERY);
     expect(answer.text).toBe(ACK_FIXTURE);
     expect(answer.headers.get('x-samepage-status')).toBe('quarantined');
     const quarantined = (await allQuarantined(contactsTwin)).filter((q) => q.body.includes('MALFRM'));
@@ -575,7 +592,7 @@ describe('salesforce source through samepage serve', () => {
     let now = RECEIVED;
     const twin = await startTestTwin({ config: salesforceConfig('012345678901234'), clock: () => now });
     try {
-      await post(twin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders());
+      await post(twin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders(), QUERY);
       const keys = ['contact#salesforce:0031I0000081tbPQAQ', 'contact#salesforce:0031I0000081tb0QAA'];
       const first = await statesOf(twin, keys);
       // The fixture has CreatedDate but no LastModifiedDate: its fields are timed at the receipt.
@@ -585,7 +602,7 @@ describe('salesforce source through samepage serve', () => {
       expect(fieldTimes).toContain(RECEIVED);
       now = RECEIVED + 3_600_000;
       const writesBefore = twin.store.counters.writes;
-      const again = await post(twin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders());
+      const again = await post(twin, 'salesforce', CONTACTS_FIXTURE, salesforceHeaders(), QUERY);
       expect(again.headers.get('x-samepage-status')).toBe('duplicate');
       expect(await statesOf(twin, keys)).toEqual(first);
       expect(twin.store.counters.writes - writesBefore).toBe(1);
@@ -596,9 +613,9 @@ describe('salesforce source through samepage serve', () => {
 
   it('answers a repeated delivery as a duplicate and writes no entity again', async () => {
     const body = salesforceOutboundMessage('012345678901234', [ACCOUNT, OPPORTUNITY]);
-    await post(contactsTwin, 'salesforce', body, salesforceHeaders());
+    await post(contactsTwin, 'salesforce', body, salesforceHeaders(), QUERY);
     const writesBefore = contactsTwin.store.counters.writes;
-    const again = await post(contactsTwin, 'salesforce', body, salesforceHeaders());
+    const again = await post(contactsTwin, 'salesforce', body, salesforceHeaders(), QUERY);
     expect(again.text).toBe(ACK_FIXTURE);
     expect(again.headers.get('x-samepage-status')).toBe('duplicate');
     // Only the conditional put of the raw delivery was attempted.
@@ -678,9 +695,9 @@ describe('salesforce source through samepage serve', () => {
     const bodies = records.map((record) => salesforceOutboundMessage(org, [record]));
     const twin = await startTestTwin({ config: salesforceConfig(org), clock });
     try {
-      for (const body of bodies) await post(contactsTwin, 'salesforce', body, salesforceHeaders());
+      for (const body of bodies) await post(contactsTwin, 'salesforce', body, salesforceHeaders(), QUERY);
       const replayed = shuffled([...bodies, bodies[0], bodies[3], bodies[7]] as string[], 20261116);
-      for (const body of replayed) await post(twin, 'salesforce', body, salesforceHeaders());
+      for (const body of replayed) await post(twin, 'salesforce', body, salesforceHeaders(), QUERY);
 
       const keys = [
         'contact#salesforce:0035e00000SSSSSSS1',

@@ -38,7 +38,7 @@ describe('typeform source: Typeform-Signature', () => {
     method: 'POST',
     url: 'https://hooks.acme.example/webhooks/typeform',
     headers: header === undefined ? {} : { 'typeform-signature': header },
-    body,
+    body: Buffer.from(body),
     receivedAt: Date.UTC(2026, 10, 16),
   });
   const context = () => ({ config: exampleConfig(), secrets: testSecrets(), now: Date.UTC(2026, 10, 16) });
@@ -55,7 +55,7 @@ describe('typeform source: Typeform-Signature', () => {
     await expect(
       typeformAdapter.verify(request(signature.replace('ZV0d', 'ZV0e')), context()),
     ).rejects.toThrow(/wrong Typeform-Signature/);
-    const tampered = { ...request(signature), body: body.replace('test1', 'test2') };
+    const tampered = { ...request(signature), body: Buffer.from(body.replace('test1', 'test2')) };
     await expect(typeformAdapter.verify(tampered, context())).rejects.toThrow(/wrong Typeform-Signature/);
   });
 

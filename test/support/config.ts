@@ -15,6 +15,7 @@ export const TEST_SECRETS = {
   'acme/typeform-secret': 'typeform-test-secret',
   'acme/pipedrive-basic-auth': 'samepage:pipedrive-test-password',
   'acme/generic-whsec': 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  'acme/salesforce-token': 'sf-path-token-4f1c9a',
   'acme/email-hash-key': 'email-hash-test-key',
 } as const;
 
