@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -186,5 +188,41 @@ describe('roster and labels', () => {
     document.people = [];
     document.labels = { reasons: { 'no budget': 'No budget yet' } };
     expect(definitionsVersion(parseClientConfig(document))).toBe(before);
+  });
+});
+
+describe('a config file and its client', () => {
+  it('refuses a file whose client is not its name, saying which to change', () => {
+    // clients/globex.yaml copied from the example with its client left in would deploy over that stack.
+    const dir = mkdtempSync(join(tmpdir(), 'samepage-clients-'));
+    try {
+      const copied = join(dir, 'globex.yaml');
+      writeFileSync(copied, readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'));
+      const client = loadClientConfigFile(EXAMPLE_CONFIG_PATH).client;
+      let refused: unknown;
+      try {
+        loadClientConfigFile(copied);
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as ConfigError).problems).toEqual([
+        {
+          path: 'client',
+          message: `is "${client}" but the file is globex.yaml: the client names the stack (Samepage-${client}) and its data, so set client: globex, or name the file ${client}.yaml`,
+        },
+      ]);
+      // Renamed to match, the same content loads; so does a .json file named after its client.
+      writeFileSync(
+        copied,
+        readFileSync(EXAMPLE_CONFIG_PATH, 'utf8').replace(/^client: \S+/m, 'client: globex'),
+      );
+      expect(loadClientConfigFile(copied).client).toBe('globex');
+      const json = join(dir, 'initech.json');
+      writeFileSync(json, JSON.stringify({ ...exampleDocument(), client: 'initech' }));
+      expect(loadClientConfigFile(json).client).toBe('initech');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

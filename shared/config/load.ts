@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { parseClientConfig } from './parse.ts';
@@ -22,7 +22,11 @@ export function parseClientConfigText(
   return parseClientConfig(document, origin);
 }
 
-/** Reads `clients/<name>.yaml` style files (YAML or JSON by extension). */
+/**
+ * Reads `clients/<name>.yaml` style files (YAML or JSON by extension). The `client` field names the
+ * stack (`Samepage-<client>`) and its retained table, so it must equal the file's name: a file
+ * copied from another client with its `client` left in would otherwise deploy over that client.
+ */
 export function loadClientConfigFile(path: string): ClientConfig {
   let text: string;
   try {
@@ -32,5 +36,16 @@ export function loadClientConfigFile(path: string): ClientConfig {
       { path: '', message: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? error}` },
     ]);
   }
-  return parseClientConfigText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml');
+  const extension = extname(path);
+  const config = parseClientConfigText(text, path, extension.toLowerCase() === '.json' ? 'json' : 'yaml');
+  const name = basename(path, extension);
+  if (config.client !== name) {
+    throw new ConfigError(path, [
+      {
+        path: 'client',
+        message: `is "${config.client}" but the file is ${basename(path)}: the client names the stack (Samepage-${config.client}) and its data, so set client: ${name}, or name the file ${config.client}${extension}`,
+      },
+    ]);
+  }
+  return config;
 }

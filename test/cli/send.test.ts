@@ -113,7 +113,7 @@ describe('samepage send and preview', () => {
     );
     expect(sent.stdout).toMatch(/weekly packet Week of 2026-11-09 \(built\)/);
     expect(sent.stdout.match(/^ {2}sent /gm)).toHaveLength(5);
-    expect(readdirSync(join(historyOutbox, 'acme'))).toEqual(['weekly-2026-11-09']);
+    expect(readdirSync(join(historyOutbox, 'example'))).toEqual(['weekly-2026-11-09']);
   });
 
   it('previews the HTML without storing or sending, and prints its path', async () => {

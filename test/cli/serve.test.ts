@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,17 @@ describe('samepage CLI', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/- client: expected lowercase letters/);
     expect(result.stderr).toMatch(/- timezone: /);
+  });
+
+  it('refuses a config file whose client is not its file name, with exit code 2', async () => {
+    const copied = join(dataDir, 'globex.yaml');
+    writeFileSync(
+      copied,
+      readFileSync(fileURLToPath(new URL('../../clients/example.yaml', import.meta.url)), 'utf8'),
+    );
+    const result = await runSamepage(['replay', '--client', copied]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/- client: is "example" but the file is globex\.yaml/);
   });
 });
 

@@ -59,7 +59,7 @@ describe('sending packets through the SES emulator', () => {
     });
     await buildAndPublishPacket(
       { config: twin.config, store: twin.store, publisher, clock },
-      { client: 'acme', cadence: 'weekly' },
+      { client: 'example', cadence: 'weekly' },
     );
   });
   afterAll(() => twin.close());
@@ -71,7 +71,7 @@ describe('sending packets through the SES emulator', () => {
     expect(mails[0]?.subject).toBe(
       'Acme Analytics weekly pipeline council, Nov 9–15: QPC $30K, no earlier periods yet',
     );
-    expect(mails[0]?.attachments.map((a) => a.filename)).toEqual(['acme-weekly-2026-11-09.csv']);
+    expect(mails[0]?.attachments.map((a) => a.filename)).toEqual(['example-weekly-2026-11-09.csv']);
   });
 
   it('never sends twice when the event is delivered again', async () => {
@@ -106,10 +106,10 @@ describe('sending packets through the SES emulator', () => {
   });
 
   it('keeps the rendered packet and every message in outbox/', () => {
-    const files = readdirSync(join(outbox, 'acme', 'weekly-2026-11-09')).sort();
+    const files = readdirSync(join(outbox, 'example', 'weekly-2026-11-09')).sort();
     expect(files).toEqual(
       [
-        'acme-weekly-2026-11-09.csv',
+        'example-weekly-2026-11-09.csv',
         'packet.html',
         'packet.json',
         'packet.txt',
@@ -128,14 +128,14 @@ describe('send failures', () => {
     await fetch(`${twin.mail?.ses.url}/clear-store`, { method: 'POST' });
     await buildAndPublishPacket(
       { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
-      { client: 'acme', cadence: 'weekly', asOf: AS_OF },
+      { client: 'example', cadence: 'weekly', asOf: AS_OF },
     );
   });
   afterAll(() => twin.close());
 
   const event: PacketReady = {
     type: 'PacketReady',
-    client: 'acme',
+    client: 'example',
     cadence: 'weekly',
     periodStart: '2026-11-09T00:00:00-05:00',
     definitionsVersion: 'x',
@@ -211,7 +211,7 @@ describe('what a failed send leaves for the logs', () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
     await buildAndPublishPacket(
       { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
-      { client: 'acme', cadence: 'weekly', asOf: AS_OF },
+      { client: 'example', cadence: 'weekly', asOf: AS_OF },
     );
   });
   afterAll(() => twin.close());
@@ -232,7 +232,7 @@ describe('what a failed send leaves for the logs', () => {
     };
     const event: PacketReady = {
       type: 'PacketReady',
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       periodStart: '2026-11-09T00:00:00-05:00',
       definitionsVersion: 'x',

@@ -31,14 +31,14 @@ describe('build-packet handler called as a plain function', () => {
 
   it('builds the monthly packet for the scheduler event, then finds it on the retry', async () => {
     // As of Tue 2026-12-01 08:00 New York the last complete month is November.
-    const first = await handler()({ client: 'acme', cadence: 'monthly' }, context);
+    const first = await handler()({ client: 'example', cadence: 'monthly' }, context);
     expect(first).toEqual({
       status: 'built',
       cadence: 'monthly',
       period: '2026-11-01T00:00:00-04:00',
       metrics: 27,
     });
-    const retry = await handler()({ client: 'acme', cadence: 'monthly' }, context);
+    const retry = await handler()({ client: 'example', cadence: 'monthly' }, context);
     expect(retry.status).toBe('exists');
     expect(publisher.published.map((event) => event.periodStart)).toEqual([
       '2026-11-01T00:00:00-04:00',
@@ -47,7 +47,7 @@ describe('build-packet handler called as a plain function', () => {
   });
 
   it('throws on a malformed event so the scheduler retries and dead-letters it', async () => {
-    await expect(handler()({ client: 'acme', cadence: 'monthly', asOf: 'soon' }, context)).rejects.toThrow(
+    await expect(handler()({ client: 'example', cadence: 'monthly', asOf: 'soon' }, context)).rejects.toThrow(
       /asOf/,
     );
   });
@@ -66,13 +66,13 @@ describe('build-packet on the weekday schedules', () => {
     try {
       // Tue 2026-12-01 is December's first business day in New York; Wed 12-02 is not.
       const skipped = await at('2026-12-02T13:00:00Z')(
-        { client: 'acme', cadence: 'monthly', onScheduledDay: true },
+        { client: 'example', cadence: 'monthly', onScheduledDay: true },
         context,
       );
       expect(skipped).toEqual({ status: 'not-scheduled-today' });
       expect(publisher.published).toHaveLength(0);
       const built = await at('2026-12-01T13:00:00Z')(
-        { client: 'acme', cadence: 'monthly', onScheduledDay: true },
+        { client: 'example', cadence: 'monthly', onScheduledDay: true },
         context,
       );
       expect(built).toMatchObject({ status: 'built', period: '2026-11-01T00:00:00-04:00' });

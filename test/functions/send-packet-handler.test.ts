@@ -21,7 +21,7 @@ describe('send-packet handler called as a plain function', () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
     await buildAndPublishPacket(
       { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
-      { client: 'acme', cadence: 'weekly' },
+      { client: 'example', cadence: 'weekly' },
     );
   });
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe('send-packet handler called as a plain function', () => {
   });
   const ready = {
     type: 'PacketReady',
-    client: 'acme',
+    client: 'example',
     cadence: 'weekly',
     periodStart: '2026-11-09T00:00:00-05:00',
     definitionsVersion: 'v',

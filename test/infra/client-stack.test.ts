@@ -411,4 +411,25 @@ describe('the client stack', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops cdk synth on a config file copied from another client with its client left in', () => {
+    // clients/globex.yaml made from the example still says `client: example`: it would deploy over
+    // Samepage-example and its retained table.
+    const dir = mkdtempSync(join(tmpdir(), 'samepage-infra-'));
+    try {
+      const copied = join(dir, 'globex.yaml');
+      writeFileSync(copied, readFileSync(join(REPO_ROOT, 'clients/example.yaml'), 'utf8'));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ client: copied }) },
+        encoding: 'utf8',
+      });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(
+        /- client: is "example" but the file is globex\.yaml: .*set client: globex, or name the file example\.yaml/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -16,9 +16,9 @@ describe('the local scheduler', () => {
   it('starts the weekly run on Monday 08:00 local and the day checks of monthly and quarterly', () => {
     // Monday 2026-11-16 08:00 EST = 13:00Z.
     expect(dueRuns(config, Date.parse('2026-11-16T13:00:30Z'))).toEqual([
-      { client: 'acme', cadence: 'weekly' },
-      { client: 'acme', cadence: 'monthly', onScheduledDay: true },
-      { client: 'acme', cadence: 'quarterly', onScheduledDay: true },
+      { client: 'example', cadence: 'weekly' },
+      { client: 'example', cadence: 'monthly', onScheduledDay: true },
+      { client: 'example', cadence: 'quarterly', onScheduledDay: true },
     ]);
   });
 

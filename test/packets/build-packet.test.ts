@@ -46,7 +46,7 @@ describe('build-packet', () => {
 
   it('builds the weekly packet of the last complete week with every metric of the contract', async () => {
     const { status, packet } = await buildAndPublishPacket(deps(), {
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       asOf: AS_OF,
     });
@@ -84,19 +84,19 @@ describe('build-packet', () => {
   it('finds the stored snapshot on a second run, publishes again, and rebuilds only when forced', async () => {
     const before = publisher.published.length;
     const writes = twin.store.counters.writes;
-    const again = await buildAndPublishPacket(deps(), { client: 'acme', cadence: 'weekly', asOf: AS_OF });
+    const again = await buildAndPublishPacket(deps(), { client: 'example', cadence: 'weekly', asOf: AS_OF });
     expect(again.status).toBe('exists');
     expect(twin.store.counters.writes).toBe(writes);
     // Any instant in the next week names the same period, hence the same snapshot.
     const later = await buildAndPublishPacket(deps(), {
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       asOf: '2026-11-18T12:00:00-05:00',
     });
     expect(later.status).toBe('exists');
     expect(later.packet).toEqual(again.packet);
     const forced = await buildAndPublishPacket(deps(), {
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       asOf: AS_OF,
       force: true,
@@ -105,7 +105,7 @@ describe('build-packet', () => {
     expect(publisher.published.slice(before)).toEqual(
       Array.from({ length: 3 }, () => ({
         type: 'PacketReady',
-        client: 'acme',
+        client: 'example',
         cadence: 'weekly',
         periodStart: '2026-11-09T00:00:00-05:00',
         definitionsVersion: (again.packet as Packet).definitionsVersion,
@@ -115,12 +115,12 @@ describe('build-packet', () => {
 
   it('refuses another client and an unknown cadence, naming the field', async () => {
     await expect(buildAndPublishPacket(deps(), { client: 'globex', cadence: 'weekly' })).rejects.toThrow(
-      /"acme", not "globex"/,
+      /"example", not "globex"/,
     );
-    await expect(buildAndPublishPacket(deps(), { client: 'acme', cadence: 'daily' })).rejects.toThrow(
+    await expect(buildAndPublishPacket(deps(), { client: 'example', cadence: 'daily' })).rejects.toThrow(
       ValidationError,
     );
-    await expect(buildAndPublishPacket(deps(), { client: 'acme', cadence: 'daily' })).rejects.toThrow(
+    await expect(buildAndPublishPacket(deps(), { client: 'example', cadence: 'daily' })).rejects.toThrow(
       /cadence/,
     );
   });
@@ -135,7 +135,7 @@ describe('definitions history', () => {
       const clockAt = (iso: string) => () => Date.parse(iso);
       const v1 = await buildAndPublishPacket(
         { config: first, store: twin.store, publisher, clock: clockAt('2026-11-02T13:00:00Z') },
-        { client: 'acme', cadence: 'weekly' },
+        { client: 'example', cadence: 'weekly' },
       );
       expect(v1.packet.definitions.since).toBe('2026-11-02T08:00:00-05:00');
       expect(v1.packet.definitions.history).toEqual([]);
@@ -144,7 +144,7 @@ describe('definitions history', () => {
       raised.qualification.minAmount = 10_000;
       const v2 = await buildAndPublishPacket(
         { config: raised, store: twin.store, publisher, clock: clockAt('2026-11-11T15:00:00Z') },
-        { client: 'acme', cadence: 'weekly', asOf: '2026-11-16T13:00:00Z' },
+        { client: 'example', cadence: 'weekly', asOf: '2026-11-16T13:00:00Z' },
       );
       expect(v2.packet.definitionsVersion).not.toBe(v1.packet.definitionsVersion);
       expect(v2.packet.definitions).toMatchObject({

@@ -93,7 +93,7 @@ describe('build-packet with history', () => {
 
     // Act
     const result = await buildAndPublishPacket(deps(), {
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       asOf: AS_OF,
       history: true,
@@ -105,7 +105,7 @@ describe('build-packet with history', () => {
     expect(publisher.published).toEqual([
       {
         type: 'PacketReady',
-        client: 'acme',
+        client: 'example',
         cadence: 'weekly',
         periodStart: CURRENT_WEEK,
         definitionsVersion: result.packet.definitionsVersion,
@@ -161,7 +161,7 @@ describe('build-packet with history', () => {
   it('builds nothing the second time and keeps them all', async () => {
     const before = publisher.published.length;
     const again = await buildAndPublishPacket(deps(), {
-      client: 'acme',
+      client: 'example',
       cadence: 'weekly',
       asOf: AS_OF,
       history: true,
@@ -201,7 +201,7 @@ describe('build-packet without earlier packets', () => {
     const publisher = new InProcessPublisher();
     const { packet } = await buildAndPublishPacket(
       { config: exampleConfig(), store: twin.store, publisher, clock: () => Date.parse(AS_OF) },
-      { client: 'acme', cadence: 'weekly', asOf: AS_OF },
+      { client: 'example', cadence: 'weekly', asOf: AS_OF },
     );
     const trend = trendOf(packet);
     expect(trend).toHaveLength(13);

@@ -27,7 +27,7 @@ const FIRST = Date.parse(SMALL_WEEK_AS_OF);
 const RETRY = FIRST + 5 * 60_000;
 const PERIOD_START = '2026-11-09T00:00:00-05:00';
 /** The run as `samepage send` and a scheduler passing its scheduled time start it. */
-const RUN = { client: 'acme', cadence: 'weekly', asOf: SMALL_WEEK_AS_OF };
+const RUN = { client: 'example', cadence: 'weekly', asOf: SMALL_WEEK_AS_OF };
 
 const WEEK = 7 * 24 * 3_600_000;
 
@@ -50,7 +50,7 @@ async function twinWithWeek(running = true): Promise<Twin> {
         publisher: new InProcessPublisher(),
         clock: () => FIRST - WEEK,
       },
-      { client: 'acme', cadence: 'weekly' },
+      { client: 'example', cadence: 'weekly' },
     );
   }
   return twin;
@@ -210,7 +210,7 @@ describe('DynamoDB faults during packet build (dynalite through the AWS SDK, max
     const { twin, faults, lambda } = await faulted([
       { when: on('PutItemCommand', (pk) => pk.startsWith('packet#')), fault: DYNAMO_FAULTS.internal },
     ]);
-    const scheduled = { client: 'acme', cadence: 'weekly' };
+    const scheduled = { client: 'example', cadence: 'weekly' };
     await expect(lambda.run(FIRST, scheduled)).rejects.toThrow();
     faults.heal();
     expect(await lambda.run(RETRY, scheduled)).toMatchObject({ status: 'built' });

@@ -45,7 +45,7 @@ const READY = {
   resources: [],
   detail: {
     type: 'PacketReady',
-    client: 'acme',
+    client: 'example',
     cadence: 'weekly',
     periodStart: PERIOD_START,
     definitionsVersion: 'v',
@@ -137,7 +137,7 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
     await fetch(`${url}/clear-store`, { method: 'POST' });
     await buildAndPublishPacket(
       { config: twin.config, store: twin.store, publisher: new InProcessPublisher(), clock },
-      { client: 'acme', cadence: 'weekly' },
+      { client: 'example', cadence: 'weekly' },
     );
     const ses = new SESClient({
       endpoint: url,

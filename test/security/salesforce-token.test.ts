@@ -104,7 +104,7 @@ describe('a Salesforce source without a shared secret is refused before deploy',
     let file: string;
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'samepage-sf-token-'));
-      file = join(dir, 'acme.yaml');
+      file = join(dir, 'example.yaml');
       writeFileSync(file, toYaml(withoutToken()));
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
