@@ -3,23 +3,11 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { emailHashKeyName } from '#shared/config/secrets.ts';
+import { configuredSecrets } from '#shared/sources/secrets.ts';
 
 /** Every secret name the client config refers to (source credentials and the email hash key). */
 export function secretNames(config: ClientConfig): string[] {
-  const names = new Set<string>([emailHashKeyName(config)]);
-  const { hubspot, salesforce, pipedrive, typeform, generic } = config.sources;
-  const workflow = config.sources['hubspot-workflow'];
-  for (const name of [
-    hubspot?.clientSecret,
-    workflow?.secret,
-    salesforce?.pathSecret,
-    pipedrive?.basicAuth,
-    typeform?.secret,
-    generic?.secret,
-  ]) {
-    if (name) names.add(name);
-  }
-  return [...names].sort();
+  return [...new Set(configuredSecrets(config).map((secret) => secret.name))].sort();
 }
 
 /**

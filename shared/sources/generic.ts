@@ -194,6 +194,7 @@ export function standardWebhooksSignature(
 
 export const genericAdapter: SourceAdapter = {
   name: 'generic',
+  secretNames: (config) => [config.sources.generic?.secret],
 
   async verify(request, { config, secrets, now }) {
     const source = config.sources.generic;

@@ -100,6 +100,7 @@ function workflowConfig(config: ClientConfig) {
 
 export const hubspotWorkflowAdapter: SourceAdapter = {
   name: 'hubspot-workflow',
+  secretNames: (config) => [config.sources['hubspot-workflow']?.secret],
 
   // v2 signatures carry no timestamp, so there is no staleness check: a replayed request can only
   // re-deliver a snapshot already seen, which the delivery key and the projection make harmless.

@@ -428,6 +428,7 @@ function hubspotConfig(config: ClientConfig) {
 
 export const hubspotAdapter: SourceAdapter = {
   name: 'hubspot',
+  secretNames: (config) => [config.sources.hubspot?.clientSecret],
 
   async verify(request, { config, secrets, now }) {
     const source = hubspotConfig(config);

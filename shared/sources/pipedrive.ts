@@ -375,6 +375,7 @@ export function basicAuthorization(credentials: string): string {
 
 export const pipedriveAdapter: SourceAdapter = {
   name: 'pipedrive',
+  secretNames: (config) => [config.sources.pipedrive?.basicAuth],
 
   async verify(request, { config, secrets }) {
     const source = config.sources.pipedrive;

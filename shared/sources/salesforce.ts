@@ -411,6 +411,7 @@ function parseEnvelope(body: string): Json {
 
 export const salesforceAdapter: SourceAdapter = {
   name: 'salesforce',
+  secretNames: (config) => [config.sources.salesforce?.pathSecret],
 
   // The token is checked first and the body is read only after it: without the token nothing
   // about the org id is learnt, and a wrong org id is refused in the words of a wrong token.

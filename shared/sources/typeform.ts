@@ -67,6 +67,7 @@ function hiddenText(
 
 export const typeformAdapter: SourceAdapter = {
   name: 'typeform',
+  secretNames: (config) => [config.sources.typeform?.secret],
 
   async verify(request, { config, secrets }) {
     const source = config.sources.typeform;

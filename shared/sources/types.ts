@@ -56,6 +56,11 @@ export interface SourceAnswer {
 /** One webhook source: checks who sent it, turns its wire format into canonical events, answers. */
 export interface SourceAdapter {
   readonly name: SourceName;
+  /**
+   * The names of the secrets `verify` reads, from this source's config (undefined when not
+   * configured): the stack creates them and `samepage serve` checks them, from this one list.
+   */
+  secretNames(config: ClientConfig): (string | undefined)[];
   /** Throws AuthenticationError with the reason when the delivery is not from the configured sender. */
   verify(request: WebhookRequest, context: VerifyContext): Promise<void>;
   /**
