@@ -5,6 +5,7 @@ import type { CanonicalEvent } from '../model/events.ts';
 import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
+import { canonicalEvents } from './canonical.ts';
 import type { IngestDeps } from './ingest.ts';
 
 export interface ImportSummary {
@@ -66,7 +67,9 @@ export async function importRows(
       summary.skipped.push({ path: `line ${row.line}`, message: row.problem });
       continue;
     }
-    const { events, problems } = parseGenericEvents(row.events, { config: deps.config, hashEmail });
+    const parsed = parseGenericEvents(row.events, { config: deps.config, hashEmail });
+    // The same gate as a live delivery: a row is applied whole or not at all.
+    const { events, problems } = canonicalEvents(parsed.events, parsed.problems);
     if (problems.length > 0 || events.length !== row.events.length) {
       for (const problem of problems) {
         summary.skipped.push({

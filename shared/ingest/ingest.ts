@@ -3,7 +3,6 @@ import { gzipSync } from 'node:zlib';
 import type { ClientConfig, SourceName } from '../config/schema.ts';
 import { emailHashKeyName } from '../config/secrets.ts';
 import { type FieldProblem, RequestTooLargeError, UnknownSourceError, ValidationError } from '../errors.ts';
-import type { CanonicalEvent } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';
 import type { Store } from '../ports/store.ts';
@@ -11,6 +10,7 @@ import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { adapterFor } from '../sources/registry.ts';
 import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/types.ts';
+import { canonicalEvents, clip } from './canonical.ts';
 
 /** API Gateway's own payload limit; a larger body cannot have come through it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,11 +26,6 @@ export const MAX_KEPT_COMPRESSED_BYTES = 320 * 1024;
 const MAX_KEPT_PROBLEMS = 50;
 const MAX_PROBLEM_CHARS = 500;
 const MAX_ERROR_CHARS = 2000;
-/**
- * One event's id, field names, texts and lists: a state keeps 20 history entries per field, so
- * these keep it under ~300 KB. A larger event is a problem of its delivery (kept, not projected).
- */
-export const EVENT_LIMITS = { idChars: 256, fieldNameChars: 320, textChars: 512, listEntries: 25 } as const;
 
 export interface IngestDeps {
   config: ClientConfig;
@@ -49,72 +44,11 @@ function deliveryKeyOf(source: string, body: Uint8Array, key: string): string {
   return createHmac('sha256', key).update(source).update('\n').update(body).digest('hex').slice(0, 40);
 }
 
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 function keptProblems(problems: readonly FieldProblem[]): FieldProblem[] {
   return problems.slice(0, MAX_KEPT_PROBLEMS).map((problem) => ({
     path: clip(problem.path, MAX_PROBLEM_CHARS),
     message: clip(problem.message, MAX_PROBLEM_CHARS),
   }));
-}
-
-function tooLarge(event: CanonicalEvent): string | undefined {
-  const { idChars, fieldNameChars, textChars, listEntries } = EVENT_LIMITS;
-  if (event.id.length > idChars) return `the id is longer than ${idChars} characters`;
-  for (const [name, value] of Object.entries(event.fields)) {
-    const field = clip(name, 40);
-    if (name.length > fieldNameChars)
-      return `field ${field} has a name longer than ${fieldNameChars} characters`;
-    if (typeof value === 'string' && value.length > textChars) {
-      return `${field} is longer than ${textChars} characters`;
-    }
-    if (
-      Array.isArray(value) &&
-      (value.length > listEntries || value.some((entry) => String(entry).length > idChars))
-    ) {
-      return `${field} has more than ${listEntries} entries or an entry longer than ${idChars} characters`;
-    }
-  }
-  return undefined;
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** A lone UTF-16 surrogate (a JSON `\ud800` escape) as U+FFFD, as DynamoDB's UTF-8 will store it. */
-function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
-
-/**
- * The event as it will read back from DynamoDB. Without this an id holding a lone surrogate was
- * stored under U+FFFD but looked up under the surrogate: the projection never found its own
- * state, its conditional write failed every time, and the delivery answered 500 for ever.
- */
-function asStored(event: CanonicalEvent): CanonicalEvent {
-  const fields: CanonicalEvent['fields'] = {};
-  for (const [name, value] of Object.entries(event.fields)) {
-    fields[wellFormed(name)] =
-      typeof value === 'string'
-        ? wellFormed(value)
-        : Array.isArray(value)
-          ? value.map((entry) => (typeof entry === 'string' ? wellFormed(entry) : entry))
-          : value;
-  }
-  return { ...event, id: wellFormed(event.id), fields };
-}
-
-/** Events too large to project become problems of their delivery; the others are projected as stored. */
-function withinLimits(events: readonly CanonicalEvent[], problems: readonly FieldProblem[]) {
-  const kept: CanonicalEvent[] = [];
-  const all = [...problems];
-  for (const event of events) {
-    const reason = tooLarge(event);
-    if (reason === undefined) kept.push(asStored(event));
-    else all.push({ path: `${event.entity} ${clip(event.id, 64)}`, message: `not projected: ${reason}` });
-  }
-  return { events: kept, problems: all };
 }
 
 /**
@@ -171,7 +105,7 @@ export async function ingestDelivery(
     return { outcome, answer: adapter.answer(outcome) };
   }
 
-  let bounded = withinLimits(parsed.events, parsed.problems);
+  let bounded = canonicalEvents(parsed.events, parsed.problems);
   const kept = await deps.store.putRawDelivery({ ...stored, problems: keptProblems(bounded.problems) });
   if (kept === 'duplicate') {
     // Sources without a change time (e.g. Salesforce records lacking LastModifiedDate) fall back to
@@ -179,7 +113,7 @@ export async function ingestDelivery(
     const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
     if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
       parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
-      bounded = withinLimits(parsed.events, parsed.problems);
+      bounded = canonicalEvents(parsed.events, parsed.problems);
       // A repeat whose first attempt failed before its quarantine write keeps the first receipt too.
       stored.receivedAt = firstReceivedAt;
     }
@@ -217,7 +151,7 @@ export async function replayDeliveries(
     if (!adapter) return false;
     try {
       const parsed = adapter.parse(body, { config: deps.config, hashEmail, receivedAt });
-      const { events: projected } = withinLimits(parsed.events, []);
+      const { events: projected } = canonicalEvents(parsed.events, []);
       await projectEvents(deps.store, deps.config, projected);
       events += projected.length;
       return true;

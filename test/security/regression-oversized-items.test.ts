@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_LIMITS } from '#shared/ingest/ingest.ts';
+import { EVENT_LIMITS } from '#shared/ingest/canonical.ts';
 import { deliver, isStored, type SecurityStack, signedFor, startSecurityStack } from './support.ts';
 
 /**
