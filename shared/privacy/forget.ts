@@ -10,6 +10,7 @@ import { type EmailHasher, emailHasher } from '../privacy.ts';
 import { indexTimes } from '../projection/index-times.ts';
 import type { EntityState } from '../projection/state.ts';
 import { adapterFor } from '../sources/registry.ts';
+import type { DeliveryItem, SplitDelivery } from '../sources/types.ts';
 
 /**
  * Erasure of one contact (`samepage forget`). The projection keeps few personal fields (no names,
@@ -216,68 +217,9 @@ async function rewriteEntity(
 
 // --- deliveries ---
 
-/** One item of a delivery: a body the adapter parses on its own, and the value to put back. */
-interface DeliveryItem {
-  body: string;
-  part: unknown;
-}
-
-interface SplitDelivery {
-  items: DeliveryItem[];
-  /** The delivery body holding only these items. */
-  join(items: readonly DeliveryItem[]): string;
-}
-
-const SALESFORCE_NOTIFICATION = /<(?:[\w-]+:)?Notification\b[^>]*>[\s\S]*?<\/(?:[\w-]+:)?Notification>/g;
-
-/**
- * Splits a batch into its items: HubSpot's array, the generic API's `events`, Salesforce's
- * Notifications. Other sources (and bodies that do not even parse) are one item.
- */
+/** A delivery's items as its source batches them; a source that does not batch (or a body that does not parse) is one item. */
 function splitDelivery(source: SourceName, body: string): SplitDelivery {
-  const whole: SplitDelivery = { items: [{ body, part: body }], join: () => body };
-  if (source === 'salesforce') {
-    const blocks = [...body.matchAll(SALESFORCE_NOTIFICATION)];
-    const first = blocks[0];
-    const last = blocks[blocks.length - 1];
-    if (!first || !last) return whole;
-    const head = body.slice(0, first.index);
-    const tail = body.slice(last.index + last[0].length);
-    return {
-      items: blocks.map((block) => ({ body: `${head}${block[0]}${tail}`, part: block[0] })),
-      join: (items) => `${head}${items.map((item) => item.part).join('\n')}${tail}`,
-    };
-  }
-  if (source !== 'hubspot' && source !== 'generic') return whole;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return whole;
-  }
-  if (source === 'hubspot' && Array.isArray(parsed)) {
-    return {
-      items: parsed.map((part: unknown) => ({ body: JSON.stringify([part]), part })),
-      join: (items) => JSON.stringify(items.map((item) => item.part)),
-    };
-  }
-  if (
-    source === 'generic' &&
-    typeof parsed === 'object' &&
-    parsed !== null &&
-    'events' in parsed &&
-    Array.isArray(parsed.events)
-  ) {
-    const envelope = parsed as Record<string, unknown>;
-    return {
-      items: parsed.events.map((part: unknown) => ({
-        body: JSON.stringify({ ...envelope, events: [part] }),
-        part,
-      })),
-      join: (items) => JSON.stringify({ ...envelope, events: items.map((item) => item.part) }),
-    };
-  }
-  return whole;
+  return adapterFor(source)?.split?.(body) ?? { items: [{ body, part: body }], join: () => body };
 }
 
 function escapeRegExp(text: string): string {

@@ -12,7 +12,13 @@ import {
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { dealStageNames, mapLifecycle } from './mapping.ts';
-import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import {
+  jsonAnswer,
+  jsonItems,
+  type ParseContext,
+  type ParsedDelivery,
+  type SourceAdapter,
+} from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
@@ -194,6 +200,16 @@ export function standardWebhooksSignature(
 
 export const genericAdapter: SourceAdapter = {
   name: 'generic',
+  // A delivery is `{"events": [...]}` (up to 100).
+  split: (body) =>
+    jsonItems(
+      body,
+      (parsed) =>
+        typeof parsed === 'object' && parsed !== null && 'events' in parsed && Array.isArray(parsed.events)
+          ? parsed.events
+          : undefined,
+      (parsed, parts) => ({ ...(parsed as Record<string, unknown>), events: parts }),
+    ),
   secretNames: (config) => [config.sources.generic?.secret],
 
   async verify(request, { config, secrets, now }) {

@@ -22,7 +22,13 @@ import {
   withoutQuery,
 } from './hubspot-signature.ts';
 import { dealStageNames, isDealStage, mapLifecycle } from './mapping.ts';
-import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import {
+  jsonAnswer,
+  jsonItems,
+  type ParseContext,
+  type ParsedDelivery,
+  type SourceAdapter,
+} from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
@@ -428,6 +434,13 @@ function hubspotConfig(config: ClientConfig) {
 
 export const hubspotAdapter: SourceAdapter = {
   name: 'hubspot',
+  // A delivery is a JSON array of events (up to 100).
+  split: (body) =>
+    jsonItems(
+      body,
+      (parsed) => (Array.isArray(parsed) ? parsed : undefined),
+      (_parsed, parts) => parts,
+    ),
   secretNames: (config) => [config.sources.hubspot?.clientSecret],
 
   async verify(request, { config, secrets, now }) {

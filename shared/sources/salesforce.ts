@@ -10,7 +10,14 @@ import {
 } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { isDealStage, mapLifecycle } from './mapping.ts';
-import type { DeliveryOutcome, ParseContext, ParsedDelivery, SourceAdapter, SourceAnswer } from './types.ts';
+import type {
+  DeliveryOutcome,
+  ParseContext,
+  ParsedDelivery,
+  SourceAdapter,
+  SourceAnswer,
+  SplitDelivery,
+} from './types.ts';
 import { constantTimeEqual } from './wire.ts';
 
 /**
@@ -409,8 +416,25 @@ function parseEnvelope(body: string): Json {
   return notifications;
 }
 
+const NOTIFICATION = /<(?:[\w-]+:)?Notification\b[^>]*>[\s\S]*?<\/(?:[\w-]+:)?Notification>/g;
+
+/** An outbound message's Notifications (up to 100), each in the envelope it came in. */
+function splitNotifications(body: string): SplitDelivery | undefined {
+  const blocks = [...body.matchAll(NOTIFICATION)];
+  const first = blocks[0];
+  const last = blocks.at(-1);
+  if (!first || !last) return undefined;
+  const head = body.slice(0, first.index);
+  const tail = body.slice(last.index + last[0].length);
+  return {
+    items: blocks.map((block) => ({ body: `${head}${block[0]}${tail}`, part: block[0] })),
+    join: (items) => `${head}${items.map((item) => item.part).join('\n')}${tail}`,
+  };
+}
+
 export const salesforceAdapter: SourceAdapter = {
   name: 'salesforce',
+  split: splitNotifications,
   secretNames: (config) => [config.sources.salesforce?.pathSecret],
 
   // The token is checked first and the body is read only after it: without the token nothing

@@ -53,6 +53,18 @@ export interface SourceAnswer {
   body: string;
 }
 
+/** One item of a batched delivery: a body the adapter parses on its own, and the value to put back. */
+export interface DeliveryItem {
+  body: string;
+  part: unknown;
+}
+
+/** A delivery split into its items, and how to write the delivery back with only some of them. */
+export interface SplitDelivery {
+  items: DeliveryItem[];
+  join(items: readonly DeliveryItem[]): string;
+}
+
 /** One webhook source: checks who sent it, turns its wire format into canonical events, answers. */
 export interface SourceAdapter {
   readonly name: SourceName;
@@ -70,6 +82,37 @@ export interface SourceAdapter {
   parse(body: string, context: ParseContext): ParsedDelivery;
   /** The answer the sender expects for a delivery it should not send again. */
   answer(outcome: DeliveryOutcome): SourceAnswer;
+  /**
+   * For a source that batches records in one delivery: its items, so erasing one person keeps
+   * everyone else's. Undefined when the body is one item (or does not parse).
+   */
+  split?(body: string): SplitDelivery | undefined;
+}
+
+/** A JSON body's array of items (`[…]` or `{"events": […]}`) as a SplitDelivery. */
+export function jsonItems(
+  body: string,
+  itemsOf: (parsed: unknown) => unknown[] | undefined,
+  withItems: (parsed: unknown, parts: unknown[]) => unknown,
+): SplitDelivery | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parts = itemsOf(parsed);
+  if (!parts) return undefined;
+  return {
+    items: parts.map((part) => ({ body: JSON.stringify(withItems(parsed, [part])), part })),
+    join: (items) =>
+      JSON.stringify(
+        withItems(
+          parsed,
+          items.map((item) => item.part),
+        ),
+      ),
+  };
 }
 
 /** The JSON answer most senders get. */
