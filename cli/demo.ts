@@ -9,6 +9,7 @@ import type { Twin } from '#local/twin.ts';
 import { localSendDeps, startTwin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { type RecipientReport, sendPacket } from '#shared/email/send.ts';
+import { laneName } from '#shared/packets/format.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { CADENCES } from '#shared/time/periods.ts';
@@ -138,26 +139,17 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
         { config, store: twin.store, publisher, clock: () => asOf.getTime() },
         { client: config.client, cadence, history: true },
       );
-      const statuses = packet.metrics.reduce<Record<string, number>>((counts, metric) => {
-        counts[metric.status] = (counts[metric.status] ?? 0) + 1;
-        return counts;
-      }, {});
+      const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
+      const table = packet.statusTable.flatMap((id) => byId.get(id) ?? []);
       console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);
       console.log(`  trend history: ${history?.built ?? 0} earlier ${cadence} packets built`);
       console.log(
-        `  ${packet.metrics.length} metrics · act ${statuses.act ?? 0} · watch ${statuses.watch ?? 0} · good ${statuses.good ?? 0} · no threshold or data ${statuses.none ?? 0} · actions ${packet.actions.length}`,
+        `  status: ${table.map((metric) => `${metric.label} ${metric.status === 'none' ? '—' : metric.status.toUpperCase()}`).join(' · ')}; ${packet.noThreshold.length} more without an agreed threshold`,
       );
-      for (const action of packet.actions) console.log(`  ${action.owner}: ${action.metric}: ${action.text}`);
-      const drift = packet.metrics.find((metric) => metric.id === 'icp.drift.industry');
-      if (cadence === 'quarterly' && drift?.value != null) {
-        console.log(
-          `  ICP drift (industry): PSI ${drift.value.toFixed(2)} (${drift.notes?.band}); wins outside the ICP: ${
-            (drift.items ?? [])
-              .filter((item) => item.id.startsWith('add:'))
-              .map((item) => `${item.id.slice(4)} ${item.value}`)
-              .join(', ') || 'none'
-          }`,
-        );
+      for (const finding of packet.findings) console.log(`  finding: ${finding.text}`);
+      for (const action of packet.actions) {
+        const who = [laneName(action.owner), ...(action.ownerNames ?? [])].join(', ');
+        console.log(`  action (${who}): ${byId.get(action.metric)?.label}: ${action.text}`);
       }
       const lists = new Set(sent.filter((entry) => entry.outcome === 'sent').flatMap((entry) => entry.lists));
       console.log(
