@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { TABLE_INDEXES } from '#shared/store/table.ts';
+import { leadingKeysOf, TABLE_INDEXES, type TableAccess } from '#shared/store/table.ts';
 import {
   BUNDLE_BANNER,
   BUNDLE_MAIN_FIELDS,
@@ -21,9 +21,6 @@ import {
 import { metricsNamespace } from './ops-alarms.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** What each function may do with the table: the narrowest set of actions and key prefixes. */
-export type TableAccess = 'ingest' | 'build-packet' | 'send-packet';
 
 export interface ProjectFunctionProps {
   /** The folder under functions/ whose handler.ts this function runs. */
@@ -103,11 +100,13 @@ export class ProjectFunction extends NodejsFunction {
     this.addEnvironment('TABLE_NAME', table.tableName);
     const indexes = TABLE_INDEXES.map((index) => `${table.tableArn}/index/${index.name}`);
     const statements: Record<TableAccess, PolicyStatement[]> = {
-      // Entities, raw and quarantined deliveries, the client's first-fact marker.
+      // Entities, raw and quarantined deliveries, the client's first-fact marker: the internet-facing
+      // function can neither read nor overwrite packets, mail records or the definitions log.
       ingest: [
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [table.tableArn],
+          conditions: leadingKeys('ingest'),
         }),
       ],
       // Reads the period's facts through the indexes; writes only snapshots and the definitions log.
@@ -119,9 +118,7 @@ export class ProjectFunction extends NodejsFunction {
         new PolicyStatement({
           actions: ['dynamodb:PutItem'],
           resources: [table.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['packet#*', 'client#definitions'] },
-          },
+          conditions: leadingKeys('build-packet'),
         }),
       ],
       // Reads a snapshot and keeps one record per (packet, recipient); nothing else.
@@ -129,7 +126,7 @@ export class ProjectFunction extends NodejsFunction {
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           resources: [table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['packet#*', 'mail#*'] } },
+          conditions: leadingKeys('send-packet'),
         }),
       ],
     };
@@ -152,4 +149,9 @@ export class ProjectFunction extends NodejsFunction {
       }),
     );
   }
+}
+
+/** The IAM condition that limits a statement to the partition keys a function touches. */
+function leadingKeys(access: TableAccess) {
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeysOf(access) } };
 }

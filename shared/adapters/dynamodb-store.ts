@@ -29,7 +29,9 @@ import type {
 } from '../ports/store.ts';
 import type { IndexTimes } from '../projection/index-times.ts';
 import type { EntityState } from '../projection/state.ts';
-import { TABLE_INDEXES, type TableIndexName } from '../store/table.ts';
+import { TABLE_INDEXES, type TableIndex } from '../store/table.ts';
+
+type TableIndexName = TableIndex['name'];
 
 const BATCH_GET_LIMIT = 100;
 /** The one item that describes the client's data as a whole. */

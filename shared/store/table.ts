@@ -1,3 +1,5 @@
+import { ENTITY_TYPES, type EntityType } from '../model/events.ts';
+
 /**
  * The one DynamoDB table of a client stack. Both the local twin (dynalite) and the CDK stack
  * create it from this description, so their keys cannot drift apart.
@@ -8,13 +10,17 @@
  * |-------------------|----------------------------|-------------|-------------------------------------------------------------------|
  * | entity state      | `<entity>#<system>:<id>`   | `state`     | byCreated: `<entity>#created#<yyyy-mm>` / `<iso>#<id>`            |
  * |                   |                            |             | byMilestone: contact latest of created/mql/disqualified, deal close, high-intent form: `<entity>#milestone#<yyyy-mm>` |
- * |                   |                            |             | byDisqualified: open deals only: `deal#open` (contacts moved to byMilestone) |
+ * |                   |                            |             | openDeals (physically `byDisqualified`): open deals only: `deal#open`  |
  * |                   |                            |             | byOwner: forms/activities: `contact:<id>` or `email:<hash>` / `<entity>#<iso>#<id>` |
  * | raw delivery      | `raw#<deliveryKey>`        | `raw`       | byCreated: `raw#<yyyy-mm>` / `<iso>#<deliveryKey>`                |
  * | quarantined       | `quarantine#<deliveryKey>` | `quarantine`| byCreated: `quarantine#<yyyy-mm>` / `<iso>#<deliveryKey>`         |
+ * | first fact        | `client#meta`              | `meta`      |                                                                   |
+ * | definitions log   | `client#definitions`       | `<version>` |                                                                   |
+ * | packet snapshot   | `packet#<cadence>#<start>` | `packet`    |                                                                   |
+ * | mail record       | `mail#<cadence>#<start>`   | `<recipientHash>` |                                                             |
  *
  * - contacts with a creation, mql or disqualification time in a window: byMilestone (their latest)
- * - deals by creation and close time: byCreated, byMilestone; open deals: byDisqualified `deal#open`
+ * - deals by creation and close time: byCreated, byMilestone; open deals: openDeals `deal#open`
  * - deals by qualification time: qualification depends on the definitions, so it is computed from
  *   the stage and amount histories of open deals and of deals closed since the window's start
  * - forms and activities by contact: byOwner; raw and quarantined deliveries by time: byCreated
@@ -22,11 +28,70 @@
  */
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 
+/**
+ * The global secondary indexes. `name` is the physical index name on deployed tables and stays as
+ * it is: renaming a GSI makes CloudFormation delete and recreate it (a full backfill, the index
+ * unreadable meanwhile) and one stack update may change only one GSI. `holds` is what code calls
+ * it, for what it holds: `byDisqualified` once held disqualified contacts and now holds open deals.
+ */
 export const TABLE_INDEXES = [
-  { name: 'byCreated', partition: 'g1pk', sort: 'g1sk' },
-  { name: 'byMilestone', partition: 'g2pk', sort: 'g2sk' },
-  { name: 'byDisqualified', partition: 'g3pk', sort: 'g3sk' },
-  { name: 'byOwner', partition: 'g4pk', sort: 'g4sk' },
+  { holds: 'byCreated', name: 'byCreated', partition: 'g1pk', sort: 'g1sk' },
+  { holds: 'byMilestone', name: 'byMilestone', partition: 'g2pk', sort: 'g2sk' },
+  { holds: 'openDeals', name: 'byDisqualified', partition: 'g3pk', sort: 'g3sk' },
+  { holds: 'byOwner', name: 'byOwner', partition: 'g4pk', sort: 'g4sk' },
 ] as const;
 
-export type TableIndexName = (typeof TABLE_INDEXES)[number]['name'];
+export type TableIndex = (typeof TABLE_INDEXES)[number];
+/** An index as code names it (for what it holds). */
+export type TableIndexRole = TableIndex['holds'];
+
+/** The index that holds `role`, with its physical name and key attributes. */
+export function tableIndex(role: TableIndexRole): TableIndex {
+  const index = TABLE_INDEXES.find((candidate) => candidate.holds === role);
+  if (!index) throw new Error(`unknown index ${role}`);
+  return index;
+}
+
+/** The kinds of item the table keeps, each with its own partition keys (the table above). */
+export type ItemKind = 'entity' | 'raw' | 'quarantine' | 'meta' | 'definitions' | 'packet' | 'mail';
+
+/** The partition key of each kind of item: the only place (with the adapter) a key is spelled. */
+export const partitionKey = {
+  entity: (entity: EntityType, id: string) => `${entity}#${id}`,
+  raw: (deliveryKey: string) => `raw#${deliveryKey}`,
+  quarantine: (deliveryKey: string) => `quarantine#${deliveryKey}`,
+  meta: () => 'client#meta',
+  definitions: () => 'client#definitions',
+  packet: (cadence: string, periodStart: string) => `packet#${cadence}#${periodStart}`,
+  mail: (cadence: string, periodStart: string) => `mail#${cadence}#${periodStart}`,
+} as const satisfies Record<ItemKind, (...parts: never[]) => string>;
+
+/** IAM `dynamodb:LeadingKeys` patterns (StringLike) matching every partition key of each kind. */
+export const LEADING_KEY_PATTERNS: Record<ItemKind, readonly string[]> = {
+  entity: ENTITY_TYPES.map((entity) => `${entity}#*`),
+  raw: ['raw#*'],
+  quarantine: ['quarantine#*'],
+  meta: ['client#meta'],
+  definitions: ['client#definitions'],
+  packet: ['packet#*'],
+  mail: ['mail#*'],
+};
+
+/**
+ * The items each Lambda function touches by key (the stack limits its role to them):
+ * ingest keeps entities, deliveries and the first-fact marker and can reach no packet, mail or
+ * definitions item; build-packet writes snapshots and the definitions log (it reads everything
+ * through the indexes); send-packet reads snapshots and keeps mail records.
+ */
+export const FUNCTION_ITEMS = {
+  ingest: ['entity', 'raw', 'quarantine', 'meta'],
+  'build-packet': ['packet', 'definitions'],
+  'send-packet': ['packet', 'mail'],
+} as const satisfies Record<string, readonly ItemKind[]>;
+
+export type TableAccess = keyof typeof FUNCTION_ITEMS;
+
+/** The `dynamodb:LeadingKeys` patterns of one function's role. */
+export function leadingKeysOf(access: TableAccess): string[] {
+  return FUNCTION_ITEMS[access].flatMap((kind) => LEADING_KEY_PATTERNS[kind]);
+}

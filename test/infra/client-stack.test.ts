@@ -8,6 +8,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '#shared/config/schema.ts';
+import { leadingKeysOf } from '#shared/store/table.ts';
 import { ClientStack } from '../../infra/client-stack.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { exampleConfig } from '../support/config.ts';
@@ -296,6 +297,47 @@ describe('the client stack', () => {
       (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
     );
     for (const action of actionsOf(everything)) expect(action).not.toMatch(/(^\*$|:\*$)/);
+  });
+
+  it('limits every table statement of each function to the partition keys shared/store/table.ts gives it', () => {
+    const expected = {
+      IngestRole: [
+        'company#*',
+        'contact#*',
+        'deal#*',
+        'form#*',
+        'activity#*',
+        'raw#*',
+        'quarantine#*',
+        'client#meta',
+      ],
+      BuildPacketRole: ['packet#*', 'client#definitions'],
+      SendPacketRole: ['packet#*', 'mail#*'],
+    };
+    expect(leadingKeysOf('ingest')).toEqual(expected.IngestRole);
+    expect(leadingKeysOf('build-packet')).toEqual(expected.BuildPacketRole);
+    expect(leadingKeysOf('send-packet')).toEqual(expected.SendPacketRole);
+    for (const [role, prefixes] of Object.entries(expected)) {
+      const writes = statementsOf(berlinTemplate, role).filter((statement) =>
+        actionsOf([statement]).some((action) => ['dynamodb:PutItem', 'dynamodb:UpdateItem'].includes(action)),
+      );
+      expect(writes.length, role).toBeGreaterThan(0);
+      for (const statement of writes) {
+        expect(statement.Condition, role).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes },
+        });
+      }
+    }
+    // Ingest, the internet-facing function, reaches no packet, mail or definitions item at all.
+    const ingestTable = statementsOf(berlinTemplate, 'IngestRole').filter((statement) =>
+      actionsOf([statement]).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(ingestTable.length).toBeGreaterThan(0);
+    for (const statement of ingestTable) {
+      const keys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
+      expect(keys).toEqual(expected.IngestRole);
+      expect(keys.filter((key) => /^(packet|mail|client#definitions)/.test(key))).toEqual([]);
+    }
   });
 
   it('creates one secret per name in the config and outputs the webhook URL, table and bus', () => {
