@@ -11,10 +11,13 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { EntityType } from '../model/events.ts';
+import { type EntityType, entityKey } from '../model/events.ts';
 import type {
   DefinitionsRecord,
   DeliveryKind,
+  EntityOwner,
+  EntityRef,
+  IndexTimes,
   MailKey,
   MailRecord,
   MailState,
@@ -27,15 +30,12 @@ import type {
   TimeIndex,
   TimeRange,
 } from '../ports/store.ts';
-import type { IndexTimes } from '../projection/index-times.ts';
 import type { EntityState } from '../projection/state.ts';
-import { TABLE_INDEXES, type TableIndex } from '../store/table.ts';
-
-type TableIndexName = TableIndex['name'];
+import { partitionKey, type TableIndexRole, tableIndex } from '../store/table.ts';
 
 const BATCH_GET_LIMIT = 100;
 /** The one item that describes the client's data as a whole. */
-const CLIENT_META_KEY = { pk: 'client#meta', sk: 'meta' };
+const CLIENT_META_KEY = { pk: partitionKey.meta(), sk: 'meta' };
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -59,39 +59,41 @@ export function monthsOf(range: TimeRange): string[] {
   return months;
 }
 
-const INDEX_OF_TIME: Record<TimeIndex, TableIndexName> = {
+const INDEX_OF_TIME: Record<TimeIndex, TableIndexRole> = {
   created: 'byCreated',
   milestone: 'byMilestone',
 };
 
-function indexAttributes(name: TableIndexName) {
-  const index = TABLE_INDEXES.find((candidate) => candidate.name === name);
-  if (!index) throw new Error(`unknown index ${name}`);
-  return index;
+/** The byOwner partition of a form's or activity's owner. */
+function ownerKey(owner: EntityOwner): string {
+  return 'contact' in owner ? `contact:${owner.contact}` : `email:${owner.email}`;
 }
 
 /** An entity's item with its index keys: one layout for live writes and bulk loads. */
 export function entityItem(state: EntityState, times: IndexTimes, version: number): EntityItem {
-  const pk = `${state.entity}#${state.id}`;
+  const created = tableIndex('byCreated');
   const item: EntityItem = {
-    pk,
+    pk: partitionKey.entity(state.entity, state.id),
     sk: 'state',
     version,
     state: JSON.stringify(state),
-    g1pk: `${state.entity}#created#${month(times.created)}`,
-    g1sk: `${iso(times.created)}#${state.id}`,
+    [created.partition]: `${state.entity}#created#${month(times.created)}`,
+    [created.sort]: `${iso(times.created)}#${state.id}`,
   };
   if (times.milestone !== undefined) {
-    item.g2pk = `${state.entity}#milestone#${month(times.milestone)}`;
-    item.g2sk = `${iso(times.milestone)}#${state.id}`;
+    const { partition, sort } = tableIndex('byMilestone');
+    item[partition] = `${state.entity}#milestone#${month(times.milestone)}`;
+    item[sort] = `${iso(times.milestone)}#${state.id}`;
   }
   if (times.open) {
-    item.g3pk = `${state.entity}#open`;
-    item.g3sk = `${iso(times.created)}#${state.id}`;
+    const { partition, sort } = tableIndex('openDeals');
+    item[partition] = `${state.entity}#open`;
+    item[sort] = `${iso(times.created)}#${state.id}`;
   }
   if (times.owner !== undefined) {
-    item.g4pk = times.owner;
-    item.g4sk = `${state.entity}#${iso(times.created)}#${state.id}`;
+    const { partition, sort } = tableIndex('byOwner');
+    item[partition] = ownerKey(times.owner);
+    item[sort] = `${state.entity}#${iso(times.created)}#${state.id}`;
   }
   return item;
 }
@@ -143,14 +145,15 @@ export class DynamoDbStore implements Store {
     delivery: RawDelivery | QuarantinedDelivery,
   ): Promise<'new' | 'duplicate'> {
     const { body, ...rest } = delivery;
+    const created = tableIndex('byCreated');
     const written = await this.putWhen(
       {
-        pk: `${kind}#${delivery.deliveryKey}`,
+        pk: partitionKey[kind](delivery.deliveryKey),
         sk: kind,
         ...rest,
         body: gzipSync(body),
-        g1pk: `${kind}#${month(delivery.receivedAt)}`,
-        g1sk: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
+        [created.partition]: `${kind}#${month(delivery.receivedAt)}`,
+        [created.sort]: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
       },
       null,
     );
@@ -170,7 +173,7 @@ export class DynamoDbStore implements Store {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `${kind}#${deliveryKey}`, sk: kind },
+        Key: { pk: partitionKey[kind](deliveryKey), sk: kind },
         UpdateExpression: 'SET body = :body',
         // Never creates a bodiless item when the delivery was deleted meanwhile.
         ConditionExpression: 'attribute_exists(pk)',
@@ -182,17 +185,20 @@ export class DynamoDbStore implements Store {
   async deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void> {
     this.counters.writes++;
     await this.documents.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: `${kind}#${deliveryKey}`, sk: kind } }),
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: partitionKey[kind](deliveryKey), sk: kind },
+      }),
     );
   }
 
-  async *entitiesOwnedBy(owner: string): AsyncIterable<EntityState> {
-    const { partition } = indexAttributes('byOwner');
+  async *entitiesOwnedBy(owner: EntityOwner): AsyncIterable<EntityState> {
+    const { name, partition } = tableIndex('byOwner');
     for await (const item of this.query({
-      IndexName: 'byOwner',
+      IndexName: name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': partition },
-      ExpressionAttributeValues: { ':pk': owner },
+      ExpressionAttributeValues: { ':pk': ownerKey(owner) },
     })) {
       yield JSON.parse((item as EntityItem).state) as EntityState;
     }
@@ -202,7 +208,7 @@ export class DynamoDbStore implements Store {
     const answer = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: `raw#${deliveryKey}`, sk: 'raw' },
+        Key: { pk: partitionKey.raw(deliveryKey), sk: 'raw' },
         ProjectionExpression: 'receivedAt',
       }),
     );
@@ -210,11 +216,13 @@ export class DynamoDbStore implements Store {
     return answer.Item?.receivedAt as number | undefined;
   }
 
-  async getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>> {
+  async getEntities(refs: readonly EntityRef[]): Promise<Map<string, StoredEntity>> {
     const found = new Map<string, StoredEntity>();
-    for await (const item of this.batchGet([...new Set(keys)].map((pk) => ({ pk, sk: 'state' })))) {
+    const keys = new Set(refs.map((ref) => partitionKey.entity(ref.entity, ref.id)));
+    for await (const item of this.batchGet([...keys].map((pk) => ({ pk, sk: 'state' })))) {
       const entity = item as EntityItem;
-      found.set(entity.pk, { state: JSON.parse(entity.state) as EntityState, version: entity.version });
+      const state = JSON.parse(entity.state) as EntityState;
+      found.set(entityKey(state), { state, version: entity.version });
     }
     return found;
   }
@@ -253,11 +261,11 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  private async *byTime(index: TableIndexName, prefix: string, range: TimeRange) {
-    const { partition, sort } = indexAttributes(index);
+  private async *byTime(role: TableIndexRole, prefix: string, range: TimeRange) {
+    const { name, partition, sort } = tableIndex(role);
     for (const bucket of monthsOf(range)) {
       yield* this.query({
-        IndexName: index,
+        IndexName: name,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#pk': partition, '#sk': sort },
         ExpressionAttributeValues: {
@@ -286,9 +294,9 @@ export class DynamoDbStore implements Store {
   }
 
   async *openDeals(): AsyncIterable<EntityState> {
-    const { partition } = indexAttributes('byDisqualified');
+    const { name, partition } = tableIndex('openDeals');
     for await (const item of this.query({
-      IndexName: 'byDisqualified',
+      IndexName: name,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': partition },
       ExpressionAttributeValues: { ':pk': 'deal#open' },
@@ -341,7 +349,7 @@ export class DynamoDbStore implements Store {
 
   async putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'> {
     const item = {
-      pk: `packet#${snapshot.cadence}#${snapshot.periodStart}`,
+      pk: partitionKey.packet(snapshot.cadence, snapshot.periodStart),
       sk: 'packet',
       cadence: snapshot.cadence,
       periodStart: snapshot.periodStart,
@@ -360,7 +368,7 @@ export class DynamoDbStore implements Store {
     const answer = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: `packet#${cadence}#${periodStart}`, sk: 'packet' },
+        Key: { pk: partitionKey.packet(cadence, periodStart), sk: 'packet' },
       }),
     );
     if (!answer.Item) return undefined;
@@ -371,7 +379,7 @@ export class DynamoDbStore implements Store {
   async getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]> {
     const found: PacketSnapshot[] = [];
     const keys = [...new Set(periodStarts)].map((start) => ({
-      pk: `packet#${cadence}#${start}`,
+      pk: partitionKey.packet(cadence, start),
       sk: 'packet',
     }));
     for await (const item of this.batchGet(keys)) found.push(snapshotOf(item));
@@ -382,12 +390,12 @@ export class DynamoDbStore implements Store {
     const known: DefinitionsRecord[] = [];
     for await (const item of this.query({
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': 'client#definitions' },
+      ExpressionAttributeValues: { ':pk': partitionKey.definitions() },
     })) {
       known.push({ version: item.sk as string, since: item.since as number });
     }
     if (!known.some((record) => record.version === version)) {
-      await this.putWhen({ pk: 'client#definitions', sk: version, since: at }, null);
+      await this.putWhen({ pk: partitionKey.definitions(), sk: version, since: at }, null);
       known.push({ version, since: at });
     }
     return known.sort((a, b) => a.since - b.since || (a.version < b.version ? -1 : 1));
@@ -444,7 +452,7 @@ export class DynamoDbStore implements Store {
     const records: MailRecord[] = [];
     for await (const item of this.query({
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': mailKey({ ...packet, recipientHash: '' }).pk },
+      ExpressionAttributeValues: { ':pk': partitionKey.mail(packet.cadence, packet.periodStart) },
     })) {
       records.push({
         cadence: packet.cadence,
@@ -461,7 +469,7 @@ export class DynamoDbStore implements Store {
 }
 
 function mailKey(mail: MailKey) {
-  return { pk: `mail#${mail.cadence}#${mail.periodStart}`, sk: mail.recipientHash };
+  return { pk: partitionKey.mail(mail.cadence, mail.periodStart), sk: mail.recipientHash };
 }
 
 function deliveryFrom(item: Record<string, unknown>): RawDelivery | QuarantinedDelivery {

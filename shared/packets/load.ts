@@ -1,8 +1,8 @@
 import type { ClientConfig } from '../config/schema.ts';
 import { buildFactSet, type FactSet, type QuarantineFact } from '../metrics/facts.ts';
 import { DAY_MS } from '../metrics/window.ts';
-import type { EntityType } from '../model/events.ts';
-import type { Store, TimeIndex, TimeRange } from '../ports/store.ts';
+import { type EntityType, entityKey } from '../model/events.ts';
+import type { EntityRef, Store, TimeIndex, TimeRange } from '../ports/store.ts';
 import type { EntityState } from '../projection/state.ts';
 import { dealContactIds, fieldValue } from '../projection/state.ts';
 import { type Cadence, lastCompletePeriod, previousPeriods } from '../time/periods.ts';
@@ -30,7 +30,7 @@ export function readWindow(
 /**
  * Reads the facts of one packet without a Scan. The queries, for the read window W = [from, to):
  *
- * 1. deals: `byDisqualified` partition `deal#open` (every open deal) and `byMilestone`
+ * 1. deals: `openDeals` partition `deal#open` (every open deal) and `byMilestone`
  *    `deal#milestone#<month>` for the months from W's start to now (deals closed since then).
  *    A deal qualified or closed in any window is one of these: a closed deal cannot qualify later.
  * 2. contacts: `byMilestone` `contact#milestone#<month>` from W's start to now. A contact's
@@ -56,7 +56,7 @@ export async function loadFacts(
 ): Promise<FactSet> {
   const window = readWindow(config, cadence, asOf);
   const states = new Map<string, EntityState>();
-  const keep = (state: EntityState) => states.set(`${state.entity}#${state.id}`, state);
+  const keep = (state: EntityState) => states.set(entityKey(state), state);
   const collect = async (iterable: AsyncIterable<EntityState>) => {
     for await (const state of iterable) keep(state);
   };
@@ -79,22 +79,22 @@ export async function loadFacts(
   // Referenced entities not returned by the queries: first contacts and companies of deals,
   // companies of contacts, contacts named by forms in W (a form before W matters only to a contact
   // some other query found).
-  const referenced = new Set<string>();
+  const referenced: EntityRef[] = [];
   for (const state of states.values()) {
     if (state.entity === 'deal') {
-      for (const id of dealContactIds(state)) referenced.add(`contact#${id}`);
+      for (const id of dealContactIds(state)) referenced.push({ entity: 'contact', id });
     }
     if (state.entity === 'form' && state.firstAt >= window.from) {
       const contactId = fieldValue(state, 'contactId');
-      if (typeof contactId === 'string') referenced.add(`contact#${contactId}`);
+      if (typeof contactId === 'string') referenced.push({ entity: 'contact', id: contactId });
     }
   }
   await addMissing(store, states, referenced);
-  const companies = new Set<string>();
+  const companies: EntityRef[] = [];
   for (const state of states.values()) {
     const companyId = fieldValue(state, 'companyId');
     if ((state.entity === 'deal' || state.entity === 'contact') && typeof companyId === 'string') {
-      companies.add(`company#${companyId}`);
+      companies.push({ entity: 'company', id: companyId });
     }
   }
   await addMissing(store, states, companies);
@@ -106,8 +106,14 @@ export async function loadFacts(
   return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt });
 }
 
-async function addMissing(store: Store, states: Map<string, EntityState>, keys: Set<string>): Promise<void> {
-  const missing = [...keys].filter((key) => !states.has(key));
-  if (missing.length === 0) return;
-  for (const [key, stored] of await store.getEntities(missing)) states.set(key, stored.state);
+async function addMissing(
+  store: Store,
+  states: Map<string, EntityState>,
+  refs: readonly EntityRef[],
+): Promise<void> {
+  const missing = new Map(
+    refs.filter((ref) => !states.has(entityKey(ref))).map((ref) => [entityKey(ref), ref]),
+  );
+  if (missing.size === 0) return;
+  for (const [key, stored] of await store.getEntities([...missing.values()])) states.set(key, stored.state);
 }

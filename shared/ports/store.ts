@@ -1,7 +1,6 @@
 import type { SourceName } from '../config/schema.ts';
 import type { FieldProblem } from '../errors.ts';
 import type { EntityType } from '../model/events.ts';
-import type { IndexTimes } from '../projection/index-times.ts';
 import type { EntityState } from '../projection/state.ts';
 
 /** A verified delivery as it arrived, email addresses replaced by their keyed hash. */
@@ -62,6 +61,35 @@ export interface PacketSnapshot {
   packet: string;
 }
 
+/** One entity as the store finds it: its type and its `<system>:<id>`. */
+export interface EntityRef {
+  entity: EntityType;
+  id: string;
+}
+
+/** Who a form or activity belongs to: a contact (`<system>:<id>`), or only an email hash. */
+export type EntityOwner = { contact: string } | { email: string };
+
+/**
+ * The instants an entity is found by when a packet reads its period without a Scan (computed in
+ * shared/projection/index-times.ts; the adapter turns them into index keys).
+ */
+export interface IndexTimes {
+  /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
+  created: number;
+  /**
+   * contacts: the latest of creation, first entry into mql and first disqualification, so one
+   * range query from a window's start finds every contact with any of them in the window, once;
+   * deals: first entry into a won or lost stage; forms: their time when the form is one of
+   * `sla.highIntentForms` (an SLA clock may start there, long before a packet's window).
+   */
+  milestone?: number;
+  /** deals only: still open (not closed, not deleted) — they are listed for stalled-deal checks. */
+  open?: boolean;
+  /** forms and activities: the contact they belong to, or the email hash when no contact is known. */
+  owner?: EntityOwner;
+}
+
 export interface StoredEntity {
   state: EntityState;
   /** Optimistic-concurrency version; writes are conditional on it. */
@@ -94,8 +122,8 @@ export interface Store {
   putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'>;
   /** When a kept raw delivery was first received (undefined when it was never kept). */
   rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined>;
-  /** Reads entities by their keys (`<entity>#<id>`). */
-  getEntities(keys: readonly string[]): Promise<Map<string, StoredEntity>>;
+  /** Reads entities; the answer holds those found, by `entityKey` (shared/model/events.ts). */
+  getEntities(refs: readonly EntityRef[]): Promise<Map<string, StoredEntity>>;
   /**
    * Writes a state if its stored version is still `expectedVersion` (null: must not exist yet).
    * Returns false when someone else wrote first; the caller re-reads and merges again.
@@ -107,11 +135,8 @@ export interface Store {
   replaceDeliveryBody(kind: DeliveryKind, deliveryKey: string, body: string): Promise<void>;
   /** Deletes a kept delivery (erasure: every item in it was about the forgotten person). */
   deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void>;
-  /**
-   * Forms and activities of a contact (`contact:<id>`) or of an email hash (`email:<hash>`), through
-   * the byOwner index: what erasing a contact rewrites.
-   */
-  entitiesOwnedBy(owner: string): AsyncIterable<EntityState>;
+  /** Forms and activities of a contact or of an email hash: what erasing a contact rewrites. */
+  entitiesOwnedBy(owner: EntityOwner): AsyncIterable<EntityState>;
   entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState>;
   openDeals(): AsyncIterable<EntityState>;
   /**

@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.ts';
 import { type CanonicalEvent, entityKey } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';
-import type { DeliveryKind, QuarantinedDelivery, RawDelivery, Store } from '../ports/store.ts';
+import type { DeliveryKind, EntityRef, QuarantinedDelivery, RawDelivery, Store } from '../ports/store.ts';
 import { type EmailHasher, emailHasher } from '../privacy.ts';
 import { indexTimes } from '../projection/index-times.ts';
 import type { EntityState } from '../projection/state.ts';
@@ -102,9 +102,9 @@ export function removedNothing(report: ForgetReport): boolean {
 export async function forgetContact(deps: ForgetDeps, contactId: string): Promise<ForgetReport> {
   if (!contactIdSchema.safeParse(contactId).success) throw new ContactIdError(contactId);
   const { store } = deps;
-  const contactKey = entityKey({ entity: 'contact', id: contactId });
-  const contact = (await store.getEntities([contactKey])).get(contactKey)?.state;
-  const ownedForms = (await collect(store.entitiesOwnedBy(`contact:${contactId}`))).filter(
+  const contactRef: EntityRef = { entity: 'contact', id: contactId };
+  const contact = (await store.getEntities([contactRef])).get(entityKey(contactRef))?.state;
+  const ownedForms = (await collect(store.entitiesOwnedBy({ contact: contactId }))).filter(
     (state) => state.entity === 'form',
   );
   const hashes = new Set<string>([
@@ -144,14 +144,14 @@ export async function forgetContact(deps: ForgetDeps, contactId: string): Promis
     if (outcome === 'redacted') report.quarantinedRedacted++;
   }
 
-  const formKeys = new Set(ownedForms.map((form) => entityKey(form)));
+  const forms = new Map<string, EntityRef>(ownedForms.map((form) => [entityKey(form), form]));
   for (const hash of hashes) {
-    for await (const form of store.entitiesOwnedBy(`email:${hash}`)) {
-      if (form.entity === 'form') formKeys.add(entityKey(form));
+    for await (const form of store.entitiesOwnedBy({ email: hash })) {
+      if (form.entity === 'form') forms.set(entityKey(form), form);
     }
   }
-  for (const key of formKeys) {
-    const changed = await rewriteEntity(deps, key, (form) => {
+  for (const ref of forms.values()) {
+    const changed = await rewriteEntity(deps, ref, (form) => {
       const next = withoutFields(form, PERSONAL_FORM_FIELDS);
       if (next.removed.length === 0) return undefined;
       if (next.state.fields.contactId === undefined) {
@@ -162,7 +162,7 @@ export async function forgetContact(deps: ForgetDeps, contactId: string): Promis
     if (changed.length > 0) report.formsRedacted++;
   }
 
-  report.contactFieldsRemoved = await rewriteEntity(deps, contactKey, (state) => {
+  report.contactFieldsRemoved = await rewriteEntity(deps, contactRef, (state) => {
     const next = withoutFields(state, PERSONAL_CONTACT_FIELDS);
     return next.removed.length === 0 ? undefined : next.state;
   });
@@ -198,11 +198,12 @@ function withoutFields(
  */
 async function rewriteEntity(
   deps: ForgetDeps,
-  key: string,
+  ref: EntityRef,
   change: (state: EntityState) => EntityState | undefined,
 ): Promise<string[]> {
+  const key = entityKey(ref);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const stored = (await deps.store.getEntities([key])).get(key);
+    const stored = (await deps.store.getEntities([ref])).get(key);
     if (!stored) return [];
     const next = change(stored.state);
     if (!next) return [];

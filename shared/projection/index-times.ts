@@ -1,25 +1,6 @@
 import type { ClientConfig } from '../config/schema.ts';
+import type { IndexTimes } from '../ports/store.ts';
 import { type EntityState, fieldValue } from './state.ts';
-
-/**
- * The instants an entity is found by when a packet reads its period without a Scan
- * (see shared/store/README.md for the keys built from them).
- */
-export interface IndexTimes {
-  /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
-  created: number;
-  /**
-   * contacts: the latest of creation, first entry into mql and first disqualification, so one
-   * range query from a window's start finds every contact with any of them in the window, once;
-   * deals: first entry into a won or lost stage; forms: their time when the form is one of
-   * `sla.highIntentForms` (an SLA clock may start there, long before a packet's window).
-   */
-  milestone?: number;
-  /** deals only: still open (not closed, not deleted) — they are listed for stalled-deal checks. */
-  open?: boolean;
-  /** forms and activities: the contact they belong to (`contact:<id>`) or the email hash (`email:<hash>`). */
-  owner?: string;
-}
 
 function firstOf(state: EntityState, stages: readonly string[]): number | undefined {
   let first: number | undefined;
@@ -30,6 +11,7 @@ function firstOf(state: EntityState, stages: readonly string[]): number | undefi
   return first;
 }
 
+/** The instants (and owner) the store indexes an entity by; see `IndexTimes` in the store port. */
 export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealStages' | 'sla'>): IndexTimes {
   const times: IndexTimes = { created: state.firstAt };
   switch (state.entity) {
@@ -59,8 +41,8 @@ export function indexTimes(state: EntityState, config: Pick<ClientConfig, 'dealS
       }
       const contactId = fieldValue(state, 'contactId');
       const emailHash = fieldValue(state, 'emailHash');
-      if (typeof contactId === 'string') times.owner = `contact:${contactId}`;
-      else if (typeof emailHash === 'string') times.owner = `email:${emailHash}`;
+      if (typeof contactId === 'string') times.owner = { contact: contactId };
+      else if (typeof emailHash === 'string') times.owner = { email: emailHash };
       break;
     }
     case 'company':

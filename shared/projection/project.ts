@@ -42,7 +42,8 @@ export async function projectEvents(
   let changed = 0;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > MAX_CONFLICT_RETRIES) throw new ConcurrentUpdateError(pending[0] as string);
-    const current = await store.getEntities(pending);
+    // An entity's first event names it (its type and id) for the read.
+    const current = await store.getEntities(pending.flatMap((key) => byEntity.get(key)?.slice(0, 1) ?? []));
     const conflicts: string[] = [];
     await Promise.all(
       pending.map(async (key) => {

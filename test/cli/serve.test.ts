@@ -8,6 +8,7 @@ import { startTwin } from '#local/twin.ts';
 import { fieldValue } from '#shared/projection/state.ts';
 import { runSamepage, startServe } from '../support/cli.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { entityRef } from '../support/refs.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'samepage-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -16,7 +17,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 async function stateOnDisk(key: string) {
   const twin = await startTwin({ config: exampleConfig(), dataDir, secrets: testSecrets(), serve: false });
   try {
-    return (await twin.store.getEntities([key])).get(key)?.state;
+    return (await twin.store.getEntities([entityRef(key)])).get(key)?.state;
   } finally {
     await twin.close();
   }

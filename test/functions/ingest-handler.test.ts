@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from '#shared/ingest/ingest.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import type { Store } from '#shared/ports/store.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { entityRef } from '../support/refs.ts';
 import { statesOf } from '../support/shuffle.ts';
 import { startTestTwin } from '../support/twin.ts';
 
@@ -107,7 +108,7 @@ describe('ingest handler called as a plain function', () => {
       context,
     );
     expect(answer.statusCode).toBe(200);
-    expect((await twin.store.getEntities(['company#generic:co-b64'])).size).toBe(1);
+    expect((await twin.store.getEntities([entityRef('company#generic:co-b64')])).size).toBe(1);
   });
 
   it('verifies a base64 body over the bytes that arrived, also when they are not UTF-8', async () => {
@@ -182,9 +183,9 @@ describe('ingest handler called as a plain function', () => {
       const answer = await handlerWith(twin.store)(event, context);
       expect(answer.statusCode, `${source}: ${answer.body}`).toBe(200);
     }
-    expect((await twin.store.getEntities(['company#generic:co-latin1'])).size).toBe(1);
-    expect((await twin.store.getEntities(['contact#hubspot:9101'])).size).toBe(1);
-    expect((await twin.store.getEntities(['contact#hubspot:9102'])).size).toBe(1);
+    expect((await twin.store.getEntities([entityRef('company#generic:co-latin1')])).size).toBe(1);
+    expect((await twin.store.getEntities([entityRef('contact#hubspot:9101')])).size).toBe(1);
+    expect((await twin.store.getEntities([entityRef('contact#hubspot:9102')])).size).toBe(1);
   });
 
   it('answers 404 for a source the client does not use, before any store access', async () => {

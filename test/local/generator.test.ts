@@ -14,6 +14,7 @@ import { adapterFor } from '#shared/sources/registry.ts';
 import { businessMinutesBetween } from '#shared/time/business-time.ts';
 import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
 import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
+import { entityRef } from '../support/refs.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
@@ -332,7 +333,7 @@ describe('a small story delivered to the local twin', () => {
     const contactKeys = sample.map(
       (contact) => `contact#${canonicalId('contact', contact.system, contact.n)}`,
     );
-    const stored = await twin.store.getEntities(contactKeys);
+    const stored = await twin.store.getEntities(contactKeys.map(entityRef));
     sample.forEach((contact, index) => {
       const state = stored.get(contactKeys[index] as string)?.state;
       expect(state, contactKeys[index]).toBeDefined();
@@ -340,7 +341,7 @@ describe('a small story delivered to the local twin', () => {
       expect(state?.milestones).toEqual(firstEntry(contact.stages));
     });
     const dealKeys = story.deals.map((deal) => `deal#${canonicalId('deal', deal.system, deal.n)}`);
-    const storedDeals = await twin.store.getEntities(dealKeys);
+    const storedDeals = await twin.store.getEntities(dealKeys.map(entityRef));
     story.deals.forEach((deal, index) => {
       const state = storedDeals.get(dealKeys[index] as string)?.state;
       expect(state?.milestones, dealKeys[index]).toEqual(firstEntry(deal.stages));

@@ -150,8 +150,8 @@ describe('packets read from the store', () => {
       entitiesByTime: (...args: Parameters<Store['entitiesByTime']>) =>
         recorded(store.entitiesByTime(...args)),
       openDeals: () => recorded(store.openDeals()),
-      getEntities: async (keys: readonly string[]) => {
-        const found = await store.getEntities(keys);
+      getEntities: async (refs: Parameters<Store['getEntities']>[0]) => {
+        const found = await store.getEntities(refs);
         keysRead.push(...found.keys());
         return found;
       },

@@ -21,6 +21,7 @@ import { emailHasher } from '#shared/privacy.ts';
 import type { EntityState } from '#shared/projection/state.ts';
 import { CADENCES } from '#shared/time/periods.ts';
 import { DEMO_SECRETS, DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
+import { entityRef } from '../support/refs.ts';
 import { allQuarantined, everyStoredText } from '../support/store.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
@@ -233,7 +234,7 @@ describe('forgetContact', () => {
     });
     expect(response.status).toBe(200);
     const key = `contact#${idOf(pipedrive)}`;
-    const state = (await twin.store.getEntities([key])).get(key)?.state;
+    const state = (await twin.store.getEntities([entityRef(key)])).get(key)?.state;
     expect(state?.fields.emailHash?.at(-1)?.value).toBe(hashEmail(pipedrive.email));
   });
 

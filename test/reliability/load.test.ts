@@ -9,6 +9,7 @@ import { loadClientConfigFile } from '#shared/config/load.ts';
 import { ENTITY_TYPES, type EntityType } from '#shared/model/events.ts';
 import { type EntityState, fieldValue } from '#shared/projection/state.ts';
 import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
+import { entityRef } from '../support/refs.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { allQuarantined, allRaw } from '../support/store.ts';
 
@@ -225,7 +226,12 @@ describe('a burst of 10,000 events from every source, 5% of deliveries twice, sh
       states.map((state) => `${state.entity}#${state.id}`),
     );
     const versions = async () =>
-      new Map([...(await twin.store.getEntities(keys))].map(([key, stored]) => [key, stored.version]));
+      new Map(
+        [...(await twin.store.getEntities(keys.map(entityRef)))].map(([key, stored]) => [
+          key,
+          stored.version,
+        ]),
+      );
     const before = await versions();
     const writesBefore = twin.store.counters.writes;
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entityRef } from '../support/refs.ts';
 import { deliver, isStored, type SecurityStack, signedFor, startSecurityStack } from './support.ts';
 
 /**
@@ -32,7 +33,7 @@ describe('regression: an id with a lone surrogate made every later delivery abou
     expect(await send(contact('c-\udfff', 'CMO', 2))).toMatchObject({ status: 'duplicate', events: 1 });
     // Another lone surrogate reads back as the same U+FFFD: the same record, not a 500.
     expect(await send(contact('c-\ud800', 'CEO', 3))).toMatchObject({ status: 'accepted', events: 1 });
-    const stored = await stack.counting.store.getEntities(['contact#generic:c-\ufffd']);
+    const stored = await stack.counting.store.getEntities([entityRef('contact#generic:c-\ufffd')]);
     expect(stored.get('contact#generic:c-\ufffd')?.state.fields.title?.at(-1)?.value).toBe('CEO');
   });
 });

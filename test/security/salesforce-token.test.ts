@@ -13,6 +13,7 @@ import { parseClientConfig } from '#shared/config/parse.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { REPO_ROOT, runSamepage } from '../support/cli.ts';
 import { EXAMPLE_CONFIG_PATH, TEST_SECRETS } from '../support/config.ts';
+import { entityRef } from '../support/refs.ts';
 import { deliver, type SecurityStack, startSecurityStack } from './support.ts';
 
 /*
@@ -61,7 +62,9 @@ describe('a forged outbound message carrying the public org id', () => {
         expect(stack.counting.calls).toEqual([]);
       }
     }
-    expect(await stack.counting.store.getEntities(['deal#salesforce:006xx000001FAKEAAA'])).toEqual(new Map());
+    expect(await stack.counting.store.getEntities([entityRef('deal#salesforce:006xx000001FAKEAAA')])).toEqual(
+      new Map(),
+    );
   });
 
   it('is taken only with the client token on the URL (the real sender)', async () => {

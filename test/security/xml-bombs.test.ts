@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesforceHeaders, salesforceOutboundMessage } from '#local/senders/salesforce.ts';
 import type { QuarantinedDelivery } from '#shared/ports/store.ts';
+import { entityRef } from '../support/refs.ts';
 import {
   deliver,
   fuzzParameters,
@@ -108,9 +109,9 @@ describe('XML bombs against the Salesforce endpoint', () => {
     const answer = await deliver(stack, 'http', 'salesforce', body, salesforceHeaders(), token());
     expect(answer.status, answer.text).toBe(200);
     expect(stack.counting.kept.length).toBeGreaterThan(0);
-    const lead = (await stack.counting.store.getEntities(['contact#salesforce:00Qxx0000001abcEAA'])).get(
-      'contact#salesforce:00Qxx0000001abcEAA',
-    );
+    const lead = (
+      await stack.counting.store.getEntities([entityRef('contact#salesforce:00Qxx0000001abcEAA')])
+    ).get('contact#salesforce:00Qxx0000001abcEAA');
     if (lead) {
       const title = lead.state.fields.title?.at(-1)?.value;
       expect(title).toBe('&lol9;&A&#0;&#xD800;');

@@ -1,5 +1,6 @@
 import type { Twin } from '#local/twin.ts';
 import type { EntityState } from '#shared/projection/state.ts';
+import { entityRef } from './refs.ts';
 
 /** A seeded shuffle (mulberry32), so a failing order can be reproduced. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -24,6 +25,6 @@ export async function statesOf(
   twin: Twin,
   keys: readonly string[],
 ): Promise<Record<string, EntityState | undefined>> {
-  const found = await twin.store.getEntities(keys);
+  const found = await twin.store.getEntities(keys.map(entityRef));
   return Object.fromEntries(keys.map((key) => [key, found.get(key)?.state]));
 }

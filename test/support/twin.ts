@@ -2,6 +2,7 @@ import { startTwin, type Twin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import { exampleConfig, testSecrets } from './config.ts';
+import { entityRef } from './refs.ts';
 
 /** A twin on in-memory dynalite with the example client and its test secrets. */
 export function startTestTwin(options: { config?: ClientConfig; clock?: Clock } = {}): Promise<Twin> {
@@ -31,5 +32,5 @@ export async function post(
 
 /** Every entity state currently stored, read back through the store's own indexes. */
 export async function readEntity(twin: Twin, key: string) {
-  return (await twin.store.getEntities([key])).get(key)?.state;
+  return (await twin.store.getEntities([entityRef(key)])).get(key)?.state;
 }
