@@ -67,7 +67,10 @@ export interface CanonicalEvent {
   fields: Record<string, FieldValue>;
 }
 
-/** The store key of an entity: its type and its `<system>:<id>`. */
+/**
+ * An entity's identity in memory (map keys, equality): its type and its `<system>:<id>`. Not a
+ * store key: the store takes `{ entity, id }` and spells its own keys (shared/store/table.ts).
+ */
 export function entityKey(event: Pick<CanonicalEvent, 'entity' | 'id'>): string {
   return `${event.entity}#${event.id}`;
 }
