@@ -7,10 +7,10 @@ import { Html } from '@react-email/html';
 import { Link } from '@react-email/link';
 import { Preview } from '@react-email/preview';
 import { Section } from '@react-email/section';
-import { DateTime } from 'luxon';
 import type { CSSProperties, ReactNode } from 'react';
 import { MEETINGS } from '../metrics/registry.ts';
 import {
+  dateRange,
   formatInterval,
   formatNumber,
   laneName,
@@ -69,13 +69,6 @@ const table = {
   borderCollapse: 'collapse',
   tableLayout: 'fixed',
 } as const satisfies CSSProperties;
-
-/** The period's first and last day: `Nov 9, 2026 – Nov 15, 2026` (the end is exclusive). */
-function periodDates(packet: Packet): string {
-  const start = DateTime.fromISO(packet.period.start, { setZone: true });
-  const last = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 });
-  return `${start.toFormat('LLL d, yyyy')} – ${last.toFormat('LLL d, yyyy')}`;
-}
 
 /** A paragraph with no client default margins (React Email's Text adds 16px and its own font size). */
 function P({ style, children }: { style?: CSSProperties; children: ReactNode }) {
@@ -345,7 +338,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
               : packet.period.label}
           </Heading>
           <P style={small}>
-            {periodDates(packet)} ({packet.period.timezone}) · as of {readableInstant(packet.asOf)}
+            {dateRange(packet.period.start, packet.period.end)} ({packet.period.timezone}) · as of {readableInstant(packet.asOf)}
           </P>
 
           <Section
