@@ -31,6 +31,7 @@ import { applyEvents } from '#shared/projection/state.ts';
 import { genericAdapter } from '#shared/sources/generic.ts';
 import { quantile } from '#shared/stats/index.ts';
 import { DEMO_SECRETS, demoSecrets } from '../cli/demo-secrets.ts';
+import { ROUTE_THROTTLES } from '../infra/constructs/webhook-api.ts';
 import { isMain } from './support/main.ts';
 import { meterDynamo } from './support/meter.ts';
 
@@ -80,10 +81,13 @@ export interface IngestResults {
 }
 
 /**
- * The stack's API stage throttles a client at 50 requests/s sustained (infra/client-stack.ts), so
- * that is the most a client's senders can offer in AWS; the maximum-rate runs show the headroom.
+ * Each webhook route is throttled on its own, sized to its sender (infra/constructs/webhook-api.ts):
+ * their sum is the most a client's senders can offer in AWS; the maximum-rate runs show the headroom.
  */
-const OFFERED_PER_SECOND = Number(process.env.BENCH_OFFERED_RPS ?? 50);
+const OFFERED_PER_SECOND = Number(
+  process.env.BENCH_OFFERED_RPS ??
+    Object.values(ROUTE_THROTTLES).reduce((sum, throttle) => sum + throttle.rateLimit, 0),
+);
 const OFFERED_SECONDS = Number(process.env.BENCH_OFFERED_SECONDS ?? 30);
 const MAX_RATE_SECONDS = Number(process.env.BENCH_MAX_RATE_SECONDS ?? 10);
 const IN_FLIGHT = 16;

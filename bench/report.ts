@@ -66,7 +66,7 @@ export function renderResults(results: BenchResults): string {
   );
   const summaryRows: string[][] = [
     [
-      `ingest p99 at ${ingest.offered.offeredPerSecond} deliveries/s offered (the stack's throttle)`,
+      `ingest p99 at ${ingest.offered.offeredPerSecond} deliveries/s offered (the route throttles summed)`,
       `${fixed(ingest.offered.latencyMs.p99)} ms`,
       '< 50 ms (DESIGN.md)',
       verdict(ingest.offered.latencyMs.p99, 50, 'below', 'ms'),
