@@ -338,7 +338,8 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
               : packet.period.label}
           </Heading>
           <P style={small}>
-            {dateRange(packet.period.start, packet.period.end)} ({packet.period.timezone}) · as of {readableInstant(packet.asOf)}
+            {dateRange(packet.period.start, packet.period.end)} ({packet.period.timezone}) · as of{' '}
+            {readableInstant(packet.asOf)}
           </P>
 
           <Section
