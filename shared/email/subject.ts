@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { MEETINGS } from '../metrics/registry.ts';
+import { compactMoney } from '../packets/format.ts';
 import type { Packet } from '../packets/packet.ts';
 
 const AVERAGE_UNITS: Record<Packet['cadence'], string> = { weekly: 'wk', monthly: 'mo', quarterly: 'qtr' };
@@ -11,15 +12,6 @@ export function shortPeriod(packet: Pick<Packet, 'cadence' | 'period'>): string 
   const last = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 });
   const from = start.toFormat('LLL d');
   return start.month === last.month ? `${from}–${last.toFormat('d')}` : `${from}–${last.toFormat('LLL d')}`;
-}
-
-export function compactMoney(value: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency,
-    notation: 'compact',
-    maximumFractionDigits: value >= 1_000_000 ? 1 : 0,
-  }).format(value);
 }
 
 /** `Acme Analytics weekly pipeline council, Nov 9–15: QPC $412K, +12% vs 4-wk avg` */

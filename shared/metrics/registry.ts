@@ -339,7 +339,8 @@ function readableBand(band: unknown): string {
   return typeof band === 'string' ? band.charAt(0).toUpperCase() + band.slice(1) : 'Not judged';
 }
 
-const DIMENSION_WORDS: Record<IcpDimension, string> = {
+/** Each ICP dimension in words. */
+export const DIMENSION_WORDS: Record<IcpDimension, string> = {
   industry: 'industry',
   employees: 'company size',
   region: 'region',

@@ -93,13 +93,18 @@ export function shortNumber(value: number, unit: string): string {
     case 'psi':
       return value.toFixed(2);
     default:
-      return new Intl.NumberFormat('en-US', {
-        style: 'currency',
-        currency: unit,
-        notation: 'compact',
-        maximumFractionDigits: Math.abs(value) >= 1_000_000 ? 1 : 0,
-      }).format(value);
+      return compactMoney(value, unit);
   }
+}
+
+/** `$412K`, `$1.2M`: an amount in its currency, compact. */
+export function compactMoney(value: number, currency: string): string {
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    maximumFractionDigits: Math.abs(value) >= 1_000_000 ? 1 : 0,
+  }).format(value);
 }
 
 const CADENCE_UNITS = { weekly: 'weeks', monthly: 'months', quarterly: 'quarters' } as const;

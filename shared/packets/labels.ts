@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
 import { MISSING_REASON } from '../metrics/funnel.ts';
 import { UNASSIGNED } from '../metrics/people.ts';
-import type { IcpDimension } from '../metrics/registry.ts';
+import { DIMENSION_WORDS, type IcpDimension } from '../metrics/registry.ts';
 import { UNMAPPED } from '../metrics/views.ts';
 
 /** The words a packet uses for the values it shows: the client's own labels first, else a readable form. */
@@ -13,13 +13,6 @@ const SYSTEM_NAMES: Record<string, string> = {
   salesforce: 'Salesforce',
   pipedrive: 'Pipedrive',
   generic: 'CRM',
-};
-
-export const DIMENSION_NAMES: Record<IcpDimension, string> = {
-  industry: 'Industry',
-  employees: 'Company size',
-  region: 'Region',
-  seniority: 'Seniority',
 };
 
 /** Words CRMs store in lower case that a reader expects in capitals (seniority picklists). */
@@ -120,7 +113,7 @@ export function keyLabel(key: string, config: LabelDefinitions): string {
     case 'segment': {
       const equals = value.indexOf('=');
       const dimension = value.slice(0, equals) as IcpDimension;
-      return `${DIMENSION_NAMES[dimension] ?? readable(dimension)}: ${segmentValueLabel(dimension, value.slice(equals + 1), config)}`;
+      return `${readable(DIMENSION_WORDS[dimension] ?? dimension)}: ${segmentValueLabel(dimension, value.slice(equals + 1), config)}`;
     }
     case 'amount':
       return 'Share of the qualified amount';

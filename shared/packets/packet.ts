@@ -27,7 +27,7 @@ import {
 import { type DataHealth, dataHealth, type KeyCount } from './data-health.ts';
 import { type DefinitionsAppendix, definitionsAppendix } from './definitions.ts';
 import { type Finding, findingsOf } from './findings.ts';
-import { formatP } from './format.ts';
+import { formatNumber, formatP } from './format.ts';
 import { isRosterName, keyLabel, localTime, recordName, segmentValueLabel, stageLabel } from './labels.ts';
 import { type Status, statusOf } from './thresholds.ts';
 
@@ -149,12 +149,6 @@ export function earlierPacket(packet: Pick<Packet, 'period' | 'metrics'>): Earli
       packet.metrics.map((metric) => [metric.id, { value: metric.value, n: metric.n }]),
     ),
   };
-}
-
-function formatAmount(value: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(
-    value,
-  );
 }
 
 /** The people named as owners of a lane: the leads of its team, both teams' for "both". */
@@ -293,11 +287,11 @@ export function buildPacket(
       : undefined;
   const headline = {
     text: [
-      `Qualified pipeline created: ${formatAmount(qpc?.value ?? 0, config.currency)} in ${qpcCount?.value ?? 0} deals`,
+      `Qualified pipeline created: ${formatNumber(qpc?.value ?? 0, config.currency)} in ${qpcCount?.value ?? 0} deals`,
       change !== undefined
         ? `${change >= 0 ? '+' : ''}${Math.round(change * 100)}% vs the previous ${qpc?.previous?.periods}-${PERIOD_WORDS[cadence]} mean`
         : 'no earlier periods to compare with',
-      qpc?.target !== undefined ? `target pace ${formatAmount(qpc.target, config.currency)}` : undefined,
+      qpc?.target !== undefined ? `target pace ${formatNumber(qpc.target, config.currency)}` : undefined,
     ]
       .filter(Boolean)
       .join('; '),
