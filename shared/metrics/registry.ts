@@ -397,10 +397,6 @@ export function isMetricId(id: string): id is MetricId {
   return Object.hasOwn(METRIC_REGISTRY, id);
 }
 
-export function metricDefinition(id: MetricId): MetricDefinition {
-  return METRIC_REGISTRY[id];
-}
-
 /** The metrics a cadence's packet shows, section by section, in registry order. */
 export function sectionsOf(cadence: Cadence): { id: SectionId; title: string; metrics: MetricId[] }[] {
   return SECTIONS[cadence].map((section) => ({
