@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { isMetricId } from '../metrics/registry.ts';
+import type { EntityType } from '../model/events.ts';
+import { mappableFields, PIPEDRIVE_OBJECTS, SALESFORCE_OBJECTS } from '../sources/objects.ts';
 
 /**
  * The client config contract (DESIGN.md contract 1, ../shared/examples/client.example.yaml).
@@ -52,6 +54,9 @@ const team = z.enum(['marketing', 'sales', 'partner']);
 const owner = z.enum(['marketing', 'sales', 'both']);
 const positiveInt = z.number().int().positive();
 const fieldMap = z.record(z.string().min(1), z.string().min(1));
+/** A CRM's deal stage values (ids or labels) → the client's `dealStages` names. */
+const stageMap = z.record(z.string().min(1), z.string().min(1));
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "USD"');
 
 /** A threshold condition: `>= 0.30`, `< 0.8 * target_pace`, `<= previous_mean`. */
 export const CONDITION_PATTERN =
@@ -72,6 +77,13 @@ const sourceSchemas = {
     properties: z
       .strictObject({ contact: fieldMap.optional(), company: fieldMap.optional(), deal: fieldMap.optional() })
       .optional(),
+    /** Deal stage ids (custom pipelines use numbers such as "12345678") → the client's deal stages. */
+    stages: stageMap.optional(),
+    /**
+     * The portal's company currency, in which HubSpot reports `amount_in_home_currency`; defaults
+     * to the client's. The home amount is used only when it is in the client's currency.
+     */
+    homeCurrency: currencyCode.optional(),
   }),
   'hubspot-workflow': z.strictObject({
     secret: secretName,
@@ -84,6 +96,8 @@ const sourceSchemas = {
     canonicalUrl: z.url().optional(),
     objectType: z.enum(['contact', 'company', 'deal']).default('contact'),
     properties: fieldMap.optional(),
+    /** Deal stage ids → the client's deal stages; defaults to `sources.hubspot.stages`. */
+    stages: stageMap.optional(),
   }),
   salesforce: z.strictObject({
     organizationId: z
@@ -103,12 +117,14 @@ const sourceSchemas = {
         Event: fieldMap.optional(),
       })
       .optional(),
+    /** Opportunity StageName values → the client's deal stages (names already in dealStages pass as they are). */
+    stages: stageMap.optional(),
   }),
   pipedrive: z.strictObject({
     /** Secret holding "user:password" for HTTP Basic auth. */
     basicAuth: secretName,
     /** Pipedrive stage ids → the client's deal stage names. */
-    stages: z.record(z.string().regex(/^\d+$/, 'expected a numeric stage id'), z.string()).optional(),
+    stages: z.record(z.string().regex(/^\d+$/, 'expected a numeric stage id'), z.string().min(1)).optional(),
     fields: z
       .strictObject({
         person: fieldMap.optional(),
@@ -124,6 +140,73 @@ const sourceSchemas = {
   }),
   generic: z.strictObject({ secret: secretName }),
 };
+
+type SourcesConfig = {
+  [Name in keyof typeof sourceSchemas]?: z.infer<(typeof sourceSchemas)[Name]>;
+};
+
+interface MapProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Field-map targets and stage-map targets, checked when the config loads: a typo would otherwise
+ * show up days later as a delivery problem. Paths are relative to `sources`.
+ */
+function sourceMapProblems(sources: SourcesConfig, dealStages: readonly string[]): MapProblem[] {
+  const problems: MapProblem[] = [];
+  const checkFields = (
+    path: (string | number)[],
+    entity: EntityType,
+    map: Readonly<Record<string, string>> | undefined,
+  ) => {
+    const allowed = mappableFields(entity);
+    for (const [name, field] of Object.entries(map ?? {})) {
+      if (!allowed.includes(field)) {
+        problems.push({
+          path: [...path, name],
+          message: `"${field}" is not a ${entity} field; expected one of ${allowed.join(', ')}`,
+        });
+      }
+    }
+  };
+  const checkStages = (path: (string | number)[], map: Readonly<Record<string, string>> | undefined) => {
+    for (const [value, stage] of Object.entries(map ?? {})) {
+      if (!dealStages.includes(stage)) {
+        problems.push({
+          path: [...path, value],
+          message: `"${stage}" is not one of dealStages (${dealStages.join(', ')})`,
+        });
+      }
+    }
+  };
+  const { hubspot, salesforce, pipedrive } = sources;
+  const workflow = sources['hubspot-workflow'];
+  for (const object of ['contact', 'company', 'deal'] as const) {
+    checkFields(['hubspot', 'properties', object], object, hubspot?.properties?.[object]);
+  }
+  checkStages(['hubspot', 'stages'], hubspot?.stages);
+  if (workflow) checkFields(['hubspot-workflow', 'properties'], workflow.objectType, workflow.properties);
+  checkStages(['hubspot-workflow', 'stages'], workflow?.stages);
+  for (const [type, map] of Object.entries(salesforce?.fields ?? {})) {
+    checkFields(
+      ['salesforce', 'fields', type],
+      SALESFORCE_OBJECTS[type as keyof typeof SALESFORCE_OBJECTS],
+      map,
+    );
+  }
+  checkStages(['salesforce', 'stages'], salesforce?.stages);
+  for (const [object, map] of Object.entries(pipedrive?.fields ?? {})) {
+    checkFields(
+      ['pipedrive', 'fields', object],
+      PIPEDRIVE_OBJECTS[object as keyof typeof PIPEDRIVE_OBJECTS],
+      map,
+    );
+  }
+  checkStages(['pipedrive', 'stages'], pipedrive?.stages);
+  return problems;
+}
 
 export const SOURCE_NAMES = Object.keys(sourceSchemas) as (keyof typeof sourceSchemas)[];
 export type SourceName = keyof typeof sourceSchemas;
@@ -163,7 +246,7 @@ export const clientConfigSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'expected lowercase letters, digits and "-" (max 40)'),
     displayName: z.string().min(1),
     timezone,
-    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as "USD"'),
+    currency: currencyCode,
     fiscalYearStartMonth: z.number().int().min(1).max(12),
     weekStartsOn: z.enum(WEEKDAY_NAMES),
     businessHours: z
@@ -304,6 +387,47 @@ export const clientConfigSchema = z
         seniority: z.array(z.string().min(1)).min(1),
       })
       .partial(),
+    /**
+     * Region → the countries in it, for records that carry a country but no region (a Salesforce
+     * lead's Country, an account's BillingCountry). Matched case-insensitively; the record's own
+     * region wins.
+     */
+    regions: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .superRefine((regions, ctx) => {
+        const seen = new Map<string, string>();
+        for (const [region, countries] of Object.entries(regions)) {
+          countries.forEach((country, index) => {
+            const key = country.trim().toLowerCase();
+            const earlier = seen.get(key);
+            if (earlier !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [region, index],
+                message: `"${country}" is already in region "${earlier}" (matching is case-insensitive)`,
+              });
+            }
+            seen.set(key, region);
+          });
+        }
+      })
+      .optional(),
+    /**
+     * The deal pipelines that are new business. Deals in any other pipeline (renewals, upsell,
+     * partner) stay out of every metric and are counted in data health. Absent: every pipeline.
+     */
+    pipelines: z.strictObject({ count: z.array(z.string().min(1)).min(1) }).optional(),
+    /**
+     * Plan rates set by finance: per fiscal year ("FY2026", named as the packets name it), the
+     * value of one unit of a currency in the client's currency. A rate beats a CRM's own
+     * home-currency amount.
+     */
+    exchangeRates: z
+      .record(
+        z.string().regex(/^FY\d{4}$/, 'expected a fiscal year such as "FY2026"'),
+        z.record(currencyCode, z.number().positive()),
+      )
+      .optional(),
     sla: z.object({
       firstTouchBusinessMinutes: positiveInt,
       highIntentBusinessMinutes: positiveInt,
@@ -340,6 +464,23 @@ export const clientConfigSchema = z
           path: ['labels', 'channels', channel],
           message: `expected a channel of the channels mapping (${[...channels].join(', ')})`,
         });
+      }
+    }
+    for (const issue of sourceMapProblems(config.sources, [
+      ...config.dealStages.order,
+      ...config.dealStages.won,
+      ...config.dealStages.lost,
+    ])) {
+      ctx.addIssue({ code: 'custom', path: ['sources', ...issue.path], message: issue.message });
+    }
+    for (const currency of Object.values(config.exchangeRates ?? {}).flatMap(Object.keys)) {
+      if (currency === config.currency) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exchangeRates'],
+          message: `a rate for ${currency}, the client's own currency, is always 1; leave it out`,
+        });
+        break;
       }
     }
     const { order, won } = config.dealStages;

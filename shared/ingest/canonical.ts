@@ -5,6 +5,7 @@ import {
   ENTITY_FIELDS,
   ENTITY_TYPES,
   type FieldValue,
+  MERGED_FROM_PREFIX,
 } from '../model/events.ts';
 
 /**
@@ -23,6 +24,7 @@ type FieldKind = 'text' | 'wholeCount' | 'amount' | 'currency' | 'textList' | 'b
 const FIELD_KINDS: Partial<Record<string, FieldKind>> = {
   employees: 'wholeCount',
   amount: 'amount',
+  homeAmount: 'amount',
   currency: 'currency',
   contactIds: 'textList',
   tech: 'textList',
@@ -39,7 +41,9 @@ const KIND_WORDS: Record<FieldKind, string> = {
 };
 
 function kindOf(field: string): FieldKind {
-  return field.startsWith(CONTACT_LINK_PREFIX) ? 'boolean' : (FIELD_KINDS[field] ?? 'text');
+  return field.startsWith(CONTACT_LINK_PREFIX) || field.startsWith(MERGED_FROM_PREFIX)
+    ? 'boolean'
+    : (FIELD_KINDS[field] ?? 'text');
 }
 
 function fits(kind: FieldKind, value: FieldValue): boolean {
@@ -91,7 +95,9 @@ function problemOf(event: CanonicalEvent): string | undefined {
     const field = clip(name, 40);
     if (name.length > fieldNameChars)
       return `field ${field} has a name longer than ${fieldNameChars} characters`;
-    const link = event.entity === 'deal' && name.startsWith(CONTACT_LINK_PREFIX);
+    const link =
+      (event.entity === 'deal' && name.startsWith(CONTACT_LINK_PREFIX)) ||
+      (event.entity === 'contact' && name.startsWith(MERGED_FROM_PREFIX));
     if (!link && !known.includes(name)) return `${field} is not a field of a ${event.entity}`;
     if (value === null) continue;
     const kind = kindOf(name);

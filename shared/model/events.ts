@@ -23,12 +23,19 @@ export type FieldValue = string | number | boolean | readonly string[] | null;
 
 /**
  * Canonical fields per entity. Deals also carry `contactLink:<contactKey>` booleans for CRMs that
- * report associations one at a time (an add/remove set that any order resolves the same way).
+ * report associations one at a time (an add/remove set that any order resolves the same way), and
+ * contacts `mergedFrom:<contactKey>` booleans (see MERGED_FROM_PREFIX).
  */
 export const ENTITY_FIELDS = {
   company: ['name', 'domain', 'industry', 'employees', 'region', 'country', 'tech', 'deleted', 'mergedInto'],
+  // industry, employees, region and country on a contact are the company facts a lead carries
+  // inline (a Salesforce Lead before conversion has no Account); its company's own facts win.
   contact: [
     'companyId',
+    'industry',
+    'employees',
+    'region',
+    'country',
     'title',
     'seniority',
     'source',
@@ -44,6 +51,9 @@ export const ENTITY_FIELDS = {
     'contactIds',
     'amount',
     'currency',
+    // The amount in the CRM's home currency (HubSpot's amount_in_home_currency), used when the
+    // config has no plan rate for the deal's currency.
+    'homeAmount',
     'stage',
     'pipeline',
     'source',
@@ -57,6 +67,14 @@ export const ENTITY_FIELDS = {
 } as const satisfies Record<EntityType, readonly string[]>;
 
 export const CONTACT_LINK_PREFIX = 'contactLink:';
+
+/**
+ * `mergedFrom:<id>` booleans on a surviving contact: the records that continue as it (a HubSpot
+ * merge, a converted Salesforce lead). The absorbed record carries `mergedInto`; the survivor
+ * carries this so a packet that reads the survivor finds them. Histories are joined when facts
+ * are read (shared/metrics/merges.ts), never rewritten.
+ */
+export const MERGED_FROM_PREFIX = 'mergedFrom:';
 
 export interface CanonicalEvent {
   entity: EntityType;

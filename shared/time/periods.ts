@@ -107,7 +107,7 @@ export function periodContaining(cadence: Cadence, instant: number, calendar: Ca
       const quarterIndex = Math.floor(((local.month - first + 12) % 12) / 3);
       start = midnight(fiscalStartYear, first + quarterIndex * 3, 1, zone);
       end = midnight(fiscalStartYear, first + quarterIndex * 3 + 3, 1, zone);
-      const fiscalYear = first === 1 ? fiscalStartYear : fiscalStartYear + 1;
+      const fiscalYear = fiscalYearLabel(instant, calendar).slice(2);
       const last = end.minus({ days: 1 });
       const months =
         start.year === last.year
@@ -118,6 +118,17 @@ export function periodContaining(cadence: Cadence, instant: number, calendar: Ca
     }
   }
   return { cadence, start: start.toMillis(), end: end.toMillis(), timezone: zone, label };
+}
+
+/** The fiscal year an instant falls in, named as the quarterly labels name it ("FY2027"). */
+export function fiscalYearLabel(
+  instant: number,
+  calendar: Pick<CalendarConfig, 'timezone' | 'fiscalYearStartMonth'>,
+): string {
+  const local = inZone(instant, calendar.timezone);
+  const first = calendar.fiscalYearStartMonth;
+  const fiscalStartYear = local.month >= first ? local.year : local.year - 1;
+  return `FY${first === 1 ? fiscalStartYear : fiscalStartYear + 1}`;
 }
 
 /**
