@@ -20,3 +20,16 @@ export function dealStageNames(config: Pick<ClientConfig, 'dealStages'>): string
 export function isDealStage(config: Pick<ClientConfig, 'dealStages'>, stage: string): boolean {
   return dealStageNames(config).includes(stage);
 }
+
+/**
+ * A CRM's deal stage value → the client's stage: through the source's stage map, else as it is
+ * when it already names a deal stage. A value neither maps is kept as it came (never dropped): it
+ * counts as an open stage short of the bar, and data health lists it until the map names it.
+ */
+export function mapDealStage(
+  config: Pick<ClientConfig, 'dealStages'>,
+  stageMap: Readonly<Record<string, string>> | undefined,
+  raw: string,
+): string {
+  return stageMap && Object.hasOwn(stageMap, raw) ? (stageMap[raw] as string) : raw;
+}
