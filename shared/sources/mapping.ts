@@ -26,10 +26,6 @@ export function isDealStage(config: Pick<ClientConfig, 'dealStages'>, stage: str
  * when it already names a deal stage. A value neither maps is kept as it came (never dropped): it
  * counts as an open stage short of the bar, and data health lists it until the map names it.
  */
-export function mapDealStage(
-  config: Pick<ClientConfig, 'dealStages'>,
-  stageMap: Readonly<Record<string, string>> | undefined,
-  raw: string,
-): string {
+export function mapDealStage(stageMap: Readonly<Record<string, string>> | undefined, raw: string): string {
   return stageMap && Object.hasOwn(stageMap, raw) ? (stageMap[raw] as string) : raw;
 }
