@@ -1,15 +1,19 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DateTime } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, UnknownSourceError, ValidationError } from '../errors.ts';
 import {
   type CanonicalEvent,
+  CONTACT_LINK_PREFIX,
   ENTITY_FIELDS,
   type EntityType,
   type FieldValue,
+  MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
-import { isDealStage, mapLifecycle } from './mapping.ts';
+import { mapDealStage, mapLifecycle } from './mapping.ts';
+import { SALESFORCE_OBJECTS, type SalesforceObject } from './objects.ts';
 import type {
   DeliveryOutcome,
   ParseContext,
@@ -34,24 +38,22 @@ import { constantTimeEqual } from './wire.ts';
 const SYSTEM = 'salesforce';
 export const MAX_NOTIFICATIONS = 100;
 
-/** The sObject types samepage reads (xsi:type without its prefix) → the canonical entity. */
-export const SALESFORCE_OBJECTS = {
-  Lead: 'contact',
-  Contact: 'contact',
-  Account: 'company',
-  Opportunity: 'deal',
-  Task: 'activity',
-  Event: 'activity',
-} as const satisfies Record<string, EntityType>;
-export type SalesforceObject = keyof typeof SALESFORCE_OBJECTS;
+/**
+ * The sObject types whose fields go through a field map. OpportunityContactRole is read by code
+ * (it is a link, not a record with facts of its own) and has no map.
+ */
+export type MappedObject = Exclude<SalesforceObject, 'OpportunityContactRole'>;
 
 /**
  * Salesforce field → canonical field, per sObject type. The conversion follows the canonical
  * field: emailHash is hashed, references are qualified, amount/employees become numbers, domain
- * keeps the host, stage is mapped (contacts) or checked (deals), kind is classified.
+ * keeps the host, stage is mapped (contacts by `lifecycle`, deals by `sources.salesforce.stages`),
+ * kind is classified.
  * `sources.salesforce.fields.<Type>` is merged on top (it overrides and extends these).
  */
-export const SALESFORCE_FIELDS: Readonly<Record<SalesforceObject, Readonly<Record<string, string>>>> = {
+export const SALESFORCE_FIELDS: Readonly<Record<MappedObject, Readonly<Record<string, string>>>> = {
+  // A Lead carries its company inline (there is no Account before conversion). Only the facts
+  // the metrics segment by are kept: Company, Website, AnnualRevenue, phone and address are not.
   Lead: {
     Email: 'emailHash',
     Title: 'title',
@@ -60,6 +62,10 @@ export const SALESFORCE_FIELDS: Readonly<Record<SalesforceObject, Readonly<Recor
     Status: 'stage',
     Disqualification_Reason__c: 'reason',
     Seniority__c: 'seniority',
+    Industry: 'industry',
+    NumberOfEmployees: 'employees',
+    Country: 'country',
+    Region__c: 'region',
   },
   Contact: {
     Email: 'emailHash',
@@ -92,12 +98,6 @@ export const SALESFORCE_FIELDS: Readonly<Record<SalesforceObject, Readonly<Recor
   Task: { WhoId: 'contactId', OwnerId: 'owner', TaskSubtype: 'kind', Type: 'kind' },
   Event: { WhoId: 'contactId', OwnerId: 'owner', EventSubtype: 'kind', Type: 'kind' },
 };
-
-/**
- * Company data a Lead carries inline (before conversion there is no Account). Not projected yet:
- * counted in `ignored` unless the config maps the property.
- */
-export const LEAD_COMPANY_FIELDS = ['Company', 'Industry', 'NumberOfEmployees', 'AnnualRevenue', 'Website'];
 
 /** TaskSubtype / EventSubtype / Type values (lower-cased) that name a canonical activity kind. */
 export const ACTIVITY_KINDS: Readonly<Record<string, 'call' | 'email' | 'meeting'>> = {
@@ -255,7 +255,7 @@ export function domainOf(website: string): string | undefined {
 }
 
 /** The field map of one sObject type: the defaults with the config's overrides on top. */
-export function fieldMapFor(config: ClientConfig, type: SalesforceObject): Map<string, string> {
+export function fieldMapFor(config: ClientConfig, type: MappedObject): Map<string, string> {
   return new Map(
     Object.entries({ ...SALESFORCE_FIELDS[type], ...(config.sources.salesforce?.fields?.[type] ?? {}) }),
   );
@@ -305,9 +305,9 @@ function convert(
         const stage = mapLifecycle(context.config, text);
         return stage ? { value: stage } : { ignore: 'unmapped-stage' };
       }
-      if (entity === 'deal' && !isDealStage(context.config, text)) {
-        return { problem: `"${text}" is not one of the client's dealStages` };
-      }
+      // A StageName neither the stage map nor dealStages names is kept as it came: data health
+      // lists it until the map names it.
+      if (entity === 'deal') return { value: mapDealStage(context.config.sources.salesforce?.stages, text) };
       return { value: text };
     default:
       return { value: REFERENCE_FIELDS.has(field) ? qualifyId(SYSTEM, text) : text };
@@ -315,6 +315,138 @@ function convert(
 }
 
 type NotificationResult = { events: CanonicalEvent[]; ignored: string[] } | { problems: FieldProblem[] };
+
+/** Reads one field of the sObject: undefined when absent or unreadable (then a problem is noted). */
+type Read = (name: string) => string | null | undefined;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * When a converted lead's links hold. The conversion happened on ConvertedDate (a date without a
+ * time, in the org's calendar); the notification is timed by LastModifiedDate, which is the
+ * conversion itself unless the lead was touched again later. So the notification's time is kept
+ * while it falls on ConvertedDate in the client's zone, and the day's local midnight is used when
+ * the notification came after that day: the link is never dated later than the day it was made.
+ */
+function linkTime(at: number, convertedDate: string, timezone: string): number | undefined {
+  if (!DATE.test(convertedDate)) return undefined;
+  const start = DateTime.fromISO(convertedDate, { zone: timezone });
+  if (!start.isValid) return undefined;
+  const end = start.plus({ days: 1 });
+  return at >= end.toMillis() ? start.toMillis() : at;
+}
+
+/**
+ * A converted Lead (IsConverted true, with ConvertedContactId) continues as that Contact: the lead
+ * is merged into the contact, the contact names the lead it absorbed, the lead joins the converted
+ * Account and the converted Opportunity links the contact. These fields are read here, not through
+ * the field map (https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-lead.html
+ * lists IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId and the date
+ * ConvertedDate; https://developer.salesforce.com/docs/atlas.en-us.change_data_capture.meta/change_data_capture/cdc_standard_objects_lead_conversion.htm
+ * says ConvertedDate carries no time).
+ * Every event is a set of facts at the link time, so repeats and any order of deliveries join to
+ * the same state.
+ */
+function conversionOf(
+  leadId: string,
+  at: number,
+  read: Read,
+  path: string,
+  context: ParseContext,
+): { events: CanonicalEvent[]; problems: FieldProblem[]; ignored?: string } {
+  const problems: FieldProblem[] = [];
+  const converted = read('IsConverted');
+  if (converted === undefined || converted === null || converted === 'false') return { events: [], problems };
+  if (converted !== 'true') {
+    problems.push({ path: `${path}.sObject.IsConverted`, message: `"${converted}" is not a boolean` });
+    return { events: [], problems };
+  }
+  const idOf = (name: string): string | undefined => {
+    const text = read(name);
+    if (typeof text !== 'string') return undefined;
+    if (SALESFORCE_ID.test(text)) return qualifyId(SYSTEM, text);
+    problems.push({
+      path: `${path}.sObject.${name}`,
+      message: 'expected a 15- or 18-character Salesforce id',
+    });
+    return undefined;
+  };
+  const contact = idOf('ConvertedContactId');
+  const account = idOf('ConvertedAccountId');
+  const opportunity = idOf('ConvertedOpportunityId');
+  let linkAt = at;
+  const date = read('ConvertedDate');
+  if (typeof date === 'string') {
+    const time = linkTime(at, date, context.config.timezone);
+    if (time === undefined) {
+      problems.push({ path: `${path}.sObject.ConvertedDate`, message: 'expected a date YYYY-MM-DD' });
+    } else linkAt = time;
+  }
+  if (problems.length > 0) return { events: [], problems };
+  // Converted, but the outbound message does not send ConvertedContactId: nothing to link to.
+  if (contact === undefined) return { events: [], problems, ignored: 'converted-lead-without-contact' };
+
+  const lead = qualifyId(SYSTEM, leadId);
+  const leadFields: Record<string, FieldValue> = { mergedInto: contact };
+  if (account !== undefined) leadFields.companyId = account;
+  const events: CanonicalEvent[] = [
+    { entity: 'contact', id: lead, at: linkAt, fields: leadFields },
+    { entity: 'contact', id: contact, at: linkAt, fields: { [`${MERGED_FROM_PREFIX}${lead}`]: true } },
+  ];
+  if (opportunity !== undefined) {
+    events.push({
+      entity: 'deal',
+      id: opportunity,
+      at: linkAt,
+      fields: { [`${CONTACT_LINK_PREFIX}${contact}`]: true },
+    });
+  }
+  return { events, problems };
+}
+
+/**
+ * An OpportunityContactRole links a Contact to an Opportunity (many orgs never fill
+ * Opportunity.ContactId): one `contactLink:` fact on the deal at the notification's time, false
+ * once the role is in the Recycle Bin (IsDeleted). Fields: OpportunityId, ContactId, IsPrimary,
+ * Role, IsDeleted
+ * (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-opportunitycontactrole.html).
+ * Workflow rules never supported this object, so an org sends it only from a record-triggered
+ * flow with an Outbound Message action, possible since contact roles gained triggers and flows
+ * (https://releasenotes.docs.salesforce.com/en-us/winter20/release-notes/rn_sales_opportunity_contact_roles_customize.htm,
+ * https://help.salesforce.com/apex/HTViewHelpDoc?id=platform.workflow_managing_outbound_messages.htm).
+ * No outbound message is sent on delete, and ContactId may be changed in place, so a link that is
+ * removed that way stays until the opportunity's own ContactId or a later role says otherwise.
+ */
+function contactRoleOf(at: number, read: Read, path: string): NotificationResult {
+  const problems: FieldProblem[] = [];
+  const idOf = (name: string): string | undefined => {
+    const text = read(name);
+    if (typeof text === 'string' && SALESFORCE_ID.test(text)) return qualifyId(SYSTEM, text);
+    problems.push({
+      path: `${path}.sObject.${name}`,
+      message: 'expected a 15- or 18-character Salesforce id',
+    });
+    return undefined;
+  };
+  const opportunity = idOf('OpportunityId');
+  const contact = idOf('ContactId');
+  const deleted = read('IsDeleted');
+  if (deleted !== undefined && deleted !== null && deleted !== 'true' && deleted !== 'false') {
+    problems.push({ path: `${path}.sObject.IsDeleted`, message: `"${deleted}" is not a boolean` });
+  }
+  if (problems.length > 0 || opportunity === undefined || contact === undefined) return { problems };
+  return {
+    events: [
+      {
+        entity: 'deal',
+        id: opportunity,
+        at,
+        fields: { [`${CONTACT_LINK_PREFIX}${contact}`]: deleted !== 'true' },
+      },
+    ],
+    ignored: [],
+  };
+}
 
 /** One Notification → its canonical events (the record's state at `at`, and its creation). */
 function mapNotification(notification: unknown, path: string, context: ParseContext): NotificationResult {
@@ -329,7 +461,7 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
   const entity = SALESFORCE_OBJECTS[type as SalesforceObject];
 
   const problems: FieldProblem[] = [];
-  const read = (name: string): string | null | undefined => {
+  const read: Read = (name) => {
     if (!Object.hasOwn(sObject, name)) return undefined;
     const result = textOf(sObject[name]);
     if ('problem' in result) {
@@ -353,12 +485,17 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
     else at = time;
     break;
   }
+  if (type === 'OpportunityContactRole') {
+    const role = contactRoleOf(at, read, path);
+    return problems.length > 0
+      ? { problems: [...problems, ...('problems' in role ? role.problems : [])] }
+      : role;
+  }
 
   const fields: Record<string, FieldValue> = {};
   const ignored = new Set<string>();
   const allowed: readonly string[] = ENTITY_FIELDS[entity];
-  const map = fieldMapFor(context.config, type as SalesforceObject);
-  for (const [name, field] of map) {
+  for (const [name, field] of fieldMapFor(context.config, type as MappedObject)) {
     const text = read(name);
     if (text === undefined) continue;
     if (field === 'kind' && entity === 'activity') {
@@ -377,9 +514,10 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
     else fields[field] = converted.value;
   }
   if (entity === 'activity') fields.kind ??= 'other';
-  if (type === 'Lead' && LEAD_COMPANY_FIELDS.some((name) => !map.has(name) && Object.hasOwn(sObject, name))) {
-    ignored.add('lead-company-data');
-  }
+  const conversion =
+    type === 'Lead' && typeof id === 'string' ? conversionOf(id, at, read, path, context) : undefined;
+  if (conversion) problems.push(...conversion.problems);
+  if (conversion?.ignored) ignored.add(conversion.ignored);
   if (problems.length > 0) return { problems };
 
   const qualified = qualifyId(SYSTEM, id as string);
@@ -388,6 +526,7 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
   const createdText = read('CreatedDate');
   const created = typeof createdText === 'string' ? timeOf(createdText) : undefined;
   if (created !== undefined && created < at) events.push({ entity, id: qualified, at: created, fields: {} });
+  if (conversion) events.push(...conversion.events);
   return { events, ignored: [...ignored] };
 }
 

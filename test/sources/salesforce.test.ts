@@ -84,6 +84,11 @@ const LEAD: OutboundRecord = {
     Status: 'marketingqualifiedlead',
     Company: 'Globex',
     Industry: 'Software',
+    NumberOfEmployees: '120',
+    Country: 'Germany',
+    Region__c: 'EMEA',
+    AnnualRevenue: '25000000',
+    Website: 'globex.example',
     Seniority__c: 'vp',
     LastModifiedDate: '2026-11-16T14:03:00.000Z',
   },
@@ -242,7 +247,8 @@ describe('salesforce source: parsing outbound messages', () => {
     ]);
     const parsed = salesforceAdapter.parse(body, parseContext());
     expect(parsed.problems).toEqual([]);
-    expect(parsed.ignored).toEqual({ 'lead-company-data': 1, 'sobject:Case': 1 });
+    // Company, AnnualRevenue and Website are not mapped: not counted as ignored, simply not read.
+    expect(parsed.ignored).toEqual({ 'sobject:Case': 1 });
     expect(parsed.events).toEqual([
       {
         entity: 'contact',
@@ -255,6 +261,11 @@ describe('salesforce source: parsing outbound messages', () => {
           owner: '0055e000001RRRRRR7',
           stage: 'mql',
           seniority: 'vp',
+          // The company facts a Lead carries inline.
+          industry: 'Software',
+          employees: 120,
+          country: 'Germany',
+          region: 'EMEA',
         },
       },
       // The record's CreatedDate dates the contact's creation.
@@ -362,7 +373,6 @@ describe('salesforce source: parsing outbound messages', () => {
   it('keeps valid notifications and reports bad values as item problems', () => {
     const body = salesforceOutboundMessage(ORG, [
       { type: 'Opportunity', fields: { Id: '0065e00000DDDDDDD3', Amount: 'lots' } },
-      { type: 'Opportunity', fields: { Id: '0065e00000DDDDDDD4', StageName: 'Prospecting' } },
       { type: 'Account', fields: { Id: '0015e00000CCCCCCC2', Name: 'Initech' } },
       { type: 'Account', fields: { Id: '0015e00000CCCCCCC3', NumberOfEmployees: '12.5' } },
     ]);
@@ -372,10 +382,45 @@ describe('salesforce source: parsing outbound messages', () => {
     ]);
     expect(parsed.problems.map((p) => p.path)).toEqual([
       'Notification[0].sObject.Amount',
-      'Notification[1].sObject.StageName',
-      'Notification[3].sObject.NumberOfEmployees',
+      'Notification[2].sObject.NumberOfEmployees',
     ]);
-    expect(parsed.problems[1]?.message).toMatch(/Prospecting/);
+  });
+
+  it('maps StageName through sources.salesforce.stages and keeps a stage no map names', () => {
+    const config = salesforceConfig(ORG, (c) => {
+      c.sources.salesforce = {
+        organizationId: ORG,
+        pathSecret: 'acme/salesforce-token',
+        stages: { 'Closed Won': 'closedwon', 'Needs Analysis': 'qualifiedtobuy' },
+      };
+    });
+    const opportunity = (id: string, stage: string): OutboundRecord => ({
+      type: 'Opportunity',
+      fields: { Id: id, StageName: stage, LastModifiedDate: '2026-11-16T10:00:00.000Z' },
+    });
+    const body = salesforceOutboundMessage(ORG, [
+      opportunity('0065e00000DDDDDD10', 'Closed Won'),
+      opportunity('0065e00000DDDDDD11', 'Needs Analysis'),
+      opportunity('0065e00000DDDDDD12', 'contractsent'), // already a deal stage of the client
+      opportunity('0065e00000DDDDDD13', 'Prospecting'), // neither: kept, listed by data health
+    ]);
+    const parsed = salesforceAdapter.parse(body, parseContext(config));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events.map((event) => [event.id, event.fields.stage])).toEqual([
+      ['salesforce:0065e00000DDDDDD10', 'closedwon'],
+      ['salesforce:0065e00000DDDDDD11', 'qualifiedtobuy'],
+      ['salesforce:0065e00000DDDDDD12', 'contractsent'],
+      ['salesforce:0065e00000DDDDDD13', 'Prospecting'],
+    ]);
+    // Without a stage map the value is kept as it came.
+    const plain = salesforceAdapter.parse(body, parseContext());
+    expect(plain.problems).toEqual([]);
+    expect(plain.events.map((event) => event.fields.stage)).toEqual([
+      'Closed Won',
+      'Needs Analysis',
+      'contractsent',
+      'Prospecting',
+    ]);
   });
 
   it('throws when no notification is valid, or when there are more than 100', () => {
@@ -518,6 +563,8 @@ describe('salesforce source through samepage serve', () => {
         source: [{ at: modified, value: 'Web' }],
         owner: [{ at: modified, value: '1123456789ABCDEAAW' }],
         stage: [{ at: modified, value: 'lead' }], // "Open - Not Contacted" via this twin's lifecycle
+        industry: [{ at: modified, value: 'Technology' }], // the lead's inline company facts
+        country: [{ at: modified, value: 'USA' }],
       });
       expect(lead?.milestones).toEqual({ lead: modified });
     }
