@@ -12,6 +12,7 @@ import {
   CONTACT_LINK_PREFIX,
   ENTITY_FIELDS,
   type FieldValue,
+  MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
@@ -21,7 +22,7 @@ import {
   hubspotSignedUri,
   withoutQuery,
 } from './hubspot-signature.ts';
-import { dealStageNames, isDealStage, mapLifecycle } from './mapping.ts';
+import { mapDealStage, mapLifecycle } from './mapping.ts';
 import {
   jsonAnswer,
   jsonItems,
@@ -68,6 +69,9 @@ export const HUBSPOT_COMPANY_PROPERTIES: PropertyMap = {
 export const HUBSPOT_DEAL_PROPERTIES: PropertyMap = {
   dealstage: 'stage',
   amount: 'amount',
+  // "Amount in company currency": the amount converted at the portal's exchange rates
+  // (https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties).
+  amount_in_home_currency: 'homeAmount',
   deal_currency_code: 'currency',
   pipeline: 'pipeline',
   hubspot_owner_id: 'owner',
@@ -105,17 +109,33 @@ function numberFrom(raw: string | number, field: string, integer: boolean): Prop
   return { kind: 'field', field, value };
 }
 
+/** What mapping a property needs besides the config: the stage map of the source it came through. */
+export interface HubSpotMappingContext extends Pick<ParseContext, 'config' | 'hashEmail'> {
+  /** Deal stage ids (custom pipelines use numbers) → the client's deal stages. */
+  stages?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The portal's company currency, in which HubSpot reports `amount_in_home_currency`:
+ * `sources.hubspot.homeCurrency`, else the client's own.
+ */
+export function hubspotHomeCurrency(config: ClientConfig): string {
+  return config.sources.hubspot?.homeCurrency ?? config.currency;
+}
+
 /**
  * One HubSpot property value → one canonical field. HubSpot sends every value as a string; an
  * empty string clears the field. Contact stages go through the config's lifecycle: a value that
- * maps to no canonical stage (e.g. `subscriber`, lead status `NEW`) is not a stage change.
+ * maps to no canonical stage (e.g. `subscriber`, lead status `NEW`) is not a stage change. Deal
+ * stages go through the source's stage map and are kept as they came when it does not name them
+ * (data health lists deals in unmapped stages).
  */
 export function mapHubSpotProperty(
   object: HubSpotObject,
   map: PropertyMap,
   name: string,
   raw: string | number | boolean | null,
-  context: Pick<ParseContext, 'config' | 'hashEmail'>,
+  context: HubSpotMappingContext,
 ): PropertyResult {
   const field = Object.hasOwn(map, name) ? map[name] : undefined;
   if (field === undefined) return { kind: 'ignored', reason: `property:${object}.${name}` };
@@ -124,6 +144,11 @@ export function mapHubSpotProperty(
       kind: 'problem',
       message: `the config maps ${object} property "${name}" to "${field}", which is not a ${object} field (${ENTITY_FIELDS[object].join(', ')})`,
     };
+  }
+  if (field === 'homeAmount') {
+    // A home amount in another currency than the client's would be summed as if it were theirs.
+    const home = hubspotHomeCurrency(context.config);
+    if (home !== context.config.currency) return { kind: 'ignored', reason: `homeAmount:${home}` };
   }
   const cleared = raw === null || (typeof raw === 'string' && raw.trim() === '');
   if (object === 'contact' && field === 'stage') {
@@ -135,7 +160,7 @@ export function mapHubSpotProperty(
       : { kind: 'field', field, value: stage };
   }
   if (cleared) return { kind: 'field', field, value: null };
-  if (field === 'amount' || field === 'employees') {
+  if (field === 'amount' || field === 'homeAmount' || field === 'employees') {
     if (typeof raw === 'boolean') return { kind: 'problem', message: `expected a number for ${field}` };
     return numberFrom(raw, field, field === 'employees');
   }
@@ -150,12 +175,7 @@ export function mapHubSpotProperty(
       return { kind: 'problem', message: 'expected an email address' };
     return { kind: 'field', field, value: context.hashEmail(text) };
   }
-  if (field === 'stage' && !isDealStage(context.config, text)) {
-    return {
-      kind: 'problem',
-      message: `"${text}" is not one of the client's dealStages (${dealStageNames(context.config).join(', ')})`,
-    };
-  }
+  if (field === 'stage') return { kind: 'field', field, value: mapDealStage(context.stages, text) };
   if (field === 'currency' && !/^[A-Z]{3}$/.test(text)) {
     return { kind: 'problem', message: `expected an ISO 4217 code for currency, got ${JSON.stringify(raw)}` };
   }
@@ -240,7 +260,7 @@ export const HUBSPOT_OBJECT_TYPE_IDS: Readonly<Record<string, HubSpotObject>> = 
 };
 const ASSOCIATION_TYPE = /^(CONTACT|COMPANY|DEAL)_TO_(CONTACT|COMPANY|DEAL)(?:_|$)/;
 
-interface ItemContext extends Pick<ParseContext, 'config' | 'hashEmail'> {
+interface ItemContext extends HubSpotMappingContext {
   portalId: number;
   maps: Readonly<Record<HubSpotObject, PropertyMap>>;
   out: DeliveryBuilder;
@@ -367,15 +387,24 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
       out.problem(path, 'a merge needs primaryObjectId and mergedObjectIds');
       return;
     }
-    const mergedInto = qualifyId(SYSTEM, item.primaryObjectId);
+    // https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks: primaryObjectId
+    // is the record that remains, mergedObjectIds the ones merged into it. A merged record is not
+    // deleted: its history is joined to the primary's when facts are read, and a contact's primary
+    // names each merged contact so that reading the primary finds them. Every event is a fact at
+    // occurredAt, so any order of deliveries (or a repeat) projects the same states.
+    const primary = qualifyId(SYSTEM, item.primaryObjectId);
     for (const merged of item.mergedObjectIds) {
       if (merged === item.primaryObjectId) continue;
-      out.events.push({
-        entity: object,
-        id: qualifyId(SYSTEM, merged),
-        at,
-        fields: { mergedInto, deleted: true },
-      });
+      const mergedId = qualifyId(SYSTEM, merged);
+      out.events.push({ entity: object, id: mergedId, at, fields: { mergedInto: primary } });
+      if (object === 'contact') {
+        out.events.push({
+          entity: object,
+          id: primary,
+          at,
+          fields: { [`${MERGED_FROM_PREFIX}${mergedId}`]: true },
+        });
+      }
     }
     return;
   }
@@ -493,7 +522,13 @@ export const hubspotAdapter: SourceAdapter = {
       company: hubspotPropertyMap('company', source.properties?.company),
       deal: hubspotPropertyMap('deal', source.properties?.deal),
     };
-    const itemContext: ItemContext = { ...context, portalId: source.portalId, maps, out };
+    const itemContext: ItemContext = {
+      ...context,
+      stages: source.stages,
+      portalId: source.portalId,
+      maps,
+      out,
+    };
     document.forEach((item, index) => {
       parseItem(item, index, itemContext);
     });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotWorkflowHeaders } from '#local/senders/hubspot.ts';
 import type { Twin } from '#local/twin.ts';
@@ -151,15 +152,86 @@ describe('hubspot-workflow source: parsing a record snapshot', () => {
       }),
       parseContext(configWith({ objectType: 'deal' })),
     );
+    // A stage no map names is kept as it came (data health lists the deal), not a problem.
     expect(parsed.events).toEqual([
       {
         entity: 'deal',
         id: 'hubspot:7002',
         at: Date.parse('2026-11-17T09:30:00Z'),
-        fields: { pipeline: 'default' },
+        fields: { stage: 'not-a-stage', pipeline: 'default' },
       },
     ]);
-    expect(parsed.problems.map((p) => p.path)).toEqual(['properties.dealstage', 'properties.amount']);
+    expect(parsed.problems.map((p) => p.path)).toEqual(['properties.amount']);
+  });
+});
+
+describe('hubspot-workflow source: deal stages and home amount', () => {
+  /** A legacy deal record ({value, timestamp, source} properties) in a custom pipeline, amount in EUR. */
+  const DEAL = readFileSync(
+    new URL('../fixtures/vendor-payloads/hubspot-workflow-deal.json', import.meta.url),
+    'utf8',
+  );
+  const MODIFIED = Date.parse('2026-11-24T09:30:00Z');
+  const CREATED = Date.parse('2026-11-16T09:30:00Z');
+
+  function dealConfig(
+    hubspot: Partial<NonNullable<ClientConfig['sources']['hubspot']>>,
+    workflow: Partial<NonNullable<ClientConfig['sources']['hubspot-workflow']>> = {},
+  ): ClientConfig {
+    const config = configWith({ objectType: 'deal', ...workflow });
+    const current = config.sources.hubspot;
+    if (!current) throw new Error('the example config has no hubspot source');
+    config.sources.hubspot = { ...current, ...hubspot };
+    return config;
+  }
+
+  it('maps the stage id through sources.hubspot.stages and reads the home amount', () => {
+    const parsed = hubspotWorkflowAdapter.parse(
+      DEAL,
+      parseContext(dealConfig({ stages: { '12345678': 'presentationscheduled' } })),
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.ignored).toEqual({ 'property:deal.dealname': 1 });
+    expect(parsed.events).toEqual([
+      {
+        entity: 'deal',
+        id: 'hubspot:7301',
+        at: MODIFIED,
+        fields: {
+          stage: 'presentationscheduled',
+          pipeline: '98765432',
+          amount: 48000,
+          currency: 'EUR',
+          homeAmount: 52320.5,
+        },
+      },
+      { entity: 'deal', id: 'hubspot:7301', at: CREATED, fields: {} },
+    ]);
+  });
+
+  it("lets the workflow's own stage map win, and keeps an id no map names", () => {
+    const own = dealConfig(
+      { stages: { '12345678': 'presentationscheduled' } },
+      { stages: { '12345678': 'decisionmakerboughtin' } },
+    );
+    expect(hubspotWorkflowAdapter.parse(DEAL, parseContext(own)).events[0]?.fields.stage).toBe(
+      'decisionmakerboughtin',
+    );
+    const none = hubspotWorkflowAdapter.parse(DEAL, parseContext(dealConfig({})));
+    expect(none.problems).toEqual([]);
+    expect(none.events[0]?.fields.stage).toBe('12345678');
+  });
+
+  it("ignores the home amount when the portal currency is not the client's", () => {
+    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(dealConfig({ homeCurrency: 'EUR' })));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.ignored).toEqual({ 'property:deal.dealname': 1, 'homeAmount:EUR': 1 });
+    expect(parsed.events[0]?.fields).toEqual({
+      stage: '12345678',
+      pipeline: '98765432',
+      amount: 48000,
+      currency: 'EUR',
+    });
   });
 });
 

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hubspotHeaders } from '#local/senders/hubspot.ts';
 import type { Twin } from '#local/twin.ts';
+import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError } from '#shared/errors.ts';
 import { emailHasher } from '#shared/privacy.ts';
 import { dealContactIds, fieldValue } from '#shared/projection/state.ts';
@@ -322,8 +324,9 @@ describe('hubspot source through samepage serve', () => {
   it('projects a delivery of thin events: fields, milestones, links, merge and deletion', async () => {
     const { status, json } = await send(twin, SCENARIO);
     expect(status).toBe(200);
-    // 24 items: firstname, lead status NEW and the two ticket events are ignored; the rest are events.
-    expect(json).toMatchObject({ status: 'accepted', events: 20, problems: 0, ignored: 4 });
+    // 24 items: firstname, lead status NEW and the two ticket events are ignored; the other 20 are
+    // one event each, but the contact merge is two (mergedInto on 502, mergedFrom on 501).
+    expect(json).toMatchObject({ status: 'accepted', events: 21, problems: 0, ignored: 4 });
 
     const company = await readEntity(twin, 'company#hubspot:9001');
     expect(company?.firstAt).toBe(T0);
@@ -344,8 +347,10 @@ describe('hubspot source through samepage serve', () => {
 
     const merged = await readEntity(twin, 'contact#hubspot:502');
     expect(merged && fieldValue(merged, 'mergedInto')).toBe('hubspot:501');
-    expect(merged && fieldValue(merged, 'deleted')).toBe(true);
+    // Merged, not deleted: its history is joined to 501's when facts are read.
+    expect(merged && fieldValue(merged, 'deleted')).toBeUndefined();
     expect(merged?.firstAt).toBe(T0 + 3 * DAY);
+    expect(contact && fieldValue(contact, 'mergedFrom:hubspot:502')).toBe(true);
 
     const deal = await readEntity(twin, 'deal#hubspot:7001');
     expect(deal?.firstAt).toBe(T0 + 2 * DAY);
@@ -447,18 +452,17 @@ describe('hubspot source through samepage serve', () => {
       change('deal', 7002, T0, 'amount', 'forty-two'),
     ]);
     expect(status).toBe(200);
-    expect(json).toMatchObject({ status: 'accepted', events: 1, problems: 3 });
+    // An unmapped stage is no problem: the deal keeps it, and data health lists the deal.
+    expect(json).toMatchObject({ status: 'accepted', events: 2, problems: 2 });
     expect((await readEntity(twin, 'contact#hubspot:601'))?.firstAt).toBe(T0);
     expect(await readEntity(twin, 'contact#hubspot:602')).toBeUndefined();
-    expect(await readEntity(twin, 'deal#hubspot:7002')).toBeUndefined();
+    const deal = await readEntity(twin, 'deal#hubspot:7002');
+    expect(deal && fieldValue(deal, 'stage')).toBe('not-a-stage');
+    expect(deal && fieldValue(deal, 'amount')).toBeUndefined();
     const kept = (await allQuarantined(twin)).filter((q) => q.body.includes('62515'));
     expect(kept).toHaveLength(1);
     expect(kept[0]?.problems).toEqual([
       { path: '[1].portalId', message: 'portal 62515 is not the configured HubSpot portal 33' },
-      {
-        path: '[2].propertyValue',
-        message: expect.stringMatching(/"not-a-stage" is not one of the client's dealStages/),
-      },
       { path: '[3].propertyValue', message: expect.stringMatching(/expected a number/) },
     ]);
   });
@@ -499,5 +503,178 @@ describe('hubspot source: delivery order does not matter', () => {
     expect(await statesOf(outOfOrder, SCENARIO_KEYS)).toEqual(expected);
     const deal = expected['deal#hubspot:7001'];
     expect(deal && fieldValue(deal, 'stage')).toBe('closedwon');
+  });
+});
+
+/** The example client with `sources.hubspot` changed. */
+function hubspotConfig(changes: Partial<NonNullable<ClientConfig['sources']['hubspot']>>): ClientConfig {
+  const config = exampleConfig();
+  const hubspot = config.sources.hubspot;
+  if (!hubspot) throw new Error('the example config has no hubspot source');
+  config.sources.hubspot = { ...hubspot, ...changes };
+  return config;
+}
+
+const parseWith = (config: ClientConfig, items: readonly Item[]) =>
+  hubspotAdapter.parse(JSON.stringify(items), { config, hashEmail: emailHasher('k'), receivedAt: T0 });
+
+describe('hubspot source: deal stage maps', () => {
+  // A custom pipeline's stages are numeric ids; the default pipeline's are names.
+  const config = () => hubspotConfig({ stages: { '12345678': 'qualifiedtobuy', '12345679': 'closedwon' } });
+
+  it('maps a numeric stage id, keeps an unmapped id, and passes a stage name as it is', () => {
+    const parsed = parseWith(config(), [
+      generic('object.propertyChange', '0-3', 7101, T0, {
+        propertyName: 'dealstage',
+        propertyValue: '12345678',
+      }),
+      change('deal', 7102, T0, 'dealstage', '87654321'),
+      change('deal', 7103, T0, 'dealstage', 'contractsent'),
+      change('deal', 7104, T0, 'dealstage', '12345679'),
+    ]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.ignored).toEqual({});
+    expect(parsed.events).toEqual([
+      { entity: 'deal', id: 'hubspot:7101', at: T0, fields: { stage: 'qualifiedtobuy' } },
+      { entity: 'deal', id: 'hubspot:7102', at: T0, fields: { stage: '87654321' } },
+      { entity: 'deal', id: 'hubspot:7103', at: T0, fields: { stage: 'contractsent' } },
+      { entity: 'deal', id: 'hubspot:7104', at: T0, fields: { stage: 'closedwon' } },
+    ]);
+  });
+
+  it('keeps the numeric id when the config has no stage map', () => {
+    const parsed = parseWith(exampleConfig(), [change('deal', 7101, T0, 'dealstage', '12345678')]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events).toEqual([
+      { entity: 'deal', id: 'hubspot:7101', at: T0, fields: { stage: '12345678' } },
+    ]);
+  });
+
+  it('projects the mapped stage as a milestone and the unmapped id as the stage', async () => {
+    const twin = await startTestTwin({ config: config() });
+    try {
+      const body = JSON.stringify([
+        change('deal', 7105, T0, 'dealstage', '12345678'),
+        change('deal', 7105, T0 + DAY, 'dealstage', '99999999'),
+      ]);
+      const answer = await post(twin, 'hubspot', body, headersFor(body));
+      expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 2, problems: 0 });
+      const deal = await readEntity(twin, 'deal#hubspot:7105');
+      expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual(['qualifiedtobuy', '99999999']);
+      expect(deal?.milestones).toEqual({ qualifiedtobuy: T0, '99999999': T0 + DAY });
+    } finally {
+      await twin.close();
+    }
+  });
+});
+
+describe('hubspot source: amount in home currency', () => {
+  const item = (value: string) => change('deal', 7201, T0, 'amount_in_home_currency', value);
+
+  it("reads amount_in_home_currency as homeAmount when the portal currency is the client's", () => {
+    // The example client's currency is USD and sources.hubspot.homeCurrency is unset.
+    const parsed = parseWith(exampleConfig(), [item('38500.25'), item('')]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events).toEqual([
+      { entity: 'deal', id: 'hubspot:7201', at: T0, fields: { homeAmount: 38500.25 } },
+      { entity: 'deal', id: 'hubspot:7201', at: T0, fields: { homeAmount: null } },
+    ]);
+    const same = parseWith(hubspotConfig({ homeCurrency: 'USD' }), [item('100')]);
+    expect(same.events[0]?.fields).toEqual({ homeAmount: 100 });
+  });
+
+  it('ignores it, with a reason, when the portal currency is another one', () => {
+    const parsed = parseWith(hubspotConfig({ homeCurrency: 'EUR' }), [item('38500.25'), item('')]);
+    expect(parsed.events).toEqual([]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.ignored).toEqual({ 'homeAmount:EUR': 2 });
+  });
+
+  it('follows config.currency when homeCurrency is unset', () => {
+    const config = exampleConfig();
+    config.currency = 'EUR';
+    expect(parseWith(config, [item('7')]).events[0]?.fields).toEqual({ homeAmount: 7 });
+    const usdPortal = hubspotConfig({ homeCurrency: 'USD' });
+    usdPortal.currency = 'EUR';
+    expect(parseWith(usdPortal, [item('7')]).ignored).toEqual({ 'homeAmount:USD': 1 });
+  });
+
+  it('reports a value that is not a number ≥ 0 as a problem, like amount', () => {
+    const parsed = parseWith(exampleConfig(), [item('n/a'), item('-5'), item('12')]);
+    expect(parsed.events).toEqual([
+      { entity: 'deal', id: 'hubspot:7201', at: T0, fields: { homeAmount: 12 } },
+    ]);
+    expect(parsed.problems).toEqual([
+      { path: '[0].propertyValue', message: 'expected a number ≥ 0 for homeAmount, got "n/a"' },
+      { path: '[1].propertyValue', message: 'expected a number ≥ 0 for homeAmount, got "-5"' },
+    ]);
+  });
+});
+
+describe('hubspot source: merges', () => {
+  /** contact 502 and 503 into 501, company 9003 into 9001, deal 7004 into 7001 (object.merge). */
+  const MERGES: Item[] = JSON.parse(
+    readFileSync(new URL('../fixtures/vendor-payloads/hubspot-webhooks-merge.json', import.meta.url), 'utf8'),
+  );
+  const CONTACT_AT = Date.parse('2026-11-20T10:00:00Z');
+  const COMPANY_AT = Date.parse('2026-11-20T10:05:00Z');
+  const DEAL_AT = Date.parse('2026-11-20T10:10:00Z');
+
+  it('links merged records to the primary without deleting them; a primary contact names each one', () => {
+    const parsed = parseWith(exampleConfig(), MERGES);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events).toEqual([
+      { entity: 'contact', id: 'hubspot:502', at: CONTACT_AT, fields: { mergedInto: 'hubspot:501' } },
+      { entity: 'contact', id: 'hubspot:501', at: CONTACT_AT, fields: { 'mergedFrom:hubspot:502': true } },
+      { entity: 'contact', id: 'hubspot:503', at: CONTACT_AT, fields: { mergedInto: 'hubspot:501' } },
+      { entity: 'contact', id: 'hubspot:501', at: CONTACT_AT, fields: { 'mergedFrom:hubspot:503': true } },
+      { entity: 'company', id: 'hubspot:9003', at: COMPANY_AT, fields: { mergedInto: 'hubspot:9001' } },
+      { entity: 'deal', id: 'hubspot:7004', at: DEAL_AT, fields: { mergedInto: 'hubspot:7001' } },
+    ]);
+  });
+
+  it('projects the same states for the merges in any order, repeated, before or after the records', async () => {
+    const records = [
+      change('contact', 502, T0, 'jobtitle', 'VP Marketing'),
+      change('contact', 501, T0, 'jobtitle', 'CMO'),
+      change('company', 9003, T0, 'name', 'Globex Corp'),
+      change('deal', 7004, T0, 'amount', '1000'),
+    ];
+    const keys = [
+      'contact#hubspot:501',
+      'contact#hubspot:502',
+      'contact#hubspot:503',
+      'company#hubspot:9001',
+      'company#hubspot:9003',
+      'deal#hubspot:7001',
+      'deal#hubspot:7004',
+    ];
+    const [inOrder, mixed] = await Promise.all([startTestTwin(), startTestTwin()]);
+    try {
+      for (const item of [...records, ...MERGES]) await send(inOrder, [item]);
+      for (const item of shuffled([...MERGES, ...records, ...MERGES], 11)) await send(mixed, [item]);
+      const expected = await statesOf(inOrder, keys);
+      expect(await statesOf(mixed, keys)).toEqual(expected);
+
+      const primary = expected['contact#hubspot:501'];
+      expect(primary && fieldValue(primary, 'mergedFrom:hubspot:502')).toBe(true);
+      expect(primary && fieldValue(primary, 'mergedFrom:hubspot:503')).toBe(true);
+      expect(primary && fieldValue(primary, 'title')).toBe('CMO');
+      const merged = expected['contact#hubspot:502'];
+      expect(merged && fieldValue(merged, 'mergedInto')).toBe('hubspot:501');
+      expect(merged && fieldValue(merged, 'deleted')).toBeUndefined();
+      expect(merged && fieldValue(merged, 'title')).toBe('VP Marketing');
+      const company = expected['company#hubspot:9003'];
+      expect(company && fieldValue(company, 'mergedInto')).toBe('hubspot:9001');
+      expect(company && fieldValue(company, 'deleted')).toBeUndefined();
+      // Only contacts carry mergedFrom: the primary company and deal get no event from a merge.
+      expect(expected['company#hubspot:9001']).toBeUndefined();
+      expect(expected['deal#hubspot:7001']).toBeUndefined();
+      const deal = expected['deal#hubspot:7004'];
+      expect(deal && fieldValue(deal, 'mergedInto')).toBe('hubspot:7001');
+      expect(deal && fieldValue(deal, 'amount')).toBe(1000);
+    } finally {
+      await Promise.all([inOrder.close(), mixed.close()]);
+    }
   });
 });
