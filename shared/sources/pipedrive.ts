@@ -1,15 +1,10 @@
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, UnknownSourceError, ValidationError } from '../errors.ts';
-import {
-  type CanonicalEvent,
-  ENTITY_FIELDS,
-  type EntityType,
-  type FieldValue,
-  qualifyId,
-} from '../model/events.ts';
+import { type CanonicalEvent, ENTITY_FIELDS, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { dealStageNames, mapLifecycle } from './mapping.ts';
+import { PIPEDRIVE_OBJECTS, type PipedriveObject } from './objects.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
@@ -25,15 +20,6 @@ import { constantTimeEqual, parseJsonBody } from './wire.ts';
  */
 
 const SYSTEM = 'pipedrive';
-
-/** Pipedrive `meta.entity` → the canonical entity it feeds. Other objects (lead, note, product, …) are ignored. */
-const ENTITY_OF = {
-  person: 'contact',
-  organization: 'company',
-  deal: 'deal',
-  activity: 'activity',
-} as const satisfies Record<string, EntityType>;
-type PipedriveEntity = keyof typeof ENTITY_OF;
 
 /**
  * Pipedrive field (a key of `data`, a dotted path such as `address.country`, or a key of
@@ -105,7 +91,7 @@ export function pipedriveTime(value: string | number): number | undefined {
 }
 
 /** The field map of an entity: config entries first (they win), then the defaults they did not replace. */
-function fieldMap(entity: PipedriveEntity, config: ClientConfig): [string, string][] {
+function fieldMap(entity: PipedriveObject, config: ClientConfig): [string, string][] {
   const defaults = {
     person: PIPEDRIVE_PERSON_FIELDS,
     organization: PIPEDRIVE_ORGANIZATION_FIELDS,
@@ -257,13 +243,13 @@ function activityPerson(data: Record<string, unknown>): unknown {
 }
 
 function record(
-  entity: PipedriveEntity,
+  entity: PipedriveObject,
   data: Record<string, unknown>,
   context: Pick<ParseContext, 'config' | 'hashEmail'>,
   problems: FieldProblem[],
   ignored: Record<string, number>,
 ): Record<string, FieldValue> {
-  const canonicalEntity = ENTITY_OF[entity];
+  const canonicalEntity = PIPEDRIVE_OBJECTS[entity];
   const allowed = new Set<string>(ENTITY_FIELDS[canonicalEntity]);
   const fields: Record<string, FieldValue> = {};
   const settled = new Set<string>();
@@ -327,8 +313,9 @@ export function parsePipedrive(
   const { meta, data } = body;
   const problems: FieldProblem[] = [];
   const ignored: Record<string, number> = {};
-  if (!Object.hasOwn(ENTITY_OF, meta.entity)) return { events: [], problems, ignored: { [meta.entity]: 1 } };
-  const entity = meta.entity as PipedriveEntity;
+  if (!Object.hasOwn(PIPEDRIVE_OBJECTS, meta.entity))
+    return { events: [], problems, ignored: { [meta.entity]: 1 } };
+  const entity = meta.entity as PipedriveObject;
   if (!['create', 'change', 'delete'].includes(meta.action)) {
     return { events: [], problems, ignored: { [`action:${meta.action}`]: 1 } };
   }
@@ -345,7 +332,7 @@ export function parsePipedrive(
     ]);
   }
   const canonical: Omit<CanonicalEvent, 'fields'> = {
-    entity: ENTITY_OF[entity],
+    entity: PIPEDRIVE_OBJECTS[entity],
     id: qualifyId(SYSTEM, rawId),
     at,
   };
