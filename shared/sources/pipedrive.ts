@@ -1,9 +1,15 @@
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, type FieldProblem, UnknownSourceError, ValidationError } from '../errors.ts';
-import { type CanonicalEvent, ENTITY_FIELDS, type FieldValue, qualifyId } from '../model/events.ts';
+import {
+  type CanonicalEvent,
+  ENTITY_FIELDS,
+  type FieldValue,
+  MERGED_FROM_PREFIX,
+  qualifyId,
+} from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
-import { dealStageNames, mapLifecycle } from './mapping.ts';
+import { mapDealStage, mapLifecycle } from './mapping.ts';
 import { PIPEDRIVE_OBJECTS, type PipedriveObject } from './objects.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
@@ -178,6 +184,7 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
       return { value: ids.filter((value): value is string => typeof value === 'string') };
     }
     case 'amount':
+    case 'homeAmount':
     case 'employees': {
       if (raw === null || raw === '') return { value: null };
       const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
@@ -209,25 +216,18 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
   }
 }
 
-/** A deal's canonical stage: won/lost status → the client's first won/lost stage, else `stage_id` via config. */
-function dealStage(data: Record<string, unknown>, config: ClientConfig): Converted | undefined {
+/**
+ * A deal's canonical stage: won/lost status → the client's first won/lost stage, else `stage_id`
+ * through `sources.pipedrive.stages`. An id the map does not name is kept as its text ("7"): data
+ * health lists deals in unmapped stages until the map names them.
+ */
+function dealStage(data: Record<string, unknown>, config: ClientConfig): string | undefined {
   const status = data.status;
-  if (status === 'won') return { value: config.dealStages.won[0] as string };
-  if (status === 'lost') return { value: config.dealStages.lost[0] as string };
+  if (status === 'won') return config.dealStages.won[0] as string;
+  if (status === 'lost') return config.dealStages.lost[0] as string;
   const raw = lookup(data, 'stage_id');
   if (raw === undefined || raw === null) return undefined;
-  const stages = config.sources.pipedrive?.stages ?? {};
-  const stageId = String(raw);
-  const stage = Object.hasOwn(stages, stageId) ? stages[stageId] : undefined;
-  if (stage === undefined) {
-    return { problem: `Pipedrive stage ${stageId} is not mapped in sources.pipedrive.stages` };
-  }
-  if (!dealStageNames(config).includes(stage)) {
-    return {
-      problem: `Pipedrive stage ${stageId} maps to "${stage}", not one of the client's dealStages (${dealStageNames(config).join(', ')})`,
-    };
-  }
-  return { value: stage };
+  return mapDealStage(config.sources.pipedrive?.stages, String(raw));
 }
 
 /** The person an activity is about: `person_id`, else its primary (or first) participant. */
@@ -280,13 +280,8 @@ function record(
           continue;
         }
         converted.value = stage;
-      } else if (!dealStageNames(context.config).includes(converted.value)) {
-        problems.push({
-          path: `data.${key}`,
-          message: `"${converted.value}" is not one of the client's dealStages`,
-        });
-        settled.add(field);
-        continue;
+      } else {
+        converted.value = mapDealStage(context.config.sources.pipedrive?.stages, converted.value);
       }
     }
     // The first key with a value wins; a null is kept only until a later key has a value.
@@ -295,8 +290,7 @@ function record(
   }
   if (entity === 'deal' && !settled.has('stage')) {
     const stage = dealStage(data, context.config);
-    if (stage && 'problem' in stage) problems.push({ path: 'data.stage_id', message: stage.problem });
-    else if (stage) fields.stage = stage.value;
+    if (stage !== undefined) fields.stage = stage;
   }
   if (entity === 'activity') {
     const type = lookup(data, 'type');
@@ -305,7 +299,10 @@ function record(
   return fields;
 }
 
-/** One verified v2 webhook → at most one canonical event. */
+/**
+ * One verified v2 webhook → its canonical events: one for the record, and for the delete half of
+ * a person merge one more on the surviving person.
+ */
 export function parsePipedrive(
   body: Body,
   context: Pick<ParseContext, 'config' | 'hashEmail'>,
@@ -339,11 +336,26 @@ export function parsePipedrive(
 
   if (meta.action === 'delete') {
     if (entity === 'activity') return { events: [], problems, ignored: { 'activity.delete': 1 } };
-    const fields: Record<string, FieldValue> = { deleted: true };
-    if (meta.merged_to_id !== undefined && meta.merged_to_id !== null) {
-      fields.mergedInto = qualifyId(SYSTEM, meta.merged_to_id);
+    if (meta.merged_to_id === undefined || meta.merged_to_id === null) {
+      return { events: [{ ...canonical, fields: { deleted: true } }], problems, ignored };
     }
-    return { events: [{ ...canonical, fields }], problems, ignored };
+    // Webhooks v2 have no merge action: a merge is a delete of the merged record whose meta carries
+    // merged_to_id, plus a change of the survivor
+    // (https://pipedrive.readme.io/docs/webhooks-v2-migration-guide). The merged record is not
+    // deleted: its history is joined to the survivor's when facts are read, and a surviving person
+    // names the merged one so that reading the survivor finds it. Both are facts at the delete's
+    // time, so the two webhooks project the same states in either order.
+    const survivor = qualifyId(SYSTEM, meta.merged_to_id);
+    const events: CanonicalEvent[] = [{ ...canonical, fields: { mergedInto: survivor } }];
+    if (entity === 'person' && survivor !== canonical.id) {
+      events.push({
+        entity: canonical.entity,
+        id: survivor,
+        at,
+        fields: { [`${MERGED_FROM_PREFIX}${canonical.id}`]: true },
+      });
+    }
+    return { events, problems, ignored };
   }
   if (!data) {
     throw new ValidationError(`a ${meta.action} webhook without data`, [

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipedriveBody, pipedriveHeaders } from '#local/senders/pipedrive.ts';
 import type { Twin } from '#local/twin.ts';
@@ -273,7 +274,7 @@ describe('pipedrive source through samepage serve', () => {
     expect(activity && fieldValue(activity, 'owner')).toBe('18500000');
   });
 
-  it('marks a merged-away person deleted and merged into the survivor', async () => {
+  it('links a merged-away person to the survivor without deleting it, and the survivor to it', async () => {
     const body = pipedriveBody({
       action: 'delete',
       entity: 'person',
@@ -283,10 +284,13 @@ describe('pipedrive source through samepage serve', () => {
       previous: { id: 4, name: 'Pat D.' },
       meta: { merged_to_id: '3' },
     });
-    expect(JSON.parse((await send(twin, body)).text)).toMatchObject({ status: 'accepted', events: 1 });
+    expect(JSON.parse((await send(twin, body)).text)).toMatchObject({ status: 'accepted', events: 2 });
     const merged = await readEntity(twin, 'contact#pipedrive:4');
-    expect(merged && fieldValue(merged, 'deleted')).toBe(true);
+    expect(merged && fieldValue(merged, 'deleted')).toBeUndefined();
     expect(merged && fieldValue(merged, 'mergedInto')).toBe('pipedrive:3');
+    const survivor = await readEntity(twin, 'contact#pipedrive:3');
+    expect(survivor && fieldValue(survivor, 'mergedFrom:pipedrive:4')).toBe(true);
+    expect(survivor && fieldValue(survivor, 'deleted')).toBeUndefined();
   });
 
   it('counts other objects (a lead) as ignored and answers 200', async () => {
@@ -302,7 +306,7 @@ describe('pipedrive source through samepage serve', () => {
     expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 0, ignored: 1 });
   });
 
-  it('projects a deal on an unmapped stage without its stage and quarantines the problem', async () => {
+  it('projects a deal on an unmapped stage with the stage id as its stage, no problem', async () => {
     const body = pipedriveBody({
       action: 'create',
       entity: 'deal',
@@ -311,14 +315,12 @@ describe('pipedrive source through samepage serve', () => {
       data: { id: 7, status: 'open', stage_id: 99, value: 9000, currency: 'USD', org_id: 2 },
     });
     const answer = JSON.parse((await send(twin, body)).text);
-    expect(answer).toMatchObject({ status: 'accepted', events: 1, problems: 1 });
+    expect(answer).toMatchObject({ status: 'accepted', events: 1, problems: 0 });
     const deal = await readEntity(twin, 'deal#pipedrive:7');
     expect(deal && fieldValue(deal, 'amount')).toBe(9000);
-    expect(deal && fieldValue(deal, 'stage')).toBeUndefined();
-    const kept = (await allQuarantined(twin)).filter((q) => q.body.includes('"stage_id":99'));
-    expect(kept[0]?.problems).toEqual([
-      { path: 'data.stage_id', message: 'Pipedrive stage 99 is not mapped in sources.pipedrive.stages' },
-    ]);
+    // Data health lists it until sources.pipedrive.stages names stage 99.
+    expect(deal && fieldValue(deal, 'stage')).toBe('99');
+    expect((await allQuarantined(twin)).filter((q) => q.body.includes('"stage_id":99'))).toEqual([]);
   });
 
   it('refuses wrong or missing Basic credentials with a reason and stores nothing', async () => {
@@ -444,6 +446,154 @@ describe('pipedrive source: delivery order', () => {
     } finally {
       await inOrder.close();
       await mixed.close();
+    }
+  });
+});
+
+describe('pipedrive source: deal stages', () => {
+  const parseDeal = (data: Record<string, unknown>, config = pipedriveConfig()) =>
+    pipedriveAdapter.parse(
+      pipedriveBody({
+        action: 'change',
+        entity: 'deal',
+        id: 31,
+        timestamp: '2026-11-24T10:00:00.000Z',
+        data,
+      }),
+      { config, hashEmail: hash, receivedAt: Date.UTC(2026, 10, 24) },
+    );
+
+  it('maps a stage id (number or text) through sources.pipedrive.stages', () => {
+    // pipedriveConfig: stage 1 → appointmentscheduled, 2 → qualifiedtobuy.
+    expect(parseDeal({ id: 31, status: 'open', stage_id: 2 }).events[0]?.fields).toEqual({
+      stage: 'qualifiedtobuy',
+    });
+    expect(parseDeal({ id: 31, status: 'open', stage_id: '1' }).events[0]?.fields).toEqual({
+      stage: 'appointmentscheduled',
+    });
+  });
+
+  it('keeps an unmapped stage id as its text, with no problem', () => {
+    const parsed = parseDeal({ id: 31, status: 'open', stage_id: 7 });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events[0]?.fields).toEqual({ stage: '7' });
+  });
+
+  it('lets won and lost status win over the stage id, mapped or not', () => {
+    expect(parseDeal({ id: 31, status: 'won', stage_id: 7 }).events[0]?.fields).toEqual({
+      stage: 'closedwon',
+    });
+    expect(parseDeal({ id: 31, status: 'lost', stage_id: 1 }).events[0]?.fields).toEqual({
+      stage: 'closedlost',
+    });
+  });
+
+  it('passes a stage name from a mapped custom field as it is, and maps an id from one', () => {
+    const config = pipedriveConfig();
+    config.sources.pipedrive = {
+      basicAuth: 'acme/pipedrive-basic-auth',
+      stages: { '1': 'appointmentscheduled' },
+      fields: { deal: { 'custom_fields.acme_stage': 'stage' } },
+    };
+    const named = parseDeal(
+      { id: 31, stage_id: 1, custom_fields: { acme_stage: { type: 'varchar', value: 'contractsent' } } },
+      config,
+    );
+    expect(named.problems).toEqual([]);
+    expect(named.events[0]?.fields).toEqual({ stage: 'contractsent' });
+    const byId = parseDeal(
+      { id: 31, custom_fields: { acme_stage: { type: 'varchar', value: '1' } } },
+      config,
+    );
+    expect(byId.events[0]?.fields).toEqual({ stage: 'appointmentscheduled' });
+  });
+});
+
+describe('pipedrive source: merges (webhooks v2)', () => {
+  /** Person 4 merged into 3 (its delete, then 3's change), organization 12 into 2, deal 15 into 5. */
+  const MERGES: unknown[] = JSON.parse(
+    readFileSync(new URL('../fixtures/vendor-payloads/pipedrive-v2-merges.json', import.meta.url), 'utf8'),
+  );
+  const bodies = MERGES.map((body) => JSON.stringify(body));
+  const context = () => ({ config: pipedriveConfig(), hashEmail: hash, receivedAt: Date.UTC(2026, 10, 19) });
+  const PERSON_AT = Date.parse('2026-11-19T08:00:00Z');
+
+  it('turns the delete half of a person merge into mergedInto on it and mergedFrom on the survivor', () => {
+    expect(pipedriveAdapter.parse(bodies[0] ?? '', context())).toEqual({
+      events: [
+        { entity: 'contact', id: 'pipedrive:4', at: PERSON_AT, fields: { mergedInto: 'pipedrive:3' } },
+        { entity: 'contact', id: 'pipedrive:3', at: PERSON_AT, fields: { 'mergedFrom:pipedrive:4': true } },
+      ],
+      problems: [],
+      ignored: {},
+    });
+  });
+
+  it('links merged organizations and deals with mergedInto only', () => {
+    expect(pipedriveAdapter.parse(bodies[2] ?? '', context()).events).toEqual([
+      {
+        entity: 'company',
+        id: 'pipedrive:12',
+        at: Date.parse('2026-11-19T08:05:00Z'),
+        fields: { mergedInto: 'pipedrive:2' },
+      },
+    ]);
+    expect(pipedriveAdapter.parse(bodies[3] ?? '', context()).events).toEqual([
+      {
+        entity: 'deal',
+        id: 'pipedrive:15',
+        at: Date.parse('2026-11-19T08:10:00Z'),
+        fields: { mergedInto: 'pipedrive:5' },
+      },
+    ]);
+  });
+
+  it('still marks a plain delete (no merged_to_id) deleted', () => {
+    const plain = JSON.parse(bodies[0] ?? '{}');
+    delete plain.meta.merged_to_id;
+    expect(pipedriveAdapter.parse(JSON.stringify(plain), context()).events).toEqual([
+      { entity: 'contact', id: 'pipedrive:4', at: PERSON_AT, fields: { deleted: true } },
+    ]);
+  });
+
+  it('projects the same states whatever the order of the merge webhooks and the records', async () => {
+    const keys = [
+      'contact#pipedrive:3',
+      'contact#pipedrive:4',
+      'company#pipedrive:2',
+      'company#pipedrive:12',
+      'deal#pipedrive:5',
+      'deal#pipedrive:15',
+    ];
+    const [inOrder, mixed] = await Promise.all([
+      startTestTwin({ config: pipedriveConfig() }),
+      startTestTwin({ config: pipedriveConfig() }),
+    ]);
+    try {
+      for (const body of [...STORY, ...bodies]) expect((await send(inOrder, body)).status).toBe(200);
+      for (const body of shuffled([...bodies, ...STORY, bodies[0] ?? ''], 3)) {
+        expect((await send(mixed, body)).status).toBe(200);
+      }
+      const expected = await statesOf(inOrder, keys);
+      expect(await statesOf(mixed, keys)).toEqual(expected);
+
+      const survivor = expected['contact#pipedrive:3'];
+      expect(survivor && fieldValue(survivor, 'mergedFrom:pipedrive:4')).toBe(true);
+      expect(survivor && fieldValue(survivor, 'title')).toBe('CMO');
+      const merged = expected['contact#pipedrive:4'];
+      expect(merged && fieldValue(merged, 'mergedInto')).toBe('pipedrive:3');
+      expect(merged && fieldValue(merged, 'deleted')).toBeUndefined();
+      const organization = expected['company#pipedrive:12'];
+      expect(organization && fieldValue(organization, 'mergedInto')).toBe('pipedrive:2');
+      const survivingOrganization = expected['company#pipedrive:2'];
+      expect(
+        survivingOrganization && fieldValue(survivingOrganization, 'mergedFrom:pipedrive:12'),
+      ).toBeUndefined();
+      const deal = expected['deal#pipedrive:15'];
+      expect(deal && fieldValue(deal, 'mergedInto')).toBe('pipedrive:5');
+      expect(deal && fieldValue(deal, 'deleted')).toBeUndefined();
+    } finally {
+      await Promise.all([inOrder.close(), mixed.close()]);
     }
   });
 });
