@@ -48,8 +48,10 @@ export function mqlToSql(facts: FactSet, period: Window, definitions: FunnelDefi
 }
 
 /**
- * The first moment a contact became an opportunity: its own opportunity milestone, or the
- * qualification of a deal that lists it, whichever came first.
+ * The first moment a contact became an opportunity: its own opportunity milestone, or the moment
+ * it was on a qualified deal (the later of the deal's qualification and the contact's joining
+ * it), whichever came first. A contact added to a deal that had already qualified became an
+ * opportunity when it was added.
  */
 export function opportunityTimes(facts: FactSet): Map<string, number> {
   const times = new Map<string, number>();
@@ -59,7 +61,12 @@ export function opportunityTimes(facts: FactSet): Map<string, number> {
     if (known === undefined || at < known) times.set(id, at);
   };
   for (const contact of facts.contacts.values()) note(contact.id, contact.milestones.opportunity);
-  for (const deal of facts.deals.values()) for (const id of deal.contactIds) note(id, deal.qualified?.at);
+  for (const deal of facts.deals.values()) {
+    if (!deal.qualified) continue;
+    for (const id of deal.contactIds) {
+      note(id, Math.max(deal.qualified.at, deal.contactSince.get(id) ?? deal.qualified.at));
+    }
+  }
   return times;
 }
 

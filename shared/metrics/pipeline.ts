@@ -59,7 +59,7 @@ export function qualifiedPipelineClosed(facts: FactSet, period: Window): MetricV
   );
   const won = closed.filter((deal) => deal.closed?.outcome === 'won');
   const lost = closed.filter((deal) => deal.closed?.outcome === 'lost');
-  const atClose = (deal: DealView) => (deal.inClientCurrency ? (deal.closed?.amount ?? 0) : 0);
+  const atClose = (deal: DealView) => deal.closed?.amount ?? 0;
   const sum = (deals: DealView[]) => deals.reduce((total, deal) => total + atClose(deal), 0);
   return [
     {
@@ -133,7 +133,7 @@ export function stalledDeals(
     .map((deal) => ({ deal, changed: lastStageChange(deal, period.end - 1) }))
     .filter(({ changed }) => changed !== undefined && period.end - changed >= limit)
     .sort((a, b) => (a.changed ?? 0) - (b.changed ?? 0) || (a.deal.id < b.deal.id ? -1 : 1));
-  const amountOf = (deal: DealView) => (deal.inClientCurrency ? (deal.amount ?? 0) : 0);
+  const amountOf = (deal: DealView) => deal.clientAmount ?? 0;
   const items = stalled.map(({ deal, changed }) => {
     const stage = stageAt(deal, period.end - 1);
     const days = Math.floor((period.end - (changed ?? period.end)) / DAY_MS);

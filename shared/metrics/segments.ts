@@ -25,26 +25,34 @@ export interface Profile {
   seniority?: string;
 }
 
+/**
+ * A contact's profile: its company's firmographics, each missing one taken from the company facts
+ * the contact carries inline (a Salesforce lead has no Account before conversion).
+ */
 export function contactProfile(contact: ContactView, facts: FactSet): Profile {
   const company: CompanyView | undefined = contact.companyId
     ? facts.companies.get(contact.companyId)
     : undefined;
   return {
-    industry: company?.industry,
-    employees: company?.employees,
-    region: company?.region,
+    industry: company?.industry ?? contact.inlineCompany.industry,
+    employees: company?.employees ?? contact.inlineCompany.employees,
+    region: company?.region ?? contact.inlineCompany.region,
     seniority: contact.seniority,
   };
 }
 
-/** A deal's profile: its company, and its first contact's seniority. */
+/**
+ * A deal's profile: its company, and its first contact's seniority. A firmographic the deal's
+ * company lacks (or a deal without a company) is its first contact's.
+ */
 export function dealProfile(deal: DealView, facts: FactSet): Profile {
   const company = deal.companyId ? facts.companies.get(deal.companyId) : undefined;
   const firstContact = deal.contactIds[0] ? facts.contacts.get(deal.contactIds[0]) : undefined;
+  const person = firstContact ? contactProfile(firstContact, facts) : undefined;
   return {
-    industry: company?.industry,
-    employees: company?.employees,
-    region: company?.region,
+    industry: company?.industry ?? person?.industry,
+    employees: company?.employees ?? person?.employees,
+    region: company?.region ?? person?.region,
     seniority: firstContact?.seniority,
   };
 }

@@ -1,6 +1,13 @@
 import type { ClientConfig } from '../config/schema.ts';
 import { CONTACT_STAGES, type ContactStage, type FieldValue } from '../model/events.ts';
-import { dealContactIds, type EntityState, type FieldEntry, fieldValue } from '../projection/state.ts';
+import {
+  dealContactIds,
+  dealContacts,
+  type EntityState,
+  type FieldEntry,
+  fieldValue,
+} from '../projection/state.ts';
+import { fiscalYearLabel } from '../time/periods.ts';
 
 /**
  * Typed views of projected entities as they were at an instant (DESIGN.md "As of": a packet sees
@@ -19,10 +26,19 @@ export interface Attribution {
   source: string;
 }
 
+/** The company facts a record carries, as the ICP reads them. */
+export interface Firmographics {
+  industry?: string;
+  employees?: number;
+  region?: string;
+}
+
 export interface ContactView {
   id: string;
   createdAt: number;
   companyId?: string;
+  /** Company facts the contact carries inline (a Salesforce lead); its company's own facts win. */
+  inlineCompany: Firmographics;
   seniority?: string;
   owner?: string;
   reason?: string;
@@ -42,26 +58,35 @@ export interface DealView {
   createdAt: number;
   companyId?: string;
   contactIds: string[];
+  /** Contact id → the first instant it was on the deal (an association, a contact role, a conversion). */
+  contactSince: Map<string, number>;
+  /** The amount as the CRM holds it, in `currency`. */
   amount?: number;
   currency?: string;
+  /** The amount as of the as-of instant in the client's currency (converted), when it can be. */
+  clientAmount?: number;
+  /** How a foreign amount became the client's currency, when it did. */
+  conversion?: 'plan-rate' | 'home-amount';
+  pipeline?: string;
   owner?: string;
   reason?: string;
   stage?: string;
   /** Stage entries at or before the as-of instant, oldest first (repeats of the same stage kept). */
   stages: StageChange[];
   attribution: Attribution;
+  /** Closed and qualified amounts are in the client's currency, converted at that instant. */
   closed?: { at: number; outcome: 'won' | 'lost'; amount?: number };
   qualified?: { at: number; amount: number };
-  /** The client's currency, or the deal's when it differs (such deals are never qualified or summed). */
+  /**
+   * True when the deal's amounts can be read in the client's currency: it is in it, or a plan rate
+   * or the CRM's home amount converts it. Other deals are never qualified or summed.
+   */
   inClientCurrency: boolean;
 }
 
-export interface CompanyView {
+export interface CompanyView extends Firmographics {
   id: string;
   firstSeenAt: number;
-  industry?: string;
-  employees?: number;
-  region?: string;
 }
 
 export interface FormView {
@@ -81,7 +106,17 @@ export interface ActivityView {
   owner?: string;
 }
 
-type Definitions = Pick<ClientConfig, 'channels' | 'dealStages' | 'qualification' | 'currency'>;
+type Definitions = Pick<
+  ClientConfig,
+  | 'channels'
+  | 'dealStages'
+  | 'qualification'
+  | 'currency'
+  | 'exchangeRates'
+  | 'timezone'
+  | 'fiscalYearStartMonth'
+  | 'regions'
+>;
 
 function text(value: FieldValue | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
@@ -106,10 +141,39 @@ export function attribute(source: string | undefined, channels: ClientConfig['ch
     : { channel: UNMAPPED, team: UNMAPPED, source };
 }
 
+const regionTables = new WeakMap<NonNullable<ClientConfig['regions']>, Map<string, string>>();
+
+/** A country's region through the config's `regions` (case-insensitive), when it lists the country. */
+export function regionOfCountry(
+  country: string | undefined,
+  regions: ClientConfig['regions'],
+): string | undefined {
+  if (country === undefined || regions === undefined) return undefined;
+  let table = regionTables.get(regions);
+  if (!table) {
+    table = new Map();
+    for (const [region, countries] of Object.entries(regions))
+      for (const name of countries) table.set(name.trim().toLowerCase(), region);
+    regionTables.set(regions, table);
+  }
+  return table.get(country.trim().toLowerCase());
+}
+
+/** A record's firmographics as of an instant; a region comes from the country when the record has none. */
+function firmographicsOf(state: EntityState, asOf: number, regions: ClientConfig['regions']): Firmographics {
+  return {
+    industry: text(fieldValue(state, 'industry', asOf)),
+    employees: number(fieldValue(state, 'employees', asOf)),
+    region:
+      text(fieldValue(state, 'region', asOf)) ??
+      regionOfCountry(text(fieldValue(state, 'country', asOf)), regions),
+  };
+}
+
 export function contactView(
   state: EntityState,
   asOf: number,
-  definitions: Pick<Definitions, 'channels'>,
+  definitions: Pick<Definitions, 'channels' | 'regions'>,
 ): ContactView {
   const milestones: Partial<Record<ContactStage, number>> = {};
   for (const stage of CONTACT_STAGES) {
@@ -120,6 +184,7 @@ export function contactView(
     id: state.id,
     createdAt: state.firstAt,
     companyId: text(fieldValue(state, 'companyId', asOf)),
+    inlineCompany: firmographicsOf(state, asOf, definitions.regions),
     seniority: text(fieldValue(state, 'seniority', asOf)),
     owner: text(fieldValue(state, 'owner', asOf)),
     reason: text(fieldValue(state, 'reason', asOf)),
@@ -129,14 +194,12 @@ export function contactView(
   };
 }
 
-export function companyView(state: EntityState, asOf: number): CompanyView {
-  return {
-    id: state.id,
-    firstSeenAt: state.firstAt,
-    industry: text(fieldValue(state, 'industry', asOf)),
-    employees: number(fieldValue(state, 'employees', asOf)),
-    region: text(fieldValue(state, 'region', asOf)),
-  };
+export function companyView(
+  state: EntityState,
+  asOf: number,
+  definitions: Pick<Definitions, 'regions'>,
+): CompanyView {
+  return { id: state.id, firstSeenAt: state.firstAt, ...firmographicsOf(state, asOf, definitions.regions) };
 }
 
 export function formView(state: EntityState, asOf: number): FormView {
@@ -165,7 +228,9 @@ function barInstants(state: EntityState, asOf: number): number[] {
   const instants = new Set<number>([state.firstAt]);
   for (const [field, history] of Object.entries(state.fields)) {
     if (
-      !['stage', 'amount', 'currency', 'companyId', 'contactIds', 'owner', 'source'].includes(field) &&
+      !['stage', 'amount', 'homeAmount', 'currency', 'companyId', 'contactIds', 'owner', 'source'].includes(
+        field,
+      ) &&
       !field.startsWith('contactLink:')
     ) {
       continue;
@@ -175,12 +240,53 @@ function barInstants(state: EntityState, asOf: number): number[] {
   return [...instants].sort((a, b) => a - b);
 }
 
+type Converted = { amount: number; conversion?: DealView['conversion'] };
+
+/**
+ * A deal's amount at an instant in the client's currency. `currency` is the deal's currency as of
+ * the packet (a currency that arrives after the amount still applies to it); none is the client's.
+ * A foreign amount converts at the config's plan rate for the fiscal year of the instant, else is
+ * the CRM's home-currency amount at that instant, else cannot be read.
+ */
+function amountInClientCurrency(
+  state: EntityState,
+  at: number,
+  currency: string | undefined,
+  definitions: Definitions,
+): Converted | undefined {
+  const amount = number(fieldValue(state, 'amount', at));
+  if (currency === undefined || currency === definitions.currency)
+    return amount === undefined ? undefined : { amount };
+  const rate = definitions.exchangeRates?.[fiscalYearLabel(at, definitions)]?.[currency];
+  if (rate !== undefined) {
+    return amount === undefined
+      ? undefined
+      : { amount: Math.round(amount * rate * 100) / 100, conversion: 'plan-rate' };
+  }
+  const home = number(fieldValue(state, 'homeAmount', at));
+  return home === undefined ? undefined : { amount: home, conversion: 'home-amount' };
+}
+
+/** True when the deal's currency is the client's, or a plan rate or home amount can convert it. */
+function convertible(state: EntityState, at: number, currency: string | undefined, definitions: Definitions) {
+  if (currency === undefined || currency === definitions.currency) return true;
+  return (
+    definitions.exchangeRates?.[fiscalYearLabel(at, definitions)]?.[currency] !== undefined ||
+    number(fieldValue(state, 'homeAmount', at)) !== undefined
+  );
+}
+
 /**
  * The qualification bar at one instant (DESIGN.md): stage at or past `qualification.stage` in
- * `dealStages.order`, or won; amount ≥ minAmount; every required field present; and in the
- * client's currency (a deal without a currency is taken to be in the client's).
+ * `dealStages.order`, or won; amount in the client's currency ≥ minAmount; every required field
+ * present (a deal without a currency is taken to be in the client's).
  */
-function barHolds(state: EntityState, at: number, definitions: Definitions): number | undefined {
+function barHolds(
+  state: EntityState,
+  at: number,
+  currency: string | undefined,
+  definitions: Definitions,
+): number | undefined {
   const { order, won } = definitions.dealStages;
   const stage = text(fieldValue(state, 'stage', at));
   if (stage === undefined) return undefined;
@@ -188,10 +294,8 @@ function barHolds(state: EntityState, at: number, definitions: Definitions): num
   // A bar naming a won stage (not in `order`) is met by won stages only.
   const pastBar = won.includes(stage) || (barIndex !== -1 && order.indexOf(stage) >= barIndex);
   if (!pastBar) return undefined;
-  const amount = number(fieldValue(state, 'amount', at));
+  const amount = amountInClientCurrency(state, at, currency, definitions)?.amount;
   if (amount === undefined || amount < definitions.qualification.minAmount) return undefined;
-  const currency = text(fieldValue(state, 'currency', at));
-  if (currency !== undefined && currency !== definitions.currency) return undefined;
   for (const field of definitions.qualification.requireFields) {
     const present =
       field === 'contactIds' ? dealContactIds(state, at).length > 0 : fieldValue(state, field, at) != null;
@@ -204,6 +308,7 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
   const stages = (state.fields.stage ?? [])
     .filter((entry) => entry.at <= asOf && typeof entry.value === 'string')
     .map((entry) => ({ at: entry.at, stage: entry.value as string }));
+  const currency = text(fieldValue(state, 'currency', asOf));
   let closed: DealView['closed'];
   for (const [stage, at] of Object.entries(state.milestones)) {
     if (at > asOf) continue;
@@ -213,29 +318,32 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
         ? 'lost'
         : undefined;
     if (outcome && (!closed || at < closed.at))
-      closed = { at, outcome, amount: number(fieldValue(state, 'amount', at)) };
+      closed = { at, outcome, amount: amountInClientCurrency(state, at, currency, definitions)?.amount };
   }
-  const currency = text(fieldValue(state, 'currency', asOf));
-  const inClientCurrency = currency === undefined || currency === definitions.currency;
   let qualified: DealView['qualified'];
-  // A deal in another currency (as of now) is never qualified, even if its currency arrived late.
-  for (const at of inClientCurrency ? barInstants(state, asOf) : []) {
+  for (const at of barInstants(state, asOf)) {
     // A closed deal cannot qualify after its close; entering a won stage qualifies at that moment.
     if (closed && at > closed.at) break;
-    const amount = barHolds(state, at, definitions);
+    const amount = barHolds(state, at, currency, definitions);
     if (amount !== undefined) {
       qualified = { at, amount };
       break;
     }
   }
   const attribution = attribute(text(fieldValue(state, 'source', asOf)), definitions.channels);
+  const contacts = dealContacts(state, asOf);
+  const current = amountInClientCurrency(state, asOf, currency, definitions);
   return {
     id: state.id,
     createdAt: state.firstAt,
     companyId: text(fieldValue(state, 'companyId', asOf)),
-    contactIds: dealContactIds(state, asOf),
+    contactIds: contacts.map((contact) => contact.id),
+    contactSince: new Map(contacts.map((contact) => [contact.id, contact.since])),
     amount: number(fieldValue(state, 'amount', asOf)),
     currency,
+    clientAmount: current?.amount,
+    ...(current?.conversion ? { conversion: current.conversion } : {}),
+    pipeline: text(fieldValue(state, 'pipeline', asOf)),
     owner: text(fieldValue(state, 'owner', asOf)),
     reason: text(fieldValue(state, 'reason', asOf)),
     stage: stages.at(-1)?.stage,
@@ -243,7 +351,7 @@ export function dealView(state: EntityState, asOf: number, definitions: Definiti
     attribution,
     closed,
     qualified,
-    inClientCurrency,
+    inClientCurrency: convertible(state, asOf, currency, definitions),
   };
 }
 

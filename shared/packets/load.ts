@@ -1,7 +1,7 @@
 import type { ClientConfig } from '../config/schema.ts';
 import { buildFactSet, type FactSet, type QuarantineFact } from '../metrics/facts.ts';
 import { DAY_MS } from '../metrics/window.ts';
-import { type EntityType, entityKey } from '../model/events.ts';
+import { type EntityType, entityKey, MERGED_FROM_PREFIX } from '../model/events.ts';
 import type { EntityRef, Store, TimeIndex, TimeRange } from '../ports/store.ts';
 import type { EntityState } from '../projection/state.ts';
 import { dealContactIds, fieldValue } from '../projection/state.ts';
@@ -44,7 +44,8 @@ export function readWindow(
  *    first high-intent form is older than W has its clock outside the window. A few queries, one
  *    per month of history, instead of one per contact.
  * 6. BatchGetItem for the contacts and companies the deals, contacts and forms refer to that the
- *    queries above did not return (first contacts, companies for ICP fit).
+ *    queries above did not return (first contacts, companies for ICP fit), and for both ends of
+ *    merge and lead-conversion links (`mergedInto`, `mergedFrom:`), round by round.
  * 7. `byCreated` `quarantine#<month>` for W (data health), and GetItem `client#meta` (first fact,
  *    read first: it bounds query 5).
  */
@@ -78,27 +79,18 @@ export async function loadFacts(
 
   // Referenced entities not returned by the queries: first contacts and companies of deals,
   // companies of contacts, contacts named by forms in W (a form before W matters only to a contact
-  // some other query found).
-  const referenced: EntityRef[] = [];
-  for (const state of states.values()) {
-    if (state.entity === 'deal') {
-      for (const id of dealContactIds(state)) referenced.push({ entity: 'contact', id });
+  // some other query found), and both ends of every merge or conversion link, followed until
+  // nothing new is named (a chain of links takes one round per step).
+  const seen = new Set<string>();
+  for (let round = 0; round < MAX_REFERENCE_ROUNDS; round++) {
+    const referenced: EntityRef[] = [];
+    for (const [key, state] of states) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      referenced.push(...referencesOf(state, window.from));
     }
-    if (state.entity === 'form' && state.firstAt >= window.from) {
-      const contactId = fieldValue(state, 'contactId');
-      if (typeof contactId === 'string') referenced.push({ entity: 'contact', id: contactId });
-    }
+    if (!(await addMissing(store, states, referenced))) break;
   }
-  await addMissing(store, states, referenced);
-  const companies: EntityRef[] = [];
-  for (const state of states.values()) {
-    const companyId = fieldValue(state, 'companyId');
-    if ((state.entity === 'deal' || state.entity === 'contact') && typeof companyId === 'string') {
-      companies.push({ entity: 'company', id: companyId });
-    }
-  }
-  await addMissing(store, states, companies);
-
   const quarantined: QuarantineFact[] = [];
   for await (const delivery of store.quarantinedDeliveries(window)) {
     quarantined.push({ source: delivery.source, receivedAt: delivery.receivedAt });
@@ -106,14 +98,47 @@ export async function loadFacts(
   return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt });
 }
 
+/** How many rounds of references are followed: deal → contact → company, and merge chains. */
+const MAX_REFERENCE_ROUNDS = 6;
+
+/** The entities a state names that a packet needs to read it. */
+function referencesOf(state: EntityState, windowStart: number): EntityRef[] {
+  const refs: EntityRef[] = [];
+  const merged = fieldValue(state, 'mergedInto');
+  if (typeof merged === 'string' && state.entity !== 'form' && state.entity !== 'activity') {
+    refs.push({ entity: state.entity, id: merged });
+  }
+  if (state.entity === 'contact') {
+    for (const field of Object.keys(state.fields)) {
+      if (field.startsWith(MERGED_FROM_PREFIX) && fieldValue(state, field) === true) {
+        refs.push({ entity: 'contact', id: field.slice(MERGED_FROM_PREFIX.length) });
+      }
+    }
+  }
+  if (state.entity === 'deal') {
+    for (const id of dealContactIds(state)) refs.push({ entity: 'contact', id });
+  }
+  if (state.entity === 'form' && state.firstAt >= windowStart) {
+    const contactId = fieldValue(state, 'contactId');
+    if (typeof contactId === 'string') refs.push({ entity: 'contact', id: contactId });
+  }
+  const companyId = fieldValue(state, 'companyId');
+  if ((state.entity === 'deal' || state.entity === 'contact') && typeof companyId === 'string') {
+    refs.push({ entity: 'company', id: companyId });
+  }
+  return refs;
+}
+
+/** Reads the referenced entities not read yet; false when there were none. */
 async function addMissing(
   store: Store,
   states: Map<string, EntityState>,
   refs: readonly EntityRef[],
-): Promise<void> {
+): Promise<boolean> {
   const missing = new Map(
     refs.filter((ref) => !states.has(entityKey(ref))).map((ref) => [entityKey(ref), ref]),
   );
-  if (missing.size === 0) return;
+  if (missing.size === 0) return false;
   for (const [key, stored] of await store.getEntities([...missing.values()])) states.set(key, stored.state);
+  return true;
 }

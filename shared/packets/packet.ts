@@ -482,7 +482,7 @@ function lossReasons(facts: FactSet, period: Window): Omit<Packet['lossReasons']
     const key = deal.reason ?? '(missing)';
     const entry = reasons.get(key) ?? { n: 0, amount: 0 };
     entry.n++;
-    entry.amount += deal.inClientCurrency ? (deal.closed.amount ?? 0) : 0;
+    entry.amount += deal.closed.amount ?? 0;
     reasons.set(key, entry);
   }
   return [...reasons.entries()]

@@ -114,19 +114,38 @@ export function fieldValue(
 }
 
 /**
- * A deal's contacts: the explicit `contactIds` list when a source sends one, else the linked
- * contacts in the order they were first linked (so `[0]` is the first contact either way).
+ * A deal's contacts with the instant each was first on it: the explicit `contactIds` list when a
+ * source sends one (its contacts first, in its order), then the linked contacts (a CRM's
+ * associations, Salesforce contact roles and lead conversions) in the order they were first
+ * linked. So `[0]` is the list's first contact, else the first one linked.
  */
-export function dealContactIds(state: EntityState, asOf = Number.POSITIVE_INFINITY): string[] {
+export function dealContacts(state: EntityState, asOf = Number.POSITIVE_INFINITY): { id: string; since: number }[] {
+  const contacts: { id: string; since: number }[] = [];
   const explicit = fieldValue(state, 'contactIds', asOf);
-  if (Array.isArray(explicit)) return [...explicit];
+  if (Array.isArray(explicit)) {
+    const history = state.fields.contactIds ?? [];
+    for (const id of explicit) {
+      const since = history.find(
+        (entry) => entry.at <= asOf && Array.isArray(entry.value) && entry.value.includes(id),
+      )?.at;
+      if (!contacts.some((contact) => contact.id === id)) contacts.push({ id, since: since ?? state.firstAt });
+    }
+  }
   const linked: { id: string; since: number }[] = [];
   for (const [field, history] of Object.entries(state.fields)) {
     if (!field.startsWith(CONTACT_LINK_PREFIX)) continue;
     if (fieldValue(state, field, asOf) !== true) continue;
+    const id = field.slice(CONTACT_LINK_PREFIX.length);
+    if (contacts.some((contact) => contact.id === id)) continue;
     const since =
       history.find((entry) => entry.value === true && entry.at <= asOf)?.at ?? Number.POSITIVE_INFINITY;
-    linked.push({ id: field.slice(CONTACT_LINK_PREFIX.length), since });
+    linked.push({ id, since });
   }
-  return linked.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : 1)).map((link) => link.id);
+  linked.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : 1));
+  return [...contacts, ...linked];
+}
+
+/** A deal's contact ids, in the order of `dealContacts`. */
+export function dealContactIds(state: EntityState, asOf = Number.POSITIVE_INFINITY): string[] {
+  return dealContacts(state, asOf).map((contact) => contact.id);
 }
