@@ -410,12 +410,16 @@ function conversionOf(
  * once the role is in the Recycle Bin (IsDeleted). Fields: OpportunityId, ContactId, IsPrimary,
  * Role, IsDeleted
  * (https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-opportunitycontactrole.html).
- * Workflow rules never supported this object, so an org sends it only from a record-triggered
- * flow with an Outbound Message action, possible since contact roles gained triggers and flows
- * (https://releasenotes.docs.salesforce.com/en-us/winter20/release-notes/rn_sales_opportunity_contact_roles_customize.htm,
- * https://help.salesforce.com/apex/HTViewHelpDoc?id=platform.workflow_managing_outbound_messages.htm).
- * No outbound message is sent on delete, and ContactId may be changed in place, so a link that is
- * removed that way stays until the opportunity's own ContactId or a later role says otherwise.
+ * Workflow rules never supported this object; an org can send it only from a record-triggered
+ * flow on OpportunityContactRole calling an Outbound Message action. Since Winter '20 the object
+ * takes triggers like other objects
+ * (https://releasenotes.docs.salesforce.com/en-us/winter20/release-notes/rn_sales_opportunity_contact_roles_customize.htm)
+ * and outbound messages can be called from flows
+ * (https://help.salesforce.com/apex/HTViewHelpDoc?id=platform.workflow_managing_outbound_messages.htm);
+ * neither page says OpportunityContactRole is offered as an outbound message's object, so check
+ * it in the org when setting it up.
+ * Nothing is sent when a role is deleted, and ContactId can be changed in place: the contact a
+ * role named before stays linked.
  */
 function contactRoleOf(at: number, read: Read, path: string): NotificationResult {
   const problems: FieldProblem[] = [];
