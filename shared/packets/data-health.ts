@@ -1,8 +1,10 @@
 import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from '../metrics/facts.ts';
 import { contactProfile, dealProfile, icpDimensions, segmentValue } from '../metrics/segments.ts';
+import type { DealView } from '../metrics/views.ts';
 import { UNMAPPED } from '../metrics/views.ts';
 import { type Window, within } from '../metrics/window.ts';
+import { dealStageNames } from '../sources/mapping.ts';
 
 export interface KeyCount {
   key: string;
@@ -15,8 +17,14 @@ export interface DataHealth {
   unmappedSources: KeyCount[];
   /** Deals created in the period or open at its end without an amount. */
   dealsWithoutAmount: number;
-  /** The same deals in another currency than the client's (never qualified or summed). */
+  /** The same deals in another currency that no plan rate or home amount converts (never qualified or summed). */
   dealsInOtherCurrency: KeyCount[];
+  /** The same deals in another currency that were converted, by `<currency>:plan-rate|home-amount`. */
+  dealsConverted: KeyCount[];
+  /** The same deals whose stage is none of the client's deal stages, by `<system>:<stage value>`: map them in the source's `stages`. */
+  dealsInUnmappedStages: KeyCount[];
+  /** Deals created in the period or open at its end in a pipeline the config does not count, by pipeline. */
+  dealsInOtherPipelines: KeyCount[];
   /** Contacts created in the period whose company lacks industry, employees or region (or who have none). */
   contactsWithoutFirmographics: number;
   disqualificationsWithoutReason: number;
@@ -41,16 +49,16 @@ function counted(keys: Iterable<string>): KeyCount[] {
 export function dataHealth(
   facts: FactSet,
   period: Window,
-  config: Pick<ClientConfig, 'icp' | 'currency'>,
+  config: Pick<ClientConfig, 'icp' | 'currency' | 'dealStages'>,
 ): Omit<DataHealth, 'ownersWithoutName'> {
   const contacts = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
   const deals = [...facts.deals.values()];
   const createdDeals = deals.filter((deal) => within(deal.createdAt, period));
-  const inScope = deals.filter(
-    (deal) =>
-      within(deal.createdAt, period) ||
-      (deal.createdAt < period.end && (!deal.closed || deal.closed.at >= period.end)),
-  );
+  const isInScope = (deal: DealView) =>
+    within(deal.createdAt, period) ||
+    (deal.createdAt < period.end && (!deal.closed || deal.closed.at >= period.end));
+  const inScope = deals.filter(isInScope);
+  const stages = new Set(dealStageNames(config));
   const wonDeals = deals.filter((deal) => deal.closed?.outcome === 'won' && within(deal.closed.at, period));
   const dimensions = icpDimensions(config.icp);
   const missing: string[] = [];
@@ -70,6 +78,19 @@ export function dataHealth(
     dealsWithoutAmount: inScope.filter((deal) => deal.amount === undefined).length,
     dealsInOtherCurrency: counted(
       inScope.filter((deal) => !deal.inClientCurrency).map((deal) => deal.currency ?? config.currency),
+    ),
+    dealsConverted: counted(
+      inScope.flatMap((deal) => (deal.conversion ? [`${deal.currency}:${deal.conversion}`] : [])),
+    ),
+    dealsInUnmappedStages: counted(
+      inScope.flatMap((deal) =>
+        deal.stage !== undefined && !stages.has(deal.stage)
+          ? [`${deal.id.slice(0, deal.id.indexOf(':'))}:${deal.stage}`]
+          : [],
+      ),
+    ),
+    dealsInOtherPipelines: counted(
+      facts.otherPipelineDeals.filter(isInScope).map((deal) => deal.pipeline ?? ''),
     ),
     contactsWithoutFirmographics: contacts.filter((contact) => {
       const profile = contactProfile(contact, facts);

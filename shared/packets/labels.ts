@@ -78,6 +78,18 @@ export function unknownOwnerLabel(key: string): string {
   return `${systemName(key.slice(0, separator))} user ${key.slice(separator + 1)}`;
 }
 
+/** `hubspot:12345678` (a deal stage no stage map names) → `HubSpot stage "12345678"`. */
+export function unmappedStageLabel(key: string): string {
+  const separator = key.indexOf(':');
+  return `${systemName(key.slice(0, separator))} stage "${key.slice(separator + 1)}"`;
+}
+
+/** `EUR:plan-rate` → `EUR at the plan rate`; `EUR:home-amount` → `EUR by the CRM's home-currency amount`. */
+export function conversionLabel(key: string): string {
+  const [currency, how] = key.split(':');
+  return `${currency} ${how === 'plan-rate' ? 'at the plan rate' : "by the CRM's home-currency amount"}`;
+}
+
 /** `hubspot:1002936` → `HubSpot contact 1002936`; a generic record is named by its id alone. */
 export function recordName(entity: 'contact' | 'deal' | 'company', id: string): string {
   const separator = id.indexOf(':');

@@ -8,7 +8,7 @@ import {
   readableInstant,
   trendSummary,
 } from './format.ts';
-import { unknownOwnerLabel } from './labels.ts';
+import { conversionLabel, unknownOwnerLabel, unmappedStageLabel } from './labels.ts';
 import type { Packet, PacketBreakdownRow, PacketItem, PacketMetric } from './packet.ts';
 
 const LANES = ['marketing', 'sales', 'both'] as const;
@@ -47,7 +47,10 @@ export function dataHealthRows(packet: Packet): [string, string][] {
   return [
     ['Unmapped sources', list(health.unmappedSources)],
     ['Deals without amount', String(health.dealsWithoutAmount)],
-    ['Deals in another currency', list(health.dealsInOtherCurrency)],
+    ['Deals in another currency, not converted', list(health.dealsInOtherCurrency)],
+    ['Deals converted to the client currency', list(health.dealsConverted ?? [], conversionLabel)],
+    ['Deals in stages no stage map names', list(health.dealsInUnmappedStages ?? [], unmappedStageLabel)],
+    ['Deals in pipelines not counted', list(health.dealsInOtherPipelines ?? [])],
     ['Contacts without firmographics', String(health.contactsWithoutFirmographics)],
     ['Disqualifications without reason', String(health.disqualificationsWithoutReason)],
     ['ICP attributes missing', list(health.icpAttributesMissing)],
