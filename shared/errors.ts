@@ -88,13 +88,20 @@ export class SecretNotFoundError extends Error {
 
 /** Turns zod issues into field problems with dotted paths. */
 export function problemsFromZod(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  issues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    code?: string;
+    issues?: readonly { message: string }[];
+  }[],
 ): FieldProblem[] {
   return issues.map((issue) => ({
     path: issue.path
       .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
       .join('.')
       .replace(/\.\[/g, '['),
-    message: issue.message,
+    // A record key that fails its schema is reported as "Invalid key in record"; the key schema's
+    // own message (the path already names the key) says what was expected.
+    message: issue.code === 'invalid_key' && issue.issues?.[0] ? issue.issues[0].message : issue.message,
   }));
 }

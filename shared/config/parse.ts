@@ -51,10 +51,19 @@ export const DEFINITION_KEYS = [
   'thresholds',
 ] as const satisfies readonly (keyof ClientConfig)[];
 
-export type Definitions = Pick<ClientConfig, (typeof DEFINITION_KEYS)[number]>;
+export type Definitions = Pick<ClientConfig, (typeof DEFINITION_KEYS)[number]> & {
+  /** The sources' deal stage maps: they decide which CRM stages are past the bar. */
+  stageMaps?: Record<string, Record<string, string>>;
+};
 
 export function definitionsOf(config: ClientConfig): Definitions {
-  return Object.fromEntries(DEFINITION_KEYS.map((key) => [key, config[key]])) as Definitions;
+  const definitions = Object.fromEntries(DEFINITION_KEYS.map((key) => [key, config[key]])) as Definitions;
+  const stageMaps: Record<string, Record<string, string>> = {};
+  for (const [name, source] of Object.entries(config.sources)) {
+    if (source && 'stages' in source && source.stages) stageMaps[name] = source.stages;
+  }
+  // Absent unless a source maps stages, so configs without one keep their version.
+  return Object.keys(stageMaps).length > 0 ? { ...definitions, stageMaps } : definitions;
 }
 
 /** A stable 12-hex-digit version of the definitions: sha256 of their canonical JSON. */

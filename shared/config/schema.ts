@@ -473,14 +473,13 @@ export const clientConfigSchema = z
     ])) {
       ctx.addIssue({ code: 'custom', path: ['sources', ...issue.path], message: issue.message });
     }
-    for (const currency of Object.values(config.exchangeRates ?? {}).flatMap(Object.keys)) {
-      if (currency === config.currency) {
+    for (const [year, rates] of Object.entries(config.exchangeRates ?? {})) {
+      if (Object.hasOwn(rates, config.currency)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['exchangeRates'],
-          message: `a rate for ${currency}, the client's own currency, is always 1; leave it out`,
+          path: ['exchangeRates', year, config.currency],
+          message: `${config.currency} is the client's own currency: its rate is always 1; leave it out`,
         });
-        break;
       }
     }
     const { order, won } = config.dealStages;

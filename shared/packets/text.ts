@@ -1,4 +1,5 @@
 import { MEETINGS, PERIOD_WORDS } from '../metrics/registry.ts';
+import type { KeyCount } from './data-health.ts';
 import {
   dateRange,
   formatMetric,
@@ -44,13 +45,16 @@ export function dataHealthRows(packet: Packet): [string, string][] {
   const health = packet.dataHealth;
   const list = (rows: { key: string; n: number }[], label: (key: string) => string = (key) => key) =>
     rows.map((row) => `${label(row.key)} (${row.n})`).join(', ') || 'none';
+  // Rows that only some CRM setups produce (conversions, stage maps, pipelines) show when they have something.
+  const whenAny = (label: string, rows: KeyCount[] | undefined, words?: (key: string) => string) =>
+    rows && rows.length > 0 ? [[label, list(rows, words)] as [string, string]] : [];
   return [
     ['Unmapped sources', list(health.unmappedSources)],
     ['Deals without amount', String(health.dealsWithoutAmount)],
     ['Deals in another currency, not converted', list(health.dealsInOtherCurrency)],
-    ['Deals converted to the client currency', list(health.dealsConverted ?? [], conversionLabel)],
-    ['Deals in stages no stage map names', list(health.dealsInUnmappedStages ?? [], unmappedStageLabel)],
-    ['Deals in pipelines not counted', list(health.dealsInOtherPipelines ?? [])],
+    ...whenAny('Deals converted to the client currency', health.dealsConverted, conversionLabel),
+    ...whenAny('Deals in stages no stage map names', health.dealsInUnmappedStages, unmappedStageLabel),
+    ...whenAny('Deals in pipelines not counted', health.dealsInOtherPipelines),
     ['Contacts without firmographics', String(health.contactsWithoutFirmographics)],
     ['Disqualifications without reason', String(health.disqualificationsWithoutReason)],
     ['ICP attributes missing', list(health.icpAttributesMissing)],

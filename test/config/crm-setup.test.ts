@@ -241,10 +241,9 @@ describe('exchange rates', () => {
     expect(problems[2]?.message).toMatch(/expected number to be >0/);
   });
 
-  // Known gap: zod reports a record key that fails its schema as "Invalid key in record" and keeps
-  // the key schema's own message in the issue's nested issues, which the ConfigError does not show.
-  // This test turns red when that is fixed; then drop `.fails`.
-  it.fails('says what a fiscal-year key and a currency key are expected to look like', () => {
+  // zod reports a record key that fails its schema as "Invalid key in record", with the key
+  // schema's own message nested; the ConfigError shows the nested one.
+  it('says what a fiscal-year key and a currency key are expected to look like', () => {
     const document = exampleDocument();
     document.exchangeRates = { '2026': { EUR: 1.08 }, FY2027: { eur: 1.1 } };
 
@@ -262,8 +261,8 @@ describe('exchange rates', () => {
 
     expect(problemsOf(document)).toEqual([
       {
-        path: 'exchangeRates',
-        message: "a rate for USD, the client's own currency, is always 1; leave it out",
+        path: 'exchangeRates.FY2026.USD',
+        message: "USD is the client's own currency: its rate is always 1; leave it out",
       },
     ]);
   });
@@ -349,6 +348,18 @@ describe('definitions version and the new keys', () => {
     );
 
     expect(new Set([base, ...versions]).size).toBe(4);
+  });
+
+  it('changes when a source maps deal stages, since the map decides which stages are past the bar', () => {
+    const base = definitionsVersion(parseClientConfig(exampleDocument()));
+    const withMap = (stage: string) => {
+      const document = exampleDocument();
+      document.sources.hubspot.stages = { '12345678': stage };
+      return definitionsVersion(parseClientConfig(document));
+    };
+
+    expect(withMap('qualifiedtobuy')).not.toBe(base);
+    expect(withMap('contractsent')).not.toBe(withMap('qualifiedtobuy'));
   });
 
   it('changes when a plan rate changes', () => {
