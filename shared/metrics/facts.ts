@@ -57,6 +57,7 @@ export type FactDefinitions = Pick<
   | 'fiscalYearStartMonth'
   | 'regions'
   | 'pipelines'
+  | 'sources'
 >;
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -7,6 +7,7 @@ import {
   type FieldEntry,
   fieldValue,
 } from '../projection/state.ts';
+import { canonicalDealStage } from '../sources/mapping.ts';
 import { fiscalYearLabel } from '../time/periods.ts';
 
 /**
@@ -116,6 +117,7 @@ type Definitions = Pick<
   | 'timezone'
   | 'fiscalYearStartMonth'
   | 'regions'
+  | 'sources'
 >;
 
 function text(value: FieldValue | undefined): string | undefined {
@@ -288,8 +290,9 @@ function barHolds(
   definitions: Definitions,
 ): number | undefined {
   const { order, won } = definitions.dealStages;
-  const stage = text(fieldValue(state, 'stage', at));
-  if (stage === undefined) return undefined;
+  const raw = text(fieldValue(state, 'stage', at));
+  if (raw === undefined) return undefined;
+  const stage = canonicalDealStage(definitions, state.id, raw);
   const barIndex = order.indexOf(definitions.qualification.stage);
   // A bar naming a won stage (not in `order`) is met by won stages only.
   const pastBar = won.includes(stage) || (barIndex !== -1 && order.indexOf(stage) >= barIndex);
@@ -307,11 +310,15 @@ function barHolds(
 export function dealView(state: EntityState, asOf: number, definitions: Definitions): DealView {
   const stages = (state.fields.stage ?? [])
     .filter((entry) => entry.at <= asOf && typeof entry.value === 'string')
-    .map((entry) => ({ at: entry.at, stage: entry.value as string }));
+    .map((entry) => ({
+      at: entry.at,
+      stage: canonicalDealStage(definitions, state.id, entry.value as string),
+    }));
   const currency = text(fieldValue(state, 'currency', asOf));
   let closed: DealView['closed'];
-  for (const [stage, at] of Object.entries(state.milestones)) {
+  for (const [raw, at] of Object.entries(state.milestones)) {
     if (at > asOf) continue;
+    const stage = canonicalDealStage(definitions, state.id, raw);
     const outcome = definitions.dealStages.won.includes(stage)
       ? 'won'
       : definitions.dealStages.lost.includes(stage)

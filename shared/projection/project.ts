@@ -27,7 +27,7 @@ export interface ProjectionResult {
  */
 export async function projectEvents(
   store: Store,
-  config: Pick<ClientConfig, 'dealStages' | 'sla'>,
+  config: Pick<ClientConfig, 'dealStages' | 'sla' | 'sources'>,
   events: readonly CanonicalEvent[],
 ): Promise<ProjectionResult> {
   const byEntity = new Map<string, CanonicalEvent[]>();

@@ -119,7 +119,10 @@ export function fieldValue(
  * associations, Salesforce contact roles and lead conversions) in the order they were first
  * linked. So `[0]` is the list's first contact, else the first one linked.
  */
-export function dealContacts(state: EntityState, asOf = Number.POSITIVE_INFINITY): { id: string; since: number }[] {
+export function dealContacts(
+  state: EntityState,
+  asOf = Number.POSITIVE_INFINITY,
+): { id: string; since: number }[] {
   const contacts: { id: string; since: number }[] = [];
   const explicit = fieldValue(state, 'contactIds', asOf);
   if (Array.isArray(explicit)) {
@@ -128,7 +131,8 @@ export function dealContacts(state: EntityState, asOf = Number.POSITIVE_INFINITY
       const since = history.find(
         (entry) => entry.at <= asOf && Array.isArray(entry.value) && entry.value.includes(id),
       )?.at;
-      if (!contacts.some((contact) => contact.id === id)) contacts.push({ id, since: since ?? state.firstAt });
+      if (!contacts.some((contact) => contact.id === id))
+        contacts.push({ id, since: since ?? state.firstAt });
     }
   }
   const linked: { id: string; since: number }[] = [];

@@ -169,7 +169,6 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     const object = source.objectType;
     const entityId = qualifyId(SYSTEM, id.data);
     const map = hubspotPropertyMap(object, source.properties);
-    const mapping = { ...context, stages: source.stages ?? context.config.sources.hubspot?.stages };
     const out = new DeliveryBuilder();
     // Several properties can feed one field (lifecyclestage and hs_lead_status → stage): in a
     // snapshot the one listed later in the map wins, so a mapped lead status beats the lifecycle.
@@ -179,7 +178,7 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
       .sort((a, b) => order.indexOf(a) - order.indexOf(b));
     const fields: Record<string, FieldValue> = {};
     for (const name of names) {
-      const result = mapHubSpotProperty(object, map, name, properties.get(name) ?? null, mapping);
+      const result = mapHubSpotProperty(object, map, name, properties.get(name) ?? null, context);
       if (result.kind === 'ignored') out.ignore(result.reason);
       else if (result.kind === 'problem') out.problem(`properties.${name}`, result.message);
       else fields[result.field] = result.value;

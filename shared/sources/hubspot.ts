@@ -22,7 +22,7 @@ import {
   hubspotSignedUri,
   withoutQuery,
 } from './hubspot-signature.ts';
-import { mapDealStage, mapLifecycle } from './mapping.ts';
+import { mapLifecycle } from './mapping.ts';
 import {
   jsonAnswer,
   jsonItems,
@@ -109,11 +109,8 @@ function numberFrom(raw: string | number, field: string, integer: boolean): Prop
   return { kind: 'field', field, value };
 }
 
-/** What mapping a property needs besides the config: the stage map of the source it came through. */
-export interface HubSpotMappingContext extends Pick<ParseContext, 'config' | 'hashEmail'> {
-  /** Deal stage ids (custom pipelines use numbers) → the client's deal stages. */
-  stages?: Readonly<Record<string, string>>;
-}
+/** What mapping a property needs besides the property maps. */
+export type HubSpotMappingContext = Pick<ParseContext, 'config' | 'hashEmail'>;
 
 /**
  * The portal's company currency, in which HubSpot reports `amount_in_home_currency`:
@@ -127,8 +124,8 @@ export function hubspotHomeCurrency(config: ClientConfig): string {
  * One HubSpot property value → one canonical field. HubSpot sends every value as a string; an
  * empty string clears the field. Contact stages go through the config's lifecycle: a value that
  * maps to no canonical stage (e.g. `subscriber`, lead status `NEW`) is not a stage change. Deal
- * stages go through the source's stage map and are kept as they came when it does not name them
- * (data health lists deals in unmapped stages).
+ * stages are kept as HubSpot sent them (custom pipelines send numeric ids); `sources.hubspot.stages`
+ * maps them when facts are read (canonicalDealStage).
  */
 export function mapHubSpotProperty(
   object: HubSpotObject,
@@ -175,7 +172,7 @@ export function mapHubSpotProperty(
       return { kind: 'problem', message: 'expected an email address' };
     return { kind: 'field', field, value: context.hashEmail(text) };
   }
-  if (field === 'stage') return { kind: 'field', field, value: mapDealStage(context.stages, text) };
+  if (field === 'stage') return { kind: 'field', field, value: text };
   if (field === 'currency' && !/^[A-Z]{3}$/.test(text)) {
     return { kind: 'problem', message: `expected an ISO 4217 code for currency, got ${JSON.stringify(raw)}` };
   }
@@ -244,6 +241,7 @@ const itemSchema = z.looseObject({
   isPrimaryAssociation: z.boolean().optional(),
   primaryObjectId: hubspotId.optional(),
   mergedObjectIds: z.array(hubspotId).optional(),
+  newObjectId: hubspotId.optional(),
 });
 type HubSpotItem = z.infer<typeof itemSchema>;
 
@@ -388,19 +386,22 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
       return;
     }
     // https://developers.hubspot.com/changelog/new-subscription-types-for-webhooks: primaryObjectId
-    // is the record that remains, mergedObjectIds the ones merged into it. A merged record is not
-    // deleted: its history is joined to the primary's when facts are read, and a contact's primary
-    // names each merged contact so that reading the primary finds them. Every event is a fact at
-    // occurredAt, so any order of deliveries (or a repeat) projects the same states.
-    const primary = qualifyId(SYSTEM, item.primaryObjectId);
-    for (const merged of item.mergedObjectIds) {
-      if (merged === item.primaryObjectId) continue;
+    // is the record given priority, mergedObjectIds the ones merged into it, and newObjectId "the
+    // Id of the object that was created from the result of the merge", which differs from the
+    // primary when the merge creates a new record: then the primary continues as it too. A merged
+    // record is not deleted: its history is joined to the survivor's when facts are read, and a
+    // surviving contact names each record merged into it so that reading it finds them. Every
+    // event is a fact at occurredAt, so any order of deliveries (or a repeat) projects one state.
+    const survivor = item.newObjectId ?? item.primaryObjectId;
+    const survivorId = qualifyId(SYSTEM, survivor);
+    for (const merged of new Set([item.primaryObjectId, ...item.mergedObjectIds])) {
+      if (merged === survivor) continue;
       const mergedId = qualifyId(SYSTEM, merged);
-      out.events.push({ entity: object, id: mergedId, at, fields: { mergedInto: primary } });
+      out.events.push({ entity: object, id: mergedId, at, fields: { mergedInto: survivorId } });
       if (object === 'contact') {
         out.events.push({
           entity: object,
-          id: primary,
+          id: survivorId,
           at,
           fields: { [`${MERGED_FROM_PREFIX}${mergedId}`]: true },
         });
@@ -524,7 +525,6 @@ export const hubspotAdapter: SourceAdapter = {
     };
     const itemContext: ItemContext = {
       ...context,
-      stages: source.stages,
       portalId: source.portalId,
       maps,
       out,

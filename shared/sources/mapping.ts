@@ -21,11 +21,36 @@ export function isDealStage(config: Pick<ClientConfig, 'dealStages'>, stage: str
   return dealStageNames(config).includes(stage);
 }
 
+const stageMaps = new WeakMap<ClientConfig['sources'], Map<string, Readonly<Record<string, string>>>>();
+
+/** The stage map of the system a deal comes from: `sources.<crm>.stages` (HubSpot's workflow map on top of its app map). */
+function stageMapOf(
+  sources: ClientConfig['sources'],
+  system: string,
+): Readonly<Record<string, string>> | undefined {
+  let bySystem = stageMaps.get(sources);
+  if (!bySystem) {
+    bySystem = new Map();
+    bySystem.set('hubspot', { ...sources.hubspot?.stages, ...sources['hubspot-workflow']?.stages });
+    bySystem.set('salesforce', { ...sources.salesforce?.stages });
+    bySystem.set('pipedrive', { ...sources.pipedrive?.stages });
+    stageMaps.set(sources, bySystem);
+  }
+  return bySystem.get(system);
+}
+
 /**
- * A CRM's deal stage value → the client's stage: through the source's stage map, else as it is
- * when it already names a deal stage. A value neither maps is kept as it came (never dropped): it
- * counts as an open stage short of the bar, and data health lists it until the map names it.
+ * A deal's stage value as its CRM sent it (stored as sent) → the client's stage, through the stage
+ * map of the deal's system (its id's prefix: `hubspot:…`), else as it is. Mapping when facts are
+ * read keeps the stored history the CRM's own, so a changed map needs no replay to be read (the
+ * definitions version changes with it). A value no map names stays as it is: an open stage short of
+ * the bar, listed in data health.
  */
-export function mapDealStage(stageMap: Readonly<Record<string, string>> | undefined, raw: string): string {
-  return stageMap && Object.hasOwn(stageMap, raw) ? (stageMap[raw] as string) : raw;
+export function canonicalDealStage(
+  config: Pick<ClientConfig, 'sources'>,
+  dealId: string,
+  raw: string,
+): string {
+  const map = stageMapOf(config.sources, dealId.slice(0, dealId.indexOf(':')));
+  return map && Object.hasOwn(map, raw) ? (map[raw] as string) : raw;
 }

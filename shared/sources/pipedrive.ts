@@ -9,7 +9,7 @@ import {
   qualifyId,
 } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
-import { mapDealStage, mapLifecycle } from './mapping.ts';
+import { mapLifecycle } from './mapping.ts';
 import { PIPEDRIVE_OBJECTS, type PipedriveObject } from './objects.ts';
 import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
@@ -217,9 +217,8 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
 }
 
 /**
- * A deal's canonical stage: won/lost status → the client's first won/lost stage, else `stage_id`
- * through `sources.pipedrive.stages`. An id the map does not name is kept as its text ("7"): data
- * health lists deals in unmapped stages until the map names them.
+ * A deal's stage: won/lost status → the client's first won/lost stage, else the `stage_id` as its
+ * text ("7"), mapped by `sources.pipedrive.stages` when facts are read (canonicalDealStage).
  */
 function dealStage(data: Record<string, unknown>, config: ClientConfig): string | undefined {
   const status = data.status;
@@ -227,7 +226,7 @@ function dealStage(data: Record<string, unknown>, config: ClientConfig): string 
   if (status === 'lost') return config.dealStages.lost[0] as string;
   const raw = lookup(data, 'stage_id');
   if (raw === undefined || raw === null) return undefined;
-  return mapDealStage(config.sources.pipedrive?.stages, String(raw));
+  return String(raw);
 }
 
 /** The person an activity is about: `person_id`, else its primary (or first) participant. */
@@ -280,8 +279,6 @@ function record(
           continue;
         }
         converted.value = stage;
-      } else {
-        converted.value = mapDealStage(context.config.sources.pipedrive?.stages, converted.value);
       }
     }
     // The first key with a value wins; a null is kept only until a later key has a value.

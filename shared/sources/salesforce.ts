@@ -12,7 +12,7 @@ import {
   qualifyId,
 } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
-import { mapDealStage, mapLifecycle } from './mapping.ts';
+import { mapLifecycle } from './mapping.ts';
 import { SALESFORCE_OBJECTS, type SalesforceObject } from './objects.ts';
 import type {
   DeliveryOutcome,
@@ -47,7 +47,7 @@ export type MappedObject = Exclude<SalesforceObject, 'OpportunityContactRole'>;
 /**
  * Salesforce field → canonical field, per sObject type. The conversion follows the canonical
  * field: emailHash is hashed, references are qualified, amount/employees become numbers, domain
- * keeps the host, stage is mapped (contacts by `lifecycle`, deals by `sources.salesforce.stages`),
+ * keeps the host, stage is mapped (contacts by `lifecycle`; deals keep their StageName, mapped by `sources.salesforce.stages` when facts are read),
  * kind is classified.
  * `sources.salesforce.fields.<Type>` is merged on top (it overrides and extends these).
  */
@@ -307,7 +307,7 @@ function convert(
       }
       // A StageName neither the stage map nor dealStages names is kept as it came: data health
       // lists it until the map names it.
-      if (entity === 'deal') return { value: mapDealStage(context.config.sources.salesforce?.stages, text) };
+      if (entity === 'deal') return { value: text };
       return { value: text };
     default:
       return { value: REFERENCE_FIELDS.has(field) ? qualifyId(SYSTEM, text) : text };
