@@ -11,6 +11,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { canonicalJson } from '../config/parse.ts';
 import { type EntityType, entityKey } from '../model/events.ts';
 import type {
   DefinitionsRecord,
@@ -77,6 +78,7 @@ export function entityItem(state: EntityState, times: IndexTimes, version: numbe
     sk: 'state',
     version,
     state: JSON.stringify(state),
+    indexed: canonicalJson(times),
     [created.partition]: `${state.entity}#created#${month(times.created)}`,
     [created.sort]: `${iso(times.created)}#${state.id}`,
   };
@@ -222,7 +224,9 @@ export class DynamoDbStore implements Store {
     for await (const item of this.batchGet([...keys].map((pk) => ({ pk, sk: 'state' })))) {
       const entity = item as EntityItem;
       const state = JSON.parse(entity.state) as EntityState;
-      found.set(entityKey(state), { state, version: entity.version });
+      const indexed =
+        typeof entity.indexed === 'string' ? (JSON.parse(entity.indexed) as IndexTimes) : undefined;
+      found.set(entityKey(state), { state, version: entity.version, ...(indexed ? { indexed } : {}) });
     }
     return found;
   }

@@ -152,7 +152,7 @@ export async function replayDeliveries(
     try {
       const parsed = adapter.parse(body, { config: deps.config, hashEmail, receivedAt });
       const { events: projected } = canonicalEvents(parsed.events, []);
-      await projectEvents(deps.store, deps.config, projected);
+      await projectEvents(deps.store, deps.config, projected, { reindex: true });
       events += projected.length;
       return true;
     } catch (error) {

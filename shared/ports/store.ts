@@ -94,6 +94,8 @@ export interface StoredEntity {
   state: EntityState;
   /** Optimistic-concurrency version; writes are conditional on it. */
   version: number;
+  /** The index times the item was written with (absent on items written before they were kept). */
+  indexed?: IndexTimes;
 }
 
 export type TimeIndex = 'created' | 'milestone';

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import { type CanonicalEvent, entityKey } from '../model/events.ts';
 import type { Store } from '../ports/store.ts';
@@ -23,12 +24,14 @@ export interface ProjectionResult {
 /**
  * Projects canonical events into entity state: one read and at most one conditional write per
  * entity, whatever the number of its events. Unchanged states are not written, so a repeated
- * delivery costs reads only.
+ * delivery costs reads only; with `reindex` (replay) an unchanged state is written when the
+ * current definitions give it other index keys than it was written with.
  */
 export async function projectEvents(
   store: Store,
   config: Pick<ClientConfig, 'dealStages' | 'sla' | 'sources'>,
   events: readonly CanonicalEvent[],
+  options: { reindex?: boolean } = {},
 ): Promise<ProjectionResult> {
   const byEntity = new Map<string, CanonicalEvent[]>();
   for (const event of events) {
@@ -49,8 +52,11 @@ export async function projectEvents(
       pending.map(async (key) => {
         const stored = current.get(key);
         const next = applyEvents(stored?.state, byEntity.get(key) ?? []);
-        if (sameState(stored?.state, next)) return;
-        if (await store.putEntity(next, indexTimes(next, config), stored?.version ?? null)) changed++;
+        const times = indexTimes(next, config);
+        // A replay also rewrites an unchanged state whose index keys the current definitions move.
+        const reindexed = options.reindex === true && canonicalJson(stored?.indexed) !== canonicalJson(times);
+        if (sameState(stored?.state, next) && !reindexed) return;
+        if (await store.putEntity(next, times, stored?.version ?? null)) changed++;
         else conflicts.push(key);
       }),
     );

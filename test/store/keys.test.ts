@@ -32,8 +32,10 @@ describe('the table keys', () => {
     const byEmail = entityItem(state('activity', 'generic:a-1'), { created: AT, owner: { email: 'abc' } }, 1);
     const open = entityItem(state('deal', 'hubspot:9'), { created: AT, open: true }, 2);
     const closed = entityItem(state('deal', 'hubspot:10'), { created: AT, milestone: AT + 1 }, 1);
-    // Assess: the same attributes and values the store wrote before.
-    const { state: _s1, ...contactOwned } = byContact;
+    // Assess: the same attributes and values the store wrote before, plus the index times it was
+    // written with (so a replay can tell when the definitions moved them).
+    const { state: _s1, indexed, ...contactOwned } = byContact;
+    expect(JSON.parse(String(indexed))).toEqual({ created: AT, owner: { contact: 'hubspot:7' } });
     expect(contactOwned).toEqual({
       pk: 'form#hubspot:f-1',
       sk: 'state',
