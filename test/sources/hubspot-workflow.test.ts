@@ -5,10 +5,12 @@ import type { Twin } from '#local/twin.ts';
 import { parseClientConfig } from '#shared/config/parse.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError } from '#shared/errors.ts';
+import { dealView } from '#shared/metrics/views.ts';
 import { emailHasher } from '#shared/privacy.ts';
-import { fieldValue } from '#shared/projection/state.ts';
+import { applyEvents, fieldValue } from '#shared/projection/state.ts';
 import { hubspotSignatureV2 } from '#shared/sources/hubspot-signature.ts';
 import { hubspotWorkflowAdapter } from '#shared/sources/hubspot-workflow.ts';
+import { canonicalDealStage } from '#shared/sources/mapping.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
@@ -185,11 +187,9 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
     return config;
   }
 
-  it('maps the stage id through sources.hubspot.stages and reads the home amount', () => {
-    const parsed = hubspotWorkflowAdapter.parse(
-      DEAL,
-      parseContext(dealConfig({ stages: { '12345678': 'presentationscheduled' } })),
-    );
+  it('keeps the stage id as sent, read through sources.hubspot.stages, and reads the home amount', () => {
+    const config = dealConfig({ stages: { '12345678': 'presentationscheduled' } });
+    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(config));
     expect(parsed.problems).toEqual([]);
     expect(parsed.ignored).toEqual({ 'property:deal.dealname': 1 });
     expect(parsed.events).toEqual([
@@ -198,7 +198,7 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
         id: 'hubspot:7301',
         at: MODIFIED,
         fields: {
-          stage: 'presentationscheduled',
+          stage: '12345678',
           pipeline: '98765432',
           amount: 48000,
           currency: 'EUR',
@@ -207,19 +207,29 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
       },
       { entity: 'deal', id: 'hubspot:7301', at: CREATED, fields: {} },
     ]);
+    const deal = dealView(applyEvents(undefined, parsed.events), MODIFIED, config);
+    expect(deal.stage).toBe('presentationscheduled');
+    expect(deal.stages).toEqual([{ at: MODIFIED, stage: 'presentationscheduled' }]);
   });
 
-  it("lets the workflow's own stage map win, and keeps an id no map names", () => {
+  it("reads the id through the workflow's own stage map over the app's, and keeps an id no map names", () => {
     const own = dealConfig(
-      { stages: { '12345678': 'presentationscheduled' } },
+      { stages: { '12345678': 'presentationscheduled', '12345679': 'closedwon' } },
       { stages: { '12345678': 'decisionmakerboughtin' } },
     );
-    expect(hubspotWorkflowAdapter.parse(DEAL, parseContext(own)).events[0]?.fields.stage).toBe(
+    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(own));
+    expect(parsed.events[0]?.fields.stage).toBe('12345678');
+    expect(dealView(applyEvents(undefined, parsed.events), MODIFIED, own).stage).toBe(
       'decisionmakerboughtin',
     );
-    const none = hubspotWorkflowAdapter.parse(DEAL, parseContext(dealConfig({})));
+    // The maps are joined for every hubspot deal: the workflow's wins, the app's fills the rest.
+    expect(canonicalDealStage(own, 'hubspot:7301', '12345678')).toBe('decisionmakerboughtin');
+    expect(canonicalDealStage(own, 'hubspot:7301', '12345679')).toBe('closedwon');
+    const plain = dealConfig({});
+    const none = hubspotWorkflowAdapter.parse(DEAL, parseContext(plain));
     expect(none.problems).toEqual([]);
     expect(none.events[0]?.fields.stage).toBe('12345678');
+    expect(dealView(applyEvents(undefined, none.events), MODIFIED, plain).stage).toBe('12345678');
   });
 
   it("ignores the home amount when the portal currency is not the client's", () => {

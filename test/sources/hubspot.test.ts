@@ -4,10 +4,13 @@ import { hubspotHeaders } from '#local/senders/hubspot.ts';
 import type { Twin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError } from '#shared/errors.ts';
+import { dealView } from '#shared/metrics/views.ts';
 import { emailHasher } from '#shared/privacy.ts';
-import { dealContactIds, fieldValue } from '#shared/projection/state.ts';
+import { indexTimes } from '#shared/projection/index-times.ts';
+import { applyEvents, dealContactIds, fieldValue } from '#shared/projection/state.ts';
 import { hubspotAdapter } from '#shared/sources/hubspot.ts';
 import { decodeHubSpotUri, hubspotSignatureV3, hubspotSignedUri } from '#shared/sources/hubspot-signature.ts';
+import { canonicalDealStage } from '#shared/sources/mapping.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
@@ -522,7 +525,7 @@ describe('hubspot source: deal stage maps', () => {
   // A custom pipeline's stages are numeric ids; the default pipeline's are names.
   const config = () => hubspotConfig({ stages: { '12345678': 'qualifiedtobuy', '12345679': 'closedwon' } });
 
-  it('maps a numeric stage id, keeps an unmapped id, and passes a stage name as it is', () => {
+  it('keeps the stage as HubSpot sent it, and reads a numeric id through sources.hubspot.stages', () => {
     const parsed = parseWith(config(), [
       generic('object.propertyChange', '0-3', 7101, T0, {
         propertyName: 'dealstage',
@@ -534,11 +537,23 @@ describe('hubspot source: deal stage maps', () => {
     ]);
     expect(parsed.problems).toEqual([]);
     expect(parsed.ignored).toEqual({});
+    // Stored as sent: a changed map needs no replay.
     expect(parsed.events).toEqual([
-      { entity: 'deal', id: 'hubspot:7101', at: T0, fields: { stage: 'qualifiedtobuy' } },
+      { entity: 'deal', id: 'hubspot:7101', at: T0, fields: { stage: '12345678' } },
       { entity: 'deal', id: 'hubspot:7102', at: T0, fields: { stage: '87654321' } },
       { entity: 'deal', id: 'hubspot:7103', at: T0, fields: { stage: 'contractsent' } },
-      { entity: 'deal', id: 'hubspot:7104', at: T0, fields: { stage: 'closedwon' } },
+      { entity: 'deal', id: 'hubspot:7104', at: T0, fields: { stage: '12345679' } },
+    ]);
+    // Read: a mapped id becomes its stage, an unmapped id and a stage name stay as they are.
+    const read = parsed.events.map((event) => {
+      const view = dealView(applyEvents(undefined, [event]), T0, config());
+      return [event.id, view.stage, view.closed?.outcome];
+    });
+    expect(read).toEqual([
+      ['hubspot:7101', 'qualifiedtobuy', undefined],
+      ['hubspot:7102', '87654321', undefined],
+      ['hubspot:7103', 'contractsent', undefined],
+      ['hubspot:7104', 'closedwon', 'won'],
     ]);
   });
 
@@ -548,20 +563,36 @@ describe('hubspot source: deal stage maps', () => {
     expect(parsed.events).toEqual([
       { entity: 'deal', id: 'hubspot:7101', at: T0, fields: { stage: '12345678' } },
     ]);
+    expect(canonicalDealStage(exampleConfig(), 'hubspot:7101', '12345678')).toBe('12345678');
   });
 
-  it('projects the mapped stage as a milestone and the unmapped id as the stage', async () => {
+  it('stores the ids as sent and reads them through the map: a mapped stage, an unmapped id, a won close', async () => {
     const twin = await startTestTwin({ config: config() });
     try {
       const body = JSON.stringify([
         change('deal', 7105, T0, 'dealstage', '12345678'),
         change('deal', 7105, T0 + DAY, 'dealstage', '99999999'),
+        change('deal', 7105, T0 + 2 * DAY, 'dealstage', '12345679'),
       ]);
       const answer = await post(twin, 'hubspot', body, headersFor(body));
-      expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 2, problems: 0 });
+      expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 3, problems: 0 });
       const deal = await readEntity(twin, 'deal#hubspot:7105');
-      expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual(['qualifiedtobuy', '99999999']);
-      expect(deal?.milestones).toEqual({ qualifiedtobuy: T0, '99999999': T0 + DAY });
+      if (!deal) throw new Error('deal#hubspot:7105 was not stored');
+      expect(deal.fields.stage?.map((entry) => entry.value)).toEqual(['12345678', '99999999', '12345679']);
+      expect(deal.milestones).toEqual({ '12345678': T0, '99999999': T0 + DAY, '12345679': T0 + 2 * DAY });
+      const before = dealView(deal, T0 + DAY, config());
+      expect(before.stages).toEqual([
+        { at: T0, stage: 'qualifiedtobuy' },
+        { at: T0 + DAY, stage: '99999999' },
+      ]);
+      expect(before.stage).toBe('99999999');
+      expect(before.closed).toBeUndefined();
+      const after = dealView(deal, T0 + 2 * DAY, config());
+      expect(after.stage).toBe('closedwon');
+      expect(after.closed).toMatchObject({ at: T0 + 2 * DAY, outcome: 'won' });
+      // The store indexes the deal as closed at the mapped won stage, no longer open.
+      expect(indexTimes(deal, config())).toMatchObject({ milestone: T0 + 2 * DAY });
+      expect(indexTimes(deal, config()).open).toBeUndefined();
     } finally {
       await twin.close();
     }

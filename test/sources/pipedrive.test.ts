@@ -4,8 +4,10 @@ import { pipedriveBody, pipedriveHeaders } from '#local/senders/pipedrive.ts';
 import type { Twin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError } from '#shared/errors.ts';
+import { dealView } from '#shared/metrics/views.ts';
 import { emailHasher } from '#shared/privacy.ts';
-import { fieldValue } from '#shared/projection/state.ts';
+import { applyEvents, fieldValue } from '#shared/projection/state.ts';
+import { canonicalDealStage } from '#shared/sources/mapping.ts';
 import { pipedriveAdapter, pipedriveTime } from '#shared/sources/pipedrive.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
@@ -214,16 +216,23 @@ describe('pipedrive source through samepage serve', () => {
     expect(contact && fieldValue(contact, 'owner')).toBe('18500000');
 
     const deal = await readEntity(twin, 'deal#pipedrive:5');
-    expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual([
-      'appointmentscheduled',
-      'qualifiedtobuy',
-      'closedwon',
-    ]);
+    // Stage ids are stored as sent (as text); the won status sets the client's won stage.
+    expect(deal?.fields.stage?.map((entry) => entry.value)).toEqual(['1', '2', 'closedwon']);
     expect(deal?.milestones).toEqual({
-      appointmentscheduled: Date.parse('2026-11-17T09:30:00Z'),
-      qualifiedtobuy: Date.parse('2026-11-20T10:00:00Z'),
+      '1': Date.parse('2026-11-17T09:30:00Z'),
+      '2': Date.parse('2026-11-20T10:00:00Z'),
       closedwon: Date.parse('2026-12-20T16:00:00Z'),
     });
+    // Read through sources.pipedrive.stages: 1 → appointmentscheduled, 2 → qualifiedtobuy (the bar).
+    if (!deal) throw new Error('deal#pipedrive:5 was not stored');
+    const view = dealView(deal, Date.parse('2026-12-31T00:00:00Z'), pipedriveConfig());
+    expect(view.stages).toEqual([
+      { at: Date.parse('2026-11-17T09:30:00Z'), stage: 'appointmentscheduled' },
+      { at: Date.parse('2026-11-20T10:00:00Z'), stage: 'qualifiedtobuy' },
+      { at: Date.parse('2026-12-20T16:00:00Z'), stage: 'closedwon' },
+    ]);
+    expect(view.qualified).toEqual({ at: Date.parse('2026-11-20T10:00:00Z'), amount: 42000 });
+    expect(view.closed).toEqual({ at: Date.parse('2026-12-20T16:00:00Z'), outcome: 'won', amount: 42000 });
     expect(deal && fieldValue(deal, 'amount')).toBe(42000);
     expect(deal && fieldValue(deal, 'currency')).toBe('USD');
     expect(deal && fieldValue(deal, 'companyId')).toBe('pipedrive:2');
@@ -415,9 +424,10 @@ describe('pipedrive source: mapping overrides', () => {
         entity: 'deal',
         id: 'pipedrive:21',
         at: Date.parse('2026-11-23T10:00:00Z'),
-        fields: { source: 'linkedin-ads', stage: 'appointmentscheduled' },
+        fields: { source: 'linkedin-ads', stage: '1' },
       },
     ]);
+    expect(canonicalDealStage(config, 'pipedrive:21', '1')).toBe('appointmentscheduled');
     const person = pipedriveAdapter.parse(
       pipedriveBody({
         action: 'change',
@@ -463,20 +473,25 @@ describe('pipedrive source: deal stages', () => {
       { config, hashEmail: hash, receivedAt: Date.UTC(2026, 10, 24) },
     );
 
-  it('maps a stage id (number or text) through sources.pipedrive.stages', () => {
+  /** The deal's stage as read (through sources.pipedrive.stages) from the parsed events. */
+  const readStage = (parsed: ReturnType<typeof parseDeal>, config = pipedriveConfig()) =>
+    dealView(applyEvents(undefined, parsed.events), Date.UTC(2026, 10, 25), config).stage;
+
+  it('keeps a stage id (number or text) as its text, read through sources.pipedrive.stages', () => {
     // pipedriveConfig: stage 1 → appointmentscheduled, 2 → qualifiedtobuy.
-    expect(parseDeal({ id: 31, status: 'open', stage_id: 2 }).events[0]?.fields).toEqual({
-      stage: 'qualifiedtobuy',
-    });
-    expect(parseDeal({ id: 31, status: 'open', stage_id: '1' }).events[0]?.fields).toEqual({
-      stage: 'appointmentscheduled',
-    });
+    const two = parseDeal({ id: 31, status: 'open', stage_id: 2 });
+    expect(two.events[0]?.fields).toEqual({ stage: '2' });
+    expect(readStage(two)).toBe('qualifiedtobuy');
+    const one = parseDeal({ id: 31, status: 'open', stage_id: '1' });
+    expect(one.events[0]?.fields).toEqual({ stage: '1' });
+    expect(readStage(one)).toBe('appointmentscheduled');
   });
 
   it('keeps an unmapped stage id as its text, with no problem', () => {
     const parsed = parseDeal({ id: 31, status: 'open', stage_id: 7 });
     expect(parsed.problems).toEqual([]);
     expect(parsed.events[0]?.fields).toEqual({ stage: '7' });
+    expect(readStage(parsed)).toBe('7');
   });
 
   it('lets won and lost status win over the stage id, mapped or not', () => {
@@ -488,7 +503,7 @@ describe('pipedrive source: deal stages', () => {
     });
   });
 
-  it('passes a stage name from a mapped custom field as it is, and maps an id from one', () => {
+  it('keeps a stage from a mapped custom field as sent: a name reads as it is, an id through the map', () => {
     const config = pipedriveConfig();
     config.sources.pipedrive = {
       basicAuth: 'acme/pipedrive-basic-auth',
@@ -501,11 +516,13 @@ describe('pipedrive source: deal stages', () => {
     );
     expect(named.problems).toEqual([]);
     expect(named.events[0]?.fields).toEqual({ stage: 'contractsent' });
+    expect(readStage(named, config)).toBe('contractsent');
     const byId = parseDeal(
       { id: 31, custom_fields: { acme_stage: { type: 'varchar', value: '1' } } },
       config,
     );
-    expect(byId.events[0]?.fields).toEqual({ stage: 'appointmentscheduled' });
+    expect(byId.events[0]?.fields).toEqual({ stage: '1' });
+    expect(readStage(byId, config)).toBe('appointmentscheduled');
   });
 });
 

@@ -9,8 +9,9 @@ import {
 import { startTwin, type Twin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { AuthenticationError, ValidationError } from '#shared/errors.ts';
+import { dealView } from '#shared/metrics/views.ts';
 import { emailHasher, redactEmails } from '#shared/privacy.ts';
-import { fieldValue } from '#shared/projection/state.ts';
+import { applyEvents, fieldValue } from '#shared/projection/state.ts';
 import { salesforceAdapter } from '#shared/sources/salesforce.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
@@ -386,7 +387,7 @@ describe('salesforce source: parsing outbound messages', () => {
     ]);
   });
 
-  it('maps StageName through sources.salesforce.stages and keeps a stage no map names', () => {
+  it('keeps StageName as sent, read through sources.salesforce.stages, a stage no map names as it is', () => {
     const config = salesforceConfig(ORG, (c) => {
       c.sources.salesforce = {
         organizationId: ORG,
@@ -406,20 +407,35 @@ describe('salesforce source: parsing outbound messages', () => {
     ]);
     const parsed = salesforceAdapter.parse(body, parseContext(config));
     expect(parsed.problems).toEqual([]);
-    expect(parsed.events.map((event) => [event.id, event.fields.stage])).toEqual([
-      ['salesforce:0065e00000DDDDDD10', 'closedwon'],
-      ['salesforce:0065e00000DDDDDD11', 'qualifiedtobuy'],
+    // Stored as sent, map or no map.
+    const sent = [
+      ['salesforce:0065e00000DDDDDD10', 'Closed Won'],
+      ['salesforce:0065e00000DDDDDD11', 'Needs Analysis'],
       ['salesforce:0065e00000DDDDDD12', 'contractsent'],
       ['salesforce:0065e00000DDDDDD13', 'Prospecting'],
-    ]);
-    // Without a stage map the value is kept as it came.
+    ];
+    expect(parsed.events.map((event) => [event.id, event.fields.stage])).toEqual(sent);
     const plain = salesforceAdapter.parse(body, parseContext());
     expect(plain.problems).toEqual([]);
-    expect(plain.events.map((event) => event.fields.stage)).toEqual([
-      'Closed Won',
-      'Needs Analysis',
-      'contractsent',
-      'Prospecting',
+    expect(plain.events.map((event) => [event.id, event.fields.stage])).toEqual(sent);
+    // Read through the map: a mapped label becomes its stage, a stage name and an unmapped label stay.
+    const read = (events: typeof parsed.events, definitions: ClientConfig) =>
+      events.map((event) => {
+        const view = dealView(applyEvents(undefined, [event]), RECEIVED, definitions);
+        return [view.stage, view.closed?.outcome];
+      });
+    expect(read(parsed.events, config)).toEqual([
+      ['closedwon', 'won'],
+      ['qualifiedtobuy', undefined],
+      ['contractsent', undefined],
+      ['Prospecting', undefined],
+    ]);
+    // Without a stage map the value reads as it came.
+    expect(read(plain.events, exampleConfig())).toEqual([
+      ['Closed Won', undefined],
+      ['Needs Analysis', undefined],
+      ['contractsent', undefined],
+      ['Prospecting', undefined],
     ]);
   });
 
