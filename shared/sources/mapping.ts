@@ -21,22 +21,21 @@ export function isDealStage(config: Pick<ClientConfig, 'dealStages'>, stage: str
   return dealStageNames(config).includes(stage);
 }
 
-const stageMaps = new WeakMap<ClientConfig['sources'], Map<string, Readonly<Record<string, string>>>>();
-
-/** The stage map of the system a deal comes from: `sources.<crm>.stages` (HubSpot's workflow map on top of its app map). */
-function stageMapOf(
+/** The stage maps of the system a deal comes from, first match wins (HubSpot's workflow map before its app map). */
+function stageMapsOf(
   sources: ClientConfig['sources'],
   system: string,
-): Readonly<Record<string, string>> | undefined {
-  let bySystem = stageMaps.get(sources);
-  if (!bySystem) {
-    bySystem = new Map();
-    bySystem.set('hubspot', { ...sources.hubspot?.stages, ...sources['hubspot-workflow']?.stages });
-    bySystem.set('salesforce', { ...sources.salesforce?.stages });
-    bySystem.set('pipedrive', { ...sources.pipedrive?.stages });
-    stageMaps.set(sources, bySystem);
+): (Readonly<Record<string, string>> | undefined)[] {
+  switch (system) {
+    case 'hubspot':
+      return [sources['hubspot-workflow']?.stages, sources.hubspot?.stages];
+    case 'salesforce':
+      return [sources.salesforce?.stages];
+    case 'pipedrive':
+      return [sources.pipedrive?.stages];
+    default:
+      return [];
   }
-  return bySystem.get(system);
 }
 
 /**
@@ -51,6 +50,10 @@ export function canonicalDealStage(
   dealId: string,
   raw: string,
 ): string {
-  const map = stageMapOf(config.sources, dealId.slice(0, dealId.indexOf(':')));
-  return map && Object.hasOwn(map, raw) ? (map[raw] as string) : raw;
+  const separator = dealId.indexOf(':');
+  if (separator === -1) return raw;
+  for (const map of stageMapsOf(config.sources, dealId.slice(0, separator))) {
+    if (map && Object.hasOwn(map, raw)) return map[raw] as string;
+  }
+  return raw;
 }

@@ -69,3 +69,13 @@ describe('canonicalDealStage', () => {
     expect(canonicalDealStage(mappedConfig(), 'hubspot:7101', 'toString')).toBe('toString');
   });
 });
+
+describe('canonicalDealStage edge cases', () => {
+  it('reads a map changed after an earlier read, and maps nothing for an id without a system', () => {
+    const config = exampleConfig();
+    expect(canonicalDealStage(config, 'pipedrive:5', '7')).toBe('7');
+    config.sources.pipedrive = { basicAuth: 'acme/pd', stages: { '7': 'qualifiedtobuy' } };
+    expect(canonicalDealStage(config, 'pipedrive:5', '7')).toBe('qualifiedtobuy');
+    expect(canonicalDealStage(config, 'pipedrivex', '7')).toBe('7');
+  });
+});
