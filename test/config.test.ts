@@ -8,20 +8,9 @@ import { loadClientConfigFile, parseClientConfigText } from '#shared/config/load
 import { definitionsVersion, parseClientConfig } from '#shared/config/parse.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
-import { EXAMPLE_CONFIG_PATH } from './support/config.ts';
+import { EXAMPLE_CONFIG_PATH, problemsOf } from './support/config.ts';
 
 const exampleDocument = () => parseYaml(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
-
-/** Parses a broken document and returns the bad fields' paths and messages. */
-function problemsOf(document: unknown): { path: string; message: string }[] {
-  try {
-    parseClientConfig(document, 'broken.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected the config to be refused');
-}
 
 describe('client config', () => {
   it('accepts the reference example, the shipped example and the demo client', () => {

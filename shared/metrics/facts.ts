@@ -14,6 +14,7 @@ import {
   dealView,
   type FormView,
   formView,
+  type ViewDefinitions,
   visibleAt,
 } from './views.ts';
 
@@ -46,19 +47,7 @@ export interface FactSet {
   firstFactAt?: number;
 }
 
-export type FactDefinitions = Pick<
-  ClientConfig,
-  | 'channels'
-  | 'dealStages'
-  | 'qualification'
-  | 'currency'
-  | 'exchangeRates'
-  | 'timezone'
-  | 'fiscalYearStartMonth'
-  | 'regions'
-  | 'pipelines'
-  | 'sources'
->;
+export type FactDefinitions = ViewDefinitions & Pick<ClientConfig, 'pipelines'>;
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);

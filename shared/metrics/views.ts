@@ -107,7 +107,8 @@ export interface ActivityView {
   owner?: string;
 }
 
-type Definitions = Pick<
+/** The parts of the config that views read. */
+export type ViewDefinitions = Pick<
   ClientConfig,
   | 'channels'
   | 'dealStages'
@@ -175,7 +176,7 @@ function firmographicsOf(state: EntityState, asOf: number, regions: ClientConfig
 export function contactView(
   state: EntityState,
   asOf: number,
-  definitions: Pick<Definitions, 'channels' | 'regions'>,
+  definitions: Pick<ViewDefinitions, 'channels' | 'regions'>,
 ): ContactView {
   const milestones: Partial<Record<ContactStage, number>> = {};
   for (const stage of CONTACT_STAGES) {
@@ -199,7 +200,7 @@ export function contactView(
 export function companyView(
   state: EntityState,
   asOf: number,
-  definitions: Pick<Definitions, 'regions'>,
+  definitions: Pick<ViewDefinitions, 'regions'>,
 ): CompanyView {
   return { id: state.id, firstSeenAt: state.firstAt, ...firmographicsOf(state, asOf, definitions.regions) };
 }
@@ -254,7 +255,7 @@ function amountInClientCurrency(
   state: EntityState,
   at: number,
   currency: string | undefined,
-  definitions: Definitions,
+  definitions: ViewDefinitions,
 ): Converted | undefined {
   const amount = number(fieldValue(state, 'amount', at));
   if (currency === undefined || currency === definitions.currency)
@@ -270,7 +271,12 @@ function amountInClientCurrency(
 }
 
 /** True when the deal's currency is the client's, or a plan rate or home amount can convert it. */
-function convertible(state: EntityState, at: number, currency: string | undefined, definitions: Definitions) {
+function convertible(
+  state: EntityState,
+  at: number,
+  currency: string | undefined,
+  definitions: ViewDefinitions,
+) {
   if (currency === undefined || currency === definitions.currency) return true;
   return (
     definitions.exchangeRates?.[fiscalYearLabel(at, definitions)]?.[currency] !== undefined ||
@@ -287,7 +293,7 @@ function barHolds(
   state: EntityState,
   at: number,
   currency: string | undefined,
-  definitions: Definitions,
+  definitions: ViewDefinitions,
 ): number | undefined {
   const { order, won } = definitions.dealStages;
   const raw = text(fieldValue(state, 'stage', at));
@@ -307,7 +313,7 @@ function barHolds(
   return amount;
 }
 
-export function dealView(state: EntityState, asOf: number, definitions: Definitions): DealView {
+export function dealView(state: EntityState, asOf: number, definitions: ViewDefinitions): DealView {
   const stages = (state.fields.stage ?? [])
     .filter((entry) => entry.at <= asOf && typeof entry.value === 'string')
     .map((entry) => ({

@@ -7,7 +7,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { canonicalJson, definitionsOf, definitionsVersion, parseClientConfig } from '#shared/config/parse.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { EXAMPLE_CONFIG_PATH } from '../support/config.ts';
+import { EXAMPLE_CONFIG_PATH, problemsOf } from '../support/config.ts';
 
 // The keys added for real CRM setups: stage and field maps checked against the canonical model,
 // regions, counted pipelines and plan exchange rates.
@@ -26,17 +26,6 @@ const CONTACT_FIELDS =
 const COMPANY_FIELDS = 'name, domain, industry, employees, region, country, tech';
 const DEAL_FIELDS =
   'companyId, contactIds, amount, currency, homeAmount, stage, pipeline, source, owner, reason';
-
-/** Parses a broken document and returns the bad fields' paths and messages. */
-function problemsOf(document: unknown): { path: string; message: string }[] {
-  try {
-    parseClientConfig(document, 'broken.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected the config to be refused');
-}
 
 const byPath = (problems: { path: string; message: string }[]) =>
   [...problems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadClientConfigFile } from '#shared/config/load.ts';
+import { parseClientConfig } from '#shared/config/parse.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
+import { ConfigError } from '#shared/errors.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 
 export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../clients/example.yaml', import.meta.url));
@@ -26,4 +28,15 @@ export function testSecrets(values: Record<string, string> = TEST_SECRETS): Envi
       Object.entries(values).map(([name, value]) => [secretEnvironmentVariable(name), value]),
     ),
   );
+}
+
+/** Parses a broken document and returns the bad fields' paths and messages. */
+export function problemsOf(document: unknown): { path: string; message: string }[] {
+  try {
+    parseClientConfig(document, 'broken.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
 }
