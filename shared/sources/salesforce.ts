@@ -47,8 +47,8 @@ export type MappedObject = Exclude<SalesforceObject, 'OpportunityContactRole'>;
 /**
  * Salesforce field → canonical field, per sObject type. The conversion follows the canonical
  * field: emailHash is hashed, references are qualified, amount/employees become numbers, domain
- * keeps the host, stage is mapped (contacts by `lifecycle`; deals keep their StageName, mapped by `sources.salesforce.stages` when facts are read),
- * kind is classified.
+ * keeps the host, a contact's stage is mapped by `lifecycle` (a deal keeps its StageName, mapped
+ * by `sources.salesforce.stages` when facts are read), kind is classified.
  * `sources.salesforce.fields.<Type>` is merged on top (it overrides and extends these).
  */
 export const SALESFORCE_FIELDS: Readonly<Record<MappedObject, Readonly<Record<string, string>>>> = {
@@ -305,9 +305,7 @@ function convert(
         const stage = mapLifecycle(context.config, text);
         return stage ? { value: stage } : { ignore: 'unmapped-stage' };
       }
-      // A StageName neither the stage map nor dealStages names is kept as it came: data health
-      // lists it until the map names it.
-      if (entity === 'deal') return { value: text };
+      // A deal's StageName is kept as sent: `sources.salesforce.stages` maps it when facts are read.
       return { value: text };
     default:
       return { value: REFERENCE_FIELDS.has(field) ? qualifyId(SYSTEM, text) : text };
