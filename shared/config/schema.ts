@@ -68,8 +68,17 @@ const condition = z
     'expected a condition like ">= 0.30", "< 0.8 * target_pace" or "<= previous_mean"',
   );
 
+/** How a source's silence is judged (DESIGN.md "never send a packet built on broken data"). */
+const freshnessKeys = {
+  /** The longest silence, in business hours, before the source counts as broken; defaults per kind. */
+  maxSilenceBusinessHours: z.number().positive().optional(),
+  /** A packet built while this source is broken is held (not sent) or sent with a banner. */
+  onSilence: z.enum(['hold', 'warn']).optional(),
+};
+
 const sourceSchemas = {
   hubspot: z.strictObject({
+    ...freshnessKeys,
     portalId: positiveInt,
     clientSecret: secretName,
     /** The public URL HubSpot calls; signatures are computed over it when the stack sits behind a proxy. */
@@ -86,6 +95,7 @@ const sourceSchemas = {
     homeCurrency: currencyCode.optional(),
   }),
   'hubspot-workflow': z.strictObject({
+    ...freshnessKeys,
     secret: secretName,
     /**
      * The portal whose records the workflow sends; defaults to `sources.hubspot.portalId`. A body
@@ -100,6 +110,7 @@ const sourceSchemas = {
     stages: stageMap.optional(),
   }),
   salesforce: z.strictObject({
+    ...freshnessKeys,
     organizationId: z
       .string()
       .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'expected a 15- or 18-character Salesforce org id'),
@@ -121,6 +132,7 @@ const sourceSchemas = {
     stages: stageMap.optional(),
   }),
   pipedrive: z.strictObject({
+    ...freshnessKeys,
     /** Secret holding "user:password" for HTTP Basic auth. */
     basicAuth: secretName,
     /** Pipedrive stage ids → the client's deal stage names. */
@@ -134,11 +146,12 @@ const sourceSchemas = {
       .optional(),
   }),
   typeform: z.strictObject({
+    ...freshnessKeys,
     secret: secretName,
     /** Typeform form ids → the form ids the config uses (e.g. sla.highIntentForms). */
     forms: z.record(z.string(), z.string()).optional(),
   }),
-  generic: z.strictObject({ secret: secretName }),
+  generic: z.strictObject({ ...freshnessKeys, secret: secretName }),
 };
 
 type SourcesConfig = {
@@ -281,6 +294,10 @@ export const clientConfigSchema = z
           });
         }
       }),
+    /** Above this share of quarantined deliveries in a packet's period, a source counts as broken. */
+    freshness: z
+      .strictObject({ maxQuarantineShare: z.number().min(0).max(1).default(0.2) })
+      .default({ maxQuarantineShare: 0.2 }),
     /** The roster: owner ids become names, and one person across CRMs is one row. */
     people: z
       .array(person)

@@ -61,6 +61,46 @@ export interface PacketSnapshot {
   packet: string;
 }
 
+/** One delivery of a source, as its freshness marker counts it. */
+export interface SourceDeliveryNote {
+  source: SourceName;
+  receivedAt: number;
+  /** The newest event time the delivery carried (none for a quarantined body). */
+  newestEventAt?: number;
+  outcome: 'accepted' | 'quarantined';
+  /** The client's local date of `receivedAt` ("2026-11-30"): the day the delivery is counted on. */
+  day: string;
+}
+
+/**
+ * What a source delivered, from its marker item: written at most once a minute per source by each
+ * ingest container (shared/store/table.ts), so reading it costs one item per source and ingest
+ * adds no write per event. Times and counts may lag the last minute's deliveries.
+ */
+export interface SourceActivity {
+  source: SourceName;
+  lastDeliveryAt?: number;
+  /** The newest event time among the deliveries of the marker's last write. */
+  lastEventAt?: number;
+  /** Deliveries per local day ("2026-11-30"). */
+  acceptedByDay: Record<string, number>;
+  quarantinedByDay: Record<string, number>;
+}
+
+/** A packet held because a source it needs went silent (DESIGN.md "hold"). */
+export interface PacketHold {
+  cadence: string;
+  periodStart: string;
+  /** When the packet was first held. */
+  since: number;
+  /** The last scheduled check that found it still held. */
+  checkedAt: number;
+  /** Why, in words (one per broken source). */
+  reasons: string[];
+  /** Set once the packet is released: by the source being fresh again, or forced by ops. */
+  released?: { at: number; by: 'fresh' | { forcedBy: string } };
+}
+
 /** One entity as the store finds it: its type and its `<system>:<id>`. */
 export interface EntityRef {
   entity: EntityType;
@@ -173,4 +213,22 @@ export interface Store {
   ): Promise<void>;
   /** Every recipient's state for one packet. */
   mailsOf(packet: Omit<MailKey, 'recipientHash'>): Promise<MailRecord[]>;
+  /**
+   * Counts a delivery on its source's marker. Buffered per store instance: the marker is written
+   * at most once a minute per source (with what was buffered since), so ingest adds no write per
+   * event; `flushSourceNotes` writes what is buffered (the twin on close, tests).
+   */
+  noteSourceDelivery(note: SourceDeliveryNote): Promise<void>;
+  flushSourceNotes(): Promise<void>;
+  /** The markers of these sources (one BatchGetItem); a source that never delivered has empty counts. */
+  sourceActivity(sources: readonly SourceName[]): Promise<SourceActivity[]>;
+  /** Records a hold, or a later check of it (its `since` never moves). */
+  recordHold(hold: Omit<PacketHold, 'released'>): Promise<PacketHold>;
+  getHold(cadence: string, periodStart: string): Promise<PacketHold | undefined>;
+  /** Marks a hold released (idempotent: the first release is kept). */
+  releaseHold(
+    cadence: string,
+    periodStart: string,
+    released: NonNullable<PacketHold['released']>,
+  ): Promise<void>;
 }
