@@ -135,10 +135,15 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
     });
     for (const cadence of CADENCES) {
       // The earlier packets of the story are built (not sent) first, so this one's trends are full.
-      const { packet, history } = await buildAndPublishPacket(
+      const result = await buildAndPublishPacket(
         { config, store: twin.store, publisher, clock: () => asOf.getTime() },
         { client: config.client, cadence, history: true },
       );
+      if (result.status === 'held') {
+        console.log(`\n${cadence} packet held, not sent: ${result.hold.reasons.join('; ')}`);
+        continue;
+      }
+      const { packet, history } = result;
       const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
       const table = packet.statusTable.flatMap((id) => byId.get(id) ?? []);
       console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);

@@ -387,6 +387,10 @@ program
   .option('--as-of <iso>', 'the instant the packet is built at (default: now)', instant)
   .option('--force', 'rebuild the packet even if it was built before')
   .option(
+    '--release-hold <name>',
+    'send a packet held for a silent source now; your name is recorded in the hold and the packet',
+  )
+  .option(
     '--history',
     'also build and keep the packets of earlier periods since the first fact, for the trends; they are not sent',
   )
@@ -398,6 +402,7 @@ program
       cadence: Cadence;
       asOf?: number;
       force?: boolean;
+      releaseHold?: string;
       history?: boolean;
       data?: string;
       outbox: string;
@@ -415,7 +420,7 @@ program
         publisher.subscribe(async (event) => {
           reports.push(await sendPacket(localSendDeps(twin), event));
         });
-        const { status, packet, history } = await buildAndPublishPacket(
+        const result = await buildAndPublishPacket(
           { config, store: twin.store, publisher, clock: systemClock },
           {
             client: config.client,
@@ -423,8 +428,19 @@ program
             ...(options.asOf !== undefined ? { asOf: new Date(options.asOf).toISOString() } : {}),
             force: options.force === true,
             history: options.history === true,
+            ...(options.releaseHold !== undefined ? { releaseHold: { by: options.releaseHold } } : {}),
           },
         );
+        if (result.status === 'held') {
+          console.log(
+            `${result.cadence} packet of ${result.periodStart} held since ${new Date(result.hold.since).toISOString()}, not sent:`,
+          );
+          for (const reason of result.hold.reasons) console.log(`  ${reason}`);
+          console.log('send it anyway with --release-hold <your name>');
+          process.exitCode = 3;
+          return;
+        }
+        const { status, packet, history } = result;
         if (history) {
           console.log(
             `trend history: ${history.built} earlier ${packet.cadence} packet${history.built === 1 ? '' : 's'} built, ${history.kept} kept from before (not sent)`,

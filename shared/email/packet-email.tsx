@@ -20,7 +20,7 @@ import {
   trendSummary,
 } from '../packets/format.ts';
 import type { Packet, PacketBreakdownRow, PacketMetric, TrendPoint } from '../packets/packet.ts';
-import { comparisonText, dataHealthRows, itemText } from '../packets/text.ts';
+import { comparisonText, dataHealthRows, heldText, itemText } from '../packets/text.ts';
 import type { Status } from '../packets/thresholds.ts';
 import { shortPeriod } from './subject.ts';
 
@@ -342,6 +342,20 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             {readableInstant(packet.asOf)}
           </P>
 
+          {packet.banner ? (
+            <Section
+              style={{
+                backgroundColor: '#fdecea',
+                borderLeft: '4px solid #b42318',
+                padding: '12px',
+                margin: '14px 0 0',
+                borderRadius: '4px',
+              }}
+            >
+              <P style={{ ...text, color: '#7a1a12', fontWeight: 700 }}>{packet.banner}</P>
+            </Section>
+          ) : null}
+
           <Section
             style={{ backgroundColor: '#eef3fd', padding: '12px', margin: '14px 0', borderRadius: '4px' }}
           >
@@ -467,6 +481,11 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             <P style={small}>
               In use since {readableInstant(packet.definitions.since)}
               {packet.definitions.changedInPeriod ? '; changed during this period' : ''}.
+            </P>
+          ) : null}
+          {packet.definitions.held ? (
+            <P style={{ ...small, margin: '0 0 6px' }}>
+              <b>Held</b> {heldText(packet.definitions.held)}
             </P>
           ) : null}
           {packet.definitions.metrics.map((entry) => (

@@ -13,6 +13,8 @@ export interface DefinitionsAppendix {
   changedInPeriod?: boolean;
   metrics: { id: string; label: string; meaning: string }[];
   rules: string[];
+  /** Set when the packet was held: from when to when, why, and what released it. */
+  held?: { since: string; until: string; reasons: string[]; releasedBy: string };
 }
 
 /**

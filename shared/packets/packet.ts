@@ -15,7 +15,7 @@ import {
 } from '../metrics/registry.ts';
 import type { BreakdownRow, MetricItem, MetricValue } from '../metrics/types.ts';
 import { type Window, within } from '../metrics/window.ts';
-import type { DefinitionsRecord } from '../ports/store.ts';
+import type { DefinitionsRecord, SourceActivity } from '../ports/store.ts';
 import { SMALL_SAMPLE } from '../stats/index.ts';
 import {
   type Cadence,
@@ -28,6 +28,7 @@ import { type DataHealth, dataHealth, type KeyCount } from './data-health.ts';
 import { type DefinitionsAppendix, definitionsAppendix } from './definitions.ts';
 import { type Finding, findingsOf } from './findings.ts';
 import { formatNumber, formatP } from './format.ts';
+import { freshnessBanner, type SourceFreshness, sourceFreshness } from './freshness.ts';
 import { isRosterName, keyLabel, localTime, recordName, segmentValueLabel, stageLabel } from './labels.ts';
 import { type Status, statusOf } from './thresholds.ts';
 
@@ -115,7 +116,12 @@ export interface Packet {
   noThreshold: MetricId[];
   metrics: PacketMetric[];
   actions: { owner: MetricOwner; metric: string; text: string; ownerNames?: string[] }[];
-  dataHealth: DataHealth;
+  /** Set when a source the packet is built on is silent or quarantining (its policy is `warn`, or the hold was forced). */
+  banner?: string;
+  dataHealth: DataHealth & {
+    /** Each configured source: its last delivery, its deliveries in the period, and whether it is broken. */
+    sources?: SourceFreshness[];
+  };
   mqlCohort: {
     mqls: number;
     sql: number;
@@ -164,6 +170,8 @@ export interface BuildOptions {
   definitionsHistory?: readonly DefinitionsRecord[];
   /** The stored packets of earlier periods of the same cadence, for the trends. */
   earlier?: readonly EarlierPacket[];
+  /** The sources' markers (the store's `sourceActivity`): without them no source is judged. */
+  sourceActivity?: readonly SourceActivity[];
 }
 
 /**
@@ -181,6 +189,8 @@ export function buildPacket(
 ): Packet {
   const period = lastCompletePeriod(cadence, asOf, config);
   const windows = windowsFor(period, config);
+  const sources = sourceFreshness(options.sourceActivity ?? [], config, period, asOf);
+  const banner = options.sourceActivity ? freshnessBanner(sources) : undefined;
   const values = computeMetrics(facts, config, windows);
 
   // Comparisons only over periods that start after the client's first fact: earlier ones are empty, not low.
@@ -319,9 +329,11 @@ export function buildPacket(
     noThreshold,
     metrics,
     actions,
+    ...(banner ? { banner } : {}),
     dataHealth: {
       ...dataHealth(facts, period, config),
       ownersWithoutName: ownersWithoutName(metrics, config),
+      ...(options.sourceActivity ? { sources } : {}),
     },
     mqlCohort: mqlCohort(facts, period),
     lossReasons: lossReasons(facts, period).map((reason) => ({

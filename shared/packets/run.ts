@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { definitionsVersion } from '../config/parse.ts';
-import type { ClientConfig } from '../config/schema.ts';
+import { type ClientConfig, SOURCE_NAMES } from '../config/schema.ts';
 import { problemsFromZod, ValidationError } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { EventPublisher } from '../ports/publisher.ts';
-import type { Store } from '../ports/store.ts';
+import type { PacketHold, Store } from '../ports/store.ts';
 import { CADENCES, type Cadence, isoInZone, lastCompletePeriod } from '../time/periods.ts';
 import { isScheduledDay, scheduledBuildAfter } from '../time/schedule.ts';
+import { brokenReason, brokenSources } from './freshness.ts';
 import { loadFacts } from './load.ts';
 import { buildPacket, earlierPacket, type Packet, trendPeriods } from './packet.ts';
 
@@ -23,6 +24,11 @@ export const buildPacketInputSchema = z.strictObject({
    * a backfill), so trends are full from the first packet. They are not sent.
    */
   history: z.boolean().optional(),
+  /**
+   * Ops: send a packet held for a silent source now, naming who decided. Recorded in the hold and
+   * in the packet's appendix. (`force` means "rebuild", so a release has a flag of its own.)
+   */
+  releaseHold: z.strictObject({ by: z.string().trim().min(1).max(80) }).optional(),
 });
 export type BuildPacketInput = z.input<typeof buildPacketInputSchema>;
 
@@ -40,6 +46,14 @@ export interface BuildPacketResult {
   history?: { built: number; kept: number };
 }
 
+/** A packet not stored and not sent: a source it needs is broken and its policy is `hold`. */
+export interface HeldPacketResult {
+  status: 'held';
+  cadence: Cadence;
+  periodStart: string;
+  hold: PacketHold;
+}
+
 /**
  * Builds the packet of the last complete period once per (client, cadence, period): a second run
  * finds the stored snapshot and does not rebuild unless forced. PacketReady is published every
@@ -49,7 +63,7 @@ export interface BuildPacketResult {
 export async function buildAndPublishPacket(
   deps: BuildPacketDeps,
   rawInput: unknown,
-): Promise<BuildPacketResult> {
+): Promise<BuildPacketResult | HeldPacketResult> {
   const parsed = buildPacketInputSchema.safeParse(rawInput);
   if (!parsed.success)
     throw new ValidationError('invalid build-packet input', problemsFromZod(parsed.error.issues));
@@ -71,6 +85,8 @@ export async function buildAndPublishPacket(
   }
   if (!result) {
     const packet = await buildFromStore(deps, input.cadence, asOf);
+    const held = await holdOrRelease(deps, input, periodStart, packet);
+    if (held) return held;
     const snapshot = {
       cadence: input.cadence,
       periodStart,
@@ -98,6 +114,47 @@ export async function buildAndPublishPacket(
 }
 
 /**
+ * The hold (DESIGN.md "never send a packet built on broken data"): a packet built while a source
+ * whose policy is `hold` is silent or quarantining is not stored and not sent; the hold is recorded
+ * (its `since` kept across the daily re-checks) and the caller alarms. A later run that finds the
+ * sources fresh, or an ops release, sends the packet built then, as of that instant, and its
+ * appendix says it was held, from when to when, why, and what released it.
+ */
+async function holdOrRelease(
+  deps: Pick<BuildPacketDeps, 'store' | 'clock' | 'config'>,
+  input: z.output<typeof buildPacketInputSchema>,
+  periodStart: string,
+  packet: Packet,
+): Promise<HeldPacketResult | undefined> {
+  const now = deps.clock();
+  const holding = brokenSources(packet.dataHealth.sources ?? []).filter((source) => source.policy === 'hold');
+  let hold = await deps.store.getHold(input.cadence, periodStart);
+  if (holding.length > 0) {
+    hold = await deps.store.recordHold({
+      cadence: input.cadence,
+      periodStart,
+      since: hold?.since ?? now,
+      checkedAt: now,
+      reasons: holding.map(brokenReason),
+    });
+    if (!input.releaseHold) return { status: 'held', cadence: input.cadence, periodStart, hold };
+  }
+  if (!hold || hold.released) return undefined;
+  const by = input.releaseHold ? { forcedBy: input.releaseHold.by } : ('fresh' as const);
+  await deps.store.releaseHold(input.cadence, periodStart, { at: now, by });
+  packet.definitions.held = {
+    since: isoInZone(hold.since, deps.config.timezone),
+    until: isoInZone(now, deps.config.timezone),
+    reasons: hold.reasons,
+    releasedBy:
+      by === 'fresh'
+        ? 'the sources delivering again'
+        : `${by.forcedBy}, who sent it while a source was still broken`,
+  };
+  return undefined;
+}
+
+/**
  * Builds one packet from the store: its facts, the definitions versions seen, and the stored
  * packets of the earlier periods its trends show (one BatchGetItem). A preview (`record: false`)
  * writes nothing, so it does not record the definitions version as in use.
@@ -115,12 +172,13 @@ export async function buildFromStore(
   const starts = trendPeriods(cadence, asOf, config).map((period) =>
     isoInZone(period.start, config.timezone),
   );
-  const [facts, snapshots] = await Promise.all([
+  const [facts, snapshots, sourceActivity] = await Promise.all([
     loadFacts(store, config, cadence, asOf),
     store.getPacketSnapshots(cadence, starts),
+    store.sourceActivity(SOURCE_NAMES.filter((name) => config.sources[name] !== undefined)),
   ]);
   const earlier = snapshots.map((snapshot) => earlierPacket(JSON.parse(snapshot.packet) as Packet));
-  return buildPacket(facts, config, cadence, asOf, { definitionsHistory, earlier });
+  return buildPacket(facts, config, cadence, asOf, { definitionsHistory, earlier, sourceActivity });
 }
 
 /**
@@ -160,17 +218,27 @@ export async function buildEarlierPackets(
 }
 
 /**
- * The scheduler's entry: monthly and quarterly schedules fire every weekday morning (cron cannot
- * name "the first business day" with holidays), and only the configured business day builds.
+ * The scheduler's entry: every schedule fires each business weekday at its hour (cron cannot name
+ * "the first business day" with holidays); the configured day builds, and the other days retry a
+ * packet held for a silent source.
  */
 export async function runScheduledBuild(
   deps: BuildPacketDeps,
   rawInput: unknown,
-): Promise<BuildPacketResult | { status: 'not-scheduled-today' }> {
+): Promise<BuildPacketResult | HeldPacketResult | { status: 'not-scheduled-today' }> {
   const parsed = buildPacketInputSchema.safeParse(rawInput);
   if (parsed.success && parsed.data.onScheduledDay) {
+    const { cadence } = parsed.data;
     const asOf = parsed.data.asOf ? Date.parse(parsed.data.asOf) : deps.clock();
-    if (!isScheduledDay(parsed.data.cadence, asOf, deps.config)) return { status: 'not-scheduled-today' };
+    if (!isScheduledDay(cadence, asOf, deps.config)) {
+      // On other business days the schedule only re-checks a packet held for a silent source.
+      const periodStart = isoInZone(
+        lastCompletePeriod(cadence, asOf, deps.config).start,
+        deps.config.timezone,
+      );
+      const hold = await deps.store.getHold(cadence, periodStart);
+      if (!hold || hold.released) return { status: 'not-scheduled-today' };
+    }
   }
   return buildAndPublishPacket(deps, rawInput);
 }

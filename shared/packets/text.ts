@@ -49,6 +49,11 @@ export function dataHealthRows(packet: Packet): [string, string][] {
   const whenAny = (label: string, rows: KeyCount[] | undefined, words?: (key: string) => string) =>
     rows && rows.length > 0 ? [[label, list(rows, words)] as [string, string]] : [];
   return [
+    // Each configured source first: is it delivering? ("HubSpot: last delivery Mon 07:12, …").
+    ...(health.sources ?? []).map((source): [string, string] => [
+      source.name,
+      source.line.slice(source.name.length + 2),
+    ]),
     ['Unmapped sources', list(health.unmappedSources)],
     ['Deals without amount', String(health.dealsWithoutAmount)],
     ['Deals in another currency, not converted', list(health.dealsInOtherCurrency)],
@@ -62,6 +67,11 @@ export function dataHealthRows(packet: Packet): [string, string][] {
     ['Forms not linked to a contact', String(health.unlinkedForms)],
     ['Owners without a name in the roster', list(health.ownersWithoutName ?? [], unknownOwnerLabel)],
   ];
+}
+
+/** "from Mon, Nov 30, 08:00 to Tue, Dec 1, 08:00: <reasons>. Released by …" */
+export function heldText(held: NonNullable<Packet['definitions']['held']>): string {
+  return `from ${readableInstant(held.since)} to ${readableInstant(held.until)}: ${held.reasons.join('; ')}. Released by ${held.releasedBy}.`;
 }
 
 const pad = (text: string, width: number) =>
@@ -82,6 +92,9 @@ export function packetText(packet: Packet): string {
   lines.push(
     `Definitions version ${packet.definitionsVersion}${since ? `, in use since ${readableInstant(since)}` : ''}${changedInPeriod ? ' (changed during this period)' : ''}`,
   );
+  if (packet.banner) lines.push('', `WARNING: ${packet.banner}`);
+  const sources = packet.dataHealth.sources ?? [];
+  if (sources.length > 0) lines.push('', 'SOURCES', ...sources.map((source) => `  ${source.line}`));
   lines.push('', 'HEADLINE', `  ${packet.headline.text}`);
 
   if (packet.findings.length > 0) {
@@ -158,6 +171,7 @@ export function packetText(packet: Packet): string {
   for (const [label, value] of dataHealthRows(packet)) lines.push(`  ${label}: ${value}`);
 
   lines.push('', `DEFINITIONS (version ${packet.definitions.version})`);
+  if (packet.definitions.held) lines.push(`  Held ${heldText(packet.definitions.held)}`);
   for (const entry of packet.definitions.metrics)
     lines.push(`  ${entry.label} (${entry.id}): ${entry.meaning}`);
   for (const rule of packet.definitions.rules) lines.push(`  - ${rule}`);

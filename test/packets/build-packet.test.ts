@@ -6,6 +6,7 @@ import { ICP_DIMENSIONS, METRIC_IDS } from '#shared/metrics/registry.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
+import { built } from '../support/built.ts';
 import { exampleConfig } from '../support/config.ts';
 import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
 import { startTestTwin } from '../support/twin.ts';
@@ -45,11 +46,13 @@ describe('build-packet', () => {
   afterAll(() => twin.close());
 
   it('builds the weekly packet of the last complete week with every metric of the contract', async () => {
-    const { status, packet } = await buildAndPublishPacket(deps(), {
-      client: 'example',
-      cadence: 'weekly',
-      asOf: AS_OF,
-    });
+    const { status, packet } = built(
+      await buildAndPublishPacket(deps(), {
+        client: 'example',
+        cadence: 'weekly',
+        asOf: AS_OF,
+      }),
+    );
     expect(status).toBe('built');
     expect(packet.period).toMatchObject({
       start: '2026-11-09T00:00:00-05:00',
@@ -84,23 +87,29 @@ describe('build-packet', () => {
   it('finds the stored snapshot on a second run, publishes again, and rebuilds only when forced', async () => {
     const before = publisher.published.length;
     const writes = twin.store.counters.writes;
-    const again = await buildAndPublishPacket(deps(), { client: 'example', cadence: 'weekly', asOf: AS_OF });
+    const again = built(
+      await buildAndPublishPacket(deps(), { client: 'example', cadence: 'weekly', asOf: AS_OF }),
+    );
     expect(again.status).toBe('exists');
     expect(twin.store.counters.writes).toBe(writes);
     // Any instant in the next week names the same period, hence the same snapshot.
-    const later = await buildAndPublishPacket(deps(), {
-      client: 'example',
-      cadence: 'weekly',
-      asOf: '2026-11-18T12:00:00-05:00',
-    });
+    const later = built(
+      await buildAndPublishPacket(deps(), {
+        client: 'example',
+        cadence: 'weekly',
+        asOf: '2026-11-18T12:00:00-05:00',
+      }),
+    );
     expect(later.status).toBe('exists');
     expect(later.packet).toEqual(again.packet);
-    const forced = await buildAndPublishPacket(deps(), {
-      client: 'example',
-      cadence: 'weekly',
-      asOf: AS_OF,
-      force: true,
-    });
+    const forced = built(
+      await buildAndPublishPacket(deps(), {
+        client: 'example',
+        cadence: 'weekly',
+        asOf: AS_OF,
+        force: true,
+      }),
+    );
     expect(forced.status).toBe('rebuilt');
     expect(publisher.published.slice(before)).toEqual(
       Array.from({ length: 3 }, () => ({
@@ -133,18 +142,22 @@ describe('definitions history', () => {
     try {
       const first = exampleConfig();
       const clockAt = (iso: string) => () => Date.parse(iso);
-      const v1 = await buildAndPublishPacket(
-        { config: first, store: twin.store, publisher, clock: clockAt('2026-11-02T13:00:00Z') },
-        { client: 'example', cadence: 'weekly' },
+      const v1 = built(
+        await buildAndPublishPacket(
+          { config: first, store: twin.store, publisher, clock: clockAt('2026-11-02T13:00:00Z') },
+          { client: 'example', cadence: 'weekly' },
+        ),
       );
       expect(v1.packet.definitions.since).toBe('2026-11-02T08:00:00-05:00');
       expect(v1.packet.definitions.history).toEqual([]);
       // The qualification bar is raised on Wed 11-11: the week of 11-09 saw the change.
       const raised = exampleConfig();
       raised.qualification.minAmount = 10_000;
-      const v2 = await buildAndPublishPacket(
-        { config: raised, store: twin.store, publisher, clock: clockAt('2026-11-11T15:00:00Z') },
-        { client: 'example', cadence: 'weekly', asOf: '2026-11-16T13:00:00Z' },
+      const v2 = built(
+        await buildAndPublishPacket(
+          { config: raised, store: twin.store, publisher, clock: clockAt('2026-11-11T15:00:00Z') },
+          { client: 'example', cadence: 'weekly', asOf: '2026-11-16T13:00:00Z' },
+        ),
       );
       expect(v2.packet.definitionsVersion).not.toBe(v1.packet.definitionsVersion);
       expect(v2.packet.definitions).toMatchObject({

@@ -4,6 +4,7 @@ import { importGenericLines } from '#shared/ingest/import.ts';
 import type { Packet, TrendPoint } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
+import { built } from '../support/built.ts';
 import { exampleConfig } from '../support/config.ts';
 import { startTestTwin } from '../support/twin.ts';
 
@@ -92,12 +93,14 @@ describe('build-packet with history', () => {
     expect(weeks).toBe(EARLIER_WEEKS.length);
 
     // Act
-    const result = await buildAndPublishPacket(deps(), {
-      client: 'example',
-      cadence: 'weekly',
-      asOf: AS_OF,
-      history: true,
-    });
+    const result = built(
+      await buildAndPublishPacket(deps(), {
+        client: 'example',
+        cadence: 'weekly',
+        asOf: AS_OF,
+        history: true,
+      }),
+    );
 
     // Assess: the earlier packets are kept, not published.
     expect(result.status).toBe('built');
@@ -160,12 +163,14 @@ describe('build-packet with history', () => {
 
   it('builds nothing the second time and keeps them all', async () => {
     const before = publisher.published.length;
-    const again = await buildAndPublishPacket(deps(), {
-      client: 'example',
-      cadence: 'weekly',
-      asOf: AS_OF,
-      history: true,
-    });
+    const again = built(
+      await buildAndPublishPacket(deps(), {
+        client: 'example',
+        cadence: 'weekly',
+        asOf: AS_OF,
+        history: true,
+      }),
+    );
     expect(again.status).toBe('exists');
     expect(again.history).toEqual({ built: 0, kept: EARLIER_WEEKS.length });
     expect(publisher.published.slice(before).map((event) => event.periodStart)).toEqual([CURRENT_WEEK]);
@@ -199,9 +204,11 @@ describe('build-packet without earlier packets', () => {
 
   it('takes the 4 comparison weeks from the facts it read, and nothing older', async () => {
     const publisher = new InProcessPublisher();
-    const { packet } = await buildAndPublishPacket(
-      { config: exampleConfig(), store: twin.store, publisher, clock: () => Date.parse(AS_OF) },
-      { client: 'example', cadence: 'weekly', asOf: AS_OF },
+    const { packet } = built(
+      await buildAndPublishPacket(
+        { config: exampleConfig(), store: twin.store, publisher, clock: () => Date.parse(AS_OF) },
+        { client: 'example', cadence: 'weekly', asOf: AS_OF },
+      ),
     );
     const trend = trendOf(packet);
     expect(trend).toHaveLength(13);
