@@ -8,25 +8,25 @@ const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'satu
 export interface ScheduledRun {
   client: string;
   cadence: Cadence;
-  onScheduledDay?: true;
+  onScheduledDay: true;
 }
 
 /**
  * The runs EventBridge Scheduler would start in this minute, with the same expressions as the
- * stack (infra/constructs/packet-schedules.ts): weekly on its day and time, monthly and quarterly
- * every business weekday at their time, deciding the business day in build-packet.
+ * stack (infra/constructs/packet-schedules.ts): every packet every business weekday at its time
+ * (weekly also on its day if that is not a business day); build-packet builds on the packet's own
+ * day and retries a held packet on the others.
  */
 export function dueRuns(config: ClientConfig, instant: number): ScheduledRun[] {
   const local = DateTime.fromMillis(instant, { zone: config.timezone });
   const clock = local.toFormat('HH:mm');
   const weekday = WEEKDAYS[local.weekday - 1];
-  const runs: ScheduledRun[] = [];
-  if (DAY_NAMES[local.weekday - 1] === config.schedules.weekly.day && clock === config.schedules.weekly.at) {
-    runs.push({ client: config.client, cadence: 'weekly' });
-  }
   const businessWeekday = weekday !== undefined && config.businessHours.days.includes(weekday);
-  for (const cadence of ['monthly', 'quarterly'] as const) {
-    if (businessWeekday && clock === config.schedules[cadence].at) {
+  const weeklyDay = DAY_NAMES[local.weekday - 1] === config.schedules.weekly.day;
+  const runs: ScheduledRun[] = [];
+  for (const cadence of ['weekly', 'monthly', 'quarterly'] as const) {
+    const fires = businessWeekday || (cadence === 'weekly' && weeklyDay);
+    if (fires && clock === config.schedules[cadence].at) {
       runs.push({ client: config.client, cadence, onScheduledDay: true });
     }
   }

@@ -21,6 +21,22 @@ export function createBuildPacketHandler(deps: BuildPacketDeps, { logger, metric
     .use(logMetrics(metrics))
     .handler(async (event) => {
       const result = await runScheduledBuild(deps, event);
+      if (result.status === 'held') {
+        const { cadence, periodStart, hold } = result;
+        // PacketsHeld: held results, one per scheduled check that found the packet still held
+        // (the PacketHeld alarm); WeeklyPacketsHeld: the weekly ones (keeps WeeklyNotSent quiet).
+        count(metrics, 'PacketsHeld');
+        if (cadence === 'weekly') count(metrics, 'WeeklyPacketsHeld');
+        // Reasons name sources and times only, no personal data.
+        logger.warn('packet held', {
+          cadence,
+          period: periodStart,
+          since: new Date(hold.since).toISOString(),
+          checkedAt: new Date(hold.checkedAt).toISOString(),
+          reasons: hold.reasons,
+        });
+        return { status: 'held', cadence, period: periodStart };
+      }
       if (!('packet' in result)) {
         logger.info('packet', { status: result.status });
         return { status: result.status };

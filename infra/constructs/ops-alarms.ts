@@ -3,6 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IMetric,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -26,7 +27,8 @@ export interface OpsAlarmsProps {
 
 /**
  * Alarms to one ops topic: anything in a dead-letter queue, any function error, quarantined
- * deliveries, a packet a list did not get, a send not recorded, and no weekly packet sent in 7 days.
+ * deliveries, a packet a list did not get, a send not recorded, a packet held because a source is
+ * silent, and no weekly packet sent or held in 7 days.
  */
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
@@ -139,11 +141,28 @@ export class OpsAlarms extends Construct {
       metric('MailsUnconfirmed', 'samepage-send-packet', Duration.minutes(5)),
       'A packet mail may have gone out but its sending was not recorded: check SES before resending.',
     );
-    // Seven daily datapoints in a row without a complete weekly send: its deadline has passed.
+    // Counted on every scheduled check that finds the packet still held, so it stays in ALARM
+    // (one notification) until the hold is released.
+    alarm(
+      'PacketHeld',
+      metric('PacketsHeld', 'samepage-build-packet', Duration.days(1)),
+      'packet held: source silent — see the build-packet logs for which source; release with samepage send --release-hold <your name>',
+    );
+    // Seven daily datapoints in a row without a complete weekly send: its deadline has passed. A
+    // held weekly packet counts as accounted for, since PacketHeld has already alarmed about it.
     alarm(
       'WeeklyNotSent',
-      metric('WeeklyPacketsSent', 'samepage-send-packet', Duration.days(1)),
-      'No weekly packet was sent to every list in the last 7 days.',
+      new MathExpression({
+        expression: 'FILL(sent, 0) + FILL(held, 0)',
+        usingMetrics: {
+          sent: metric('WeeklyPacketsSent', 'samepage-send-packet', Duration.days(1)),
+          held: metric('WeeklyPacketsHeld', 'samepage-build-packet', Duration.days(1)),
+        },
+        label: 'Weekly packets sent or held',
+        period: Duration.days(1),
+      }),
+      'No weekly packet was sent to every list, nor held, in the last 7 days.',
+      // Breaching still when the expression returns nothing at all (neither metric has any data).
       { missing: TreatMissingData.BREACHING, periods: 7, below: true },
     );
   }

@@ -37,9 +37,10 @@ export interface PacketSchedulesProps {
 }
 
 /**
- * EventBridge Scheduler in the client's time zone: the weekly packet on its day and hour; the
- * monthly and quarterly packets every business weekday at their hour, where build-packet builds
- * only on the configured business day (cron cannot skip holidays).
+ * EventBridge Scheduler in the client's time zone: every packet fires every business weekday at
+ * its hour (the weekly one also on its day when that is not a business day), and build-packet
+ * builds only on the packet's own day (cron cannot skip holidays); on the other days it retries a
+ * held packet.
  */
 export class PacketSchedules extends Construct {
   readonly schedules: Schedule[];
@@ -52,21 +53,19 @@ export class PacketSchedules extends Construct {
       const [hour = '8', minute = '0'] = at.split(':');
       return { hour: String(Number(hour)), minute: String(Number(minute)) };
     };
-    const businessDays = config.businessHours.days.map((day) => CRON_DAYS[day]).join(',');
+    const cronDays = (days: readonly (keyof typeof CRON_DAYS)[]) =>
+      (Object.keys(CRON_DAYS) as (keyof typeof CRON_DAYS)[])
+        .filter((day) => days.includes(day))
+        .map((day) => CRON_DAYS[day])
+        .join(',');
+    const businessDays = config.businessHours.days;
+    // A held weekly packet is retried every business day, so the weekly schedule fires on those
+    // too; its own day stays in even when it is not a business day.
+    const weeklyDays = cronDays([...businessDays, DAY_NAMES[config.schedules.weekly.day]]);
     const plan = [
-      {
-        cadence: 'weekly',
-        weekDay: CRON_DAYS[DAY_NAMES[config.schedules.weekly.day]],
-        at: config.schedules.weekly.at,
-        onScheduledDay: false,
-      },
-      { cadence: 'monthly', weekDay: businessDays, at: config.schedules.monthly.at, onScheduledDay: true },
-      {
-        cadence: 'quarterly',
-        weekDay: businessDays,
-        at: config.schedules.quarterly.at,
-        onScheduledDay: true,
-      },
+      { cadence: 'weekly', weekDay: weeklyDays, at: config.schedules.weekly.at },
+      { cadence: 'monthly', weekDay: cronDays(businessDays), at: config.schedules.monthly.at },
+      { cadence: 'quarterly', weekDay: cronDays(businessDays), at: config.schedules.quarterly.at },
     ] as const;
     this.schedules = plan.map(
       (entry) =>
@@ -79,7 +78,7 @@ export class PacketSchedules extends Construct {
               cadence: entry.cadence,
               // The firing's own time, so a retry hours later builds the same period and numbers.
               asOf: ContextAttribute.scheduledTime,
-              ...(entry.onScheduledDay ? { onScheduledDay: true } : {}),
+              onScheduledDay: true,
             }),
             retryAttempts: 5,
             maxEventAge: Duration.hours(6),

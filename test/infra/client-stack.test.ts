@@ -2,14 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf } from '#shared/store/table.ts';
 import { ClientStack } from '../../infra/client-stack.ts';
+import { PacketSchedules } from '../../infra/constructs/packet-schedules.ts';
 import { REPO_ROOT } from '../support/cli.ts';
 import { exampleConfig } from '../support/config.ts';
 
@@ -78,7 +80,7 @@ describe('the client stack', () => {
           JSON.parse(s.Target.Input).cadence,
         ]),
       ).toEqual([
-        ['cron(0 8 ? * MON *)', zone, 'weekly'],
+        ['cron(0 8 ? * MON,TUE,WED,THU,FRI *)', zone, 'weekly'],
         ['cron(0 8 ? * MON,TUE,WED,THU,FRI *)', zone, 'monthly'],
         ['cron(0 8 ? * MON,TUE,WED,THU,FRI *)', zone, 'quarterly'],
       ]);
@@ -89,14 +91,45 @@ describe('the client stack', () => {
         });
         expect(schedule.Target.DeadLetterConfig.Arn).toBeDefined();
       }
-      // Monthly and quarterly fire every business weekday; build-packet builds on the configured day only.
-      expect(JSON.parse(schedules[1]?.Target.Input)).toEqual({
-        client: expect.any(String),
-        cadence: 'monthly',
-        asOf: '<aws.scheduler.scheduled-time>',
-        onScheduledDay: true,
-      });
+      // All fire every business weekday; build-packet builds on the packet's own day only, and
+      // retries a held packet on the others.
+      for (const [index, cadence] of ['weekly', 'monthly', 'quarterly'].entries()) {
+        expect(JSON.parse(schedules[index]?.Target.Input)).toEqual({
+          client: expect.any(String),
+          cadence,
+          asOf: '<aws.scheduler.scheduled-time>',
+          onScheduledDay: true,
+        });
+      }
     }
+  });
+
+  it('fires the weekly schedule on its day too when that is not a business day', () => {
+    const stack = new Stack(new App(), 'Schedules', { env: ENV });
+    const config = clientIn('Europe/Berlin', 'sunday');
+    config.schedules.weekly.day = 'sunday';
+    config.businessHours.days = ['mon', 'tue', 'wed', 'thu'];
+    const buildPacket = new LambdaFunction(stack, 'Build', {
+      runtime: Runtime.NODEJS_LATEST,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => ({});'),
+    });
+    new PacketSchedules(stack, 'Schedules', {
+      config,
+      buildPacket,
+      deadLetterQueue: new Queue(stack, 'Dead'),
+    });
+    const expressions = Object.values(
+      Template.fromStack(stack).findResources('AWS::Scheduler::Schedule'),
+    ).map((schedule) => [
+      JSON.parse(schedule.Properties.Target.Input).cadence,
+      schedule.Properties.ScheduleExpression,
+    ]);
+    expect(expressions).toEqual([
+      ['weekly', 'cron(0 8 ? * MON,TUE,WED,THU,SUN *)'],
+      ['monthly', 'cron(0 8 ? * MON,TUE,WED,THU *)'],
+      ['quarterly', 'cron(0 8 ? * MON,TUE,WED,THU *)'],
+    ]);
   });
 
   it('routes only the sources the client configured', () => {
@@ -127,12 +160,15 @@ describe('the client stack', () => {
       2,
     );
     expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(3);
+    // 2 dead-letter queues, 3 functions, and Quarantined, NotDelivered, Unconfirmed, PacketHeld,
+    // WeeklyNotSent.
+    expect(alarms).toHaveLength(10);
     expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
       expect.arrayContaining([
         'DeliveriesQuarantined',
         'MailsFailedPermanent',
         'MailsUnconfirmed',
-        'WeeklyPacketsSent',
+        'PacketsHeld',
       ]),
     );
     // EventBridge and Scheduler invoke asynchronously: a thrown error is retried by Lambda, then
@@ -147,13 +183,56 @@ describe('the client stack', () => {
       const arn = target.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
       expect(queues).toContain(arn[0]);
     }
-    const weekly = alarms.find((alarm) => alarm.MetricName === 'WeeklyPacketsSent');
-    // Seven daily datapoints without a weekly send (missing data counts) is a missed deadline.
-    expect(weekly).toMatchObject({
+    // Any held packet alarms once a day at most, with the way out in its description.
+    const held = alarms.find((alarm) => alarm.MetricName === 'PacketsHeld');
+    expect(held).toMatchObject({
+      Namespace: 'samepage/berlin',
+      Dimensions: [{ Name: 'service', Value: 'samepage-build-packet' }],
+      Statistic: 'Sum',
       Period: 86400,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(held?.AlarmDescription).toMatch(
+      /^packet held: source silent .*samepage send --release-hold <your name>$/,
+    );
+    // Seven daily datapoints without a weekly send or hold (missing data counts) is a missed
+    // deadline; a held weekly packet has alarmed already as PacketHeld.
+    const weekly = alarms.find((alarm) =>
+      (alarm.Metrics as { Expression?: string }[] | undefined)?.some((query) => query.Expression),
+    );
+    expect(weekly).toMatchObject({
       EvaluationPeriods: 7,
+      ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
       Threshold: 1,
+    });
+    const queries = weekly?.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData: boolean;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown }; Period: number; Stat: string };
+    }[];
+    expect(queries.find((query) => query.ReturnData)?.Expression).toBe('FILL(sent, 0) + FILL(held, 0)');
+    expect(
+      Object.fromEntries(
+        queries
+          .filter((query) => query.MetricStat)
+          .map((query) => [
+            query.Id,
+            [
+              query.MetricStat?.Metric.MetricName,
+              query.MetricStat?.Metric.Dimensions,
+              query.MetricStat?.Period,
+              query.MetricStat?.Stat,
+            ],
+          ]),
+      ),
+    ).toEqual({
+      sent: ['WeeklyPacketsSent', [{ Name: 'service', Value: 'samepage-send-packet' }], 86400, 'Sum'],
+      held: ['WeeklyPacketsHeld', [{ Name: 'service', Value: 'samepage-build-packet' }], 86400, 'Sum'],
     });
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     berlinTemplate.hasResourceProperties('AWS::Events::Rule', {

@@ -13,24 +13,31 @@ import { exampleConfig, testSecrets } from '../support/config.ts';
 const config = exampleConfig();
 
 describe('the local scheduler', () => {
-  it('starts the weekly run on Monday 08:00 local and the day checks of monthly and quarterly', () => {
-    // Monday 2026-11-16 08:00 EST = 13:00Z.
-    expect(dueRuns(config, Date.parse('2026-11-16T13:00:30Z'))).toEqual([
-      { client: 'example', cadence: 'weekly' },
-      { client: 'example', cadence: 'monthly', onScheduledDay: true },
-      { client: 'example', cadence: 'quarterly', onScheduledDay: true },
-    ]);
+  it('starts the three runs at 08:00 local on every business weekday, for build-packet to decide the day', () => {
+    const all = ['weekly', 'monthly', 'quarterly'].map((cadence) => ({
+      client: 'example',
+      cadence,
+      onScheduledDay: true,
+    }));
+    // Monday 2026-11-16 08:00 EST = 13:00Z; Tuesday 11-17 too: a held weekly packet is retried.
+    expect(dueRuns(config, Date.parse('2026-11-16T13:00:30Z'))).toEqual(all);
+    expect(dueRuns(config, Date.parse('2026-11-17T13:00:00Z'))).toEqual(all);
   });
 
-  it('starts only the business-day checks on other weekdays, and nothing at other minutes or on weekends', () => {
-    // Tuesday 2026-11-17 08:00 EST.
-    expect(dueRuns(config, Date.parse('2026-11-17T13:00:00Z')).map((run) => run.cadence)).toEqual([
-      'monthly',
-      'quarterly',
-    ]);
+  it('starts nothing at other minutes or on weekends', () => {
     expect(dueRuns(config, Date.parse('2026-11-17T13:01:00Z'))).toEqual([]);
     // Saturday 2026-11-21 08:00 EST.
     expect(dueRuns(config, Date.parse('2026-11-21T13:00:00Z'))).toEqual([]);
+  });
+
+  it('starts the weekly run on its day also when that is not a business day, as the stack does', () => {
+    const sunday = exampleConfig();
+    sunday.schedules.weekly.day = 'sunday';
+    // Sunday 2026-11-22 08:00 EST: the weekly run only.
+    expect(dueRuns(sunday, Date.parse('2026-11-22T13:00:00Z'))).toEqual([
+      { client: 'example', cadence: 'weekly', onScheduledDay: true },
+    ]);
+    expect(dueRuns(sunday, Date.parse('2026-11-21T13:00:00Z'))).toEqual([]);
   });
 
   it('reads the time in the client zone, also across a DST change', () => {
@@ -41,10 +48,11 @@ describe('the local scheduler', () => {
 });
 
 describe('samepage serve schedules, end to end on the twin', () => {
-  it('builds and mails the weekly packet at Monday 08:00 and leaves monthly and quarterly for their day', async () => {
+  /** Starts the twin's scheduler at one instant; answers each run's status and the SES inbox. */
+  async function scheduleAt(iso: string) {
     const outbox = mkdtempSync(join(tmpdir(), 'samepage-schedule-'));
     const twin = await startTwin({ config, secrets: testSecrets(), serve: false, outbox });
-    const now = () => Date.parse('2026-11-16T13:00:30Z');
+    const now = () => Date.parse(iso);
     try {
       await fetch(`${twin.mail?.ses.url}/clear-store`, { method: 'POST' });
       const publisher = new InProcessPublisher();
@@ -68,22 +76,37 @@ describe('samepage serve schedules, end to end on the twin', () => {
       );
       stop();
       await Promise.all(runs);
-      // Monday 11-16 is not November's first business day (that was 11-02).
-      expect(statuses).toEqual({
-        weekly: 'built',
-        monthly: 'not-scheduled-today',
-        quarterly: 'not-scheduled-today',
-      });
       const inbox = (await (await fetch(`${twin.mail?.ses.url}/store`)).json()) as {
         emails: { subject: string }[];
       };
-      expect(inbox.emails).toHaveLength(5);
-      expect(new Set(inbox.emails.map((mail) => mail.subject.split(',')[0]))).toEqual(
-        new Set(['Acme Analytics weekly pipeline council']),
-      );
+      return { statuses, emails: inbox.emails };
     } finally {
       await twin.close();
       rmSync(outbox, { recursive: true, force: true });
     }
+  }
+
+  it('builds and mails the weekly packet at Monday 08:00 and leaves monthly and quarterly for their day', async () => {
+    const { statuses, emails } = await scheduleAt('2026-11-16T13:00:30Z');
+    // Monday 11-16 is not November's first business day (that was 11-02).
+    expect(statuses).toEqual({
+      weekly: 'built',
+      monthly: 'not-scheduled-today',
+      quarterly: 'not-scheduled-today',
+    });
+    expect(emails).toHaveLength(5);
+    expect(new Set(emails.map((mail) => mail.subject.split(',')[0]))).toEqual(
+      new Set(['Acme Analytics weekly pipeline council']),
+    );
+  });
+
+  it('builds nothing on Tuesday 08:00 when no packet is held: the weekly run is a hold check only', async () => {
+    const { statuses, emails } = await scheduleAt('2026-11-17T13:00:30Z');
+    expect(statuses).toEqual({
+      weekly: 'not-scheduled-today',
+      monthly: 'not-scheduled-today',
+      quarterly: 'not-scheduled-today',
+    });
+    expect(emails).toEqual([]);
   });
 });
