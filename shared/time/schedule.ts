@@ -26,15 +26,18 @@ export function nthBusinessDay(day: DateTime, n: number, config: ScheduleConfig)
   return undefined;
 }
 
+const WEEKLY_DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
 /**
  * Whether a scheduled run at this instant is the one that should build the packet. Cron cannot
  * say "first business day" (holidays included), so the monthly and quarterly schedules fire on
  * every weekday morning and this decides: the configured business day of the month, and for
- * quarters only in the month after a fiscal quarter ends. Weekly runs fire on their day.
+ * quarters only in the month after a fiscal quarter ends. The weekly schedule fires every business
+ * weekday too (to retry a held packet): its build day is `schedules.weekly.day`.
  */
 export function isScheduledDay(cadence: Cadence, instant: number, config: ScheduleConfig): boolean {
-  if (cadence === 'weekly') return true;
   const local = DateTime.fromMillis(instant, { zone: config.timezone });
+  if (cadence === 'weekly') return WEEKLY_DAYS[local.weekday - 1] === config.schedules.weekly.day;
   if (cadence === 'quarterly' && (local.month - config.fiscalYearStartMonth + 12) % 3 !== 0) return false;
   const businessDay =
     cadence === 'monthly' ? config.schedules.monthly.businessDay : config.schedules.quarterly.businessDay;

@@ -39,6 +39,10 @@ describe('scheduled days', () => {
   it('reads the day in the client time zone', () => {
     // 2026-11-02T03:00Z is still Sunday 11-01 22:00 in New York.
     expect(isScheduledDay('monthly', at('2026-11-02T03:00:00Z'), config)).toBe(false);
-    expect(isScheduledDay('weekly', at('2026-11-02T03:00:00Z'), config)).toBe(true);
+    // The weekly packet builds on Mondays: Sunday evening in New York is not one, though UTC says Monday.
+    expect(isScheduledDay('weekly', at('2026-11-02T03:00:00Z'), config)).toBe(false);
+    expect(isScheduledDay('weekly', at('2026-11-02T13:00:00Z'), config)).toBe(true);
+    // The weekly schedule fires every business day now (to retry a held packet); Tuesday builds nothing.
+    expect(isScheduledDay('weekly', at('2026-11-03T13:00:00Z'), config)).toBe(false);
   });
 });
