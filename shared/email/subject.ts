@@ -14,7 +14,10 @@ export function shortPeriod(packet: Pick<Packet, 'cadence' | 'period'>): string 
   return start.month === last.month ? `${from}–${last.toFormat('d')}` : `${from}–${last.toFormat('LLL d')}`;
 }
 
-/** `Acme Analytics weekly pipeline council, Nov 9–15: QPC $412K, +12% vs 4-wk avg` */
+/**
+ * `Acme Analytics weekly pipeline council, Nov 9–15: QPC $412K, +12% vs 4-wk avg`; a packet built on
+ * a silent source says so first, so nobody forwards the number without the caveat.
+ */
 export function packetSubject(packet: Packet, currency: string): string {
   const { headline } = packet;
   const qpc = packet.metrics.find((metric) => metric.id === 'qpc.created.amount');
@@ -22,5 +25,6 @@ export function packetSubject(packet: Packet, currency: string): string {
     headline.change !== undefined && qpc?.previous
       ? `${headline.change >= 0 ? '+' : ''}${Math.round(headline.change * 100)}% vs ${qpc.previous.periods}-${AVERAGE_UNITS[packet.cadence]} avg`
       : 'no earlier periods yet';
-  return `${packet.displayName} ${packet.cadence} ${MEETINGS[packet.cadence]}, ${shortPeriod(packet)}: QPC ${compactMoney(headline.value ?? 0, currency)}, ${comparison}`;
+  const caveat = packet.banner ? 'Data may be incomplete: ' : '';
+  return `${caveat}${packet.displayName} ${packet.cadence} ${MEETINGS[packet.cadence]}, ${shortPeriod(packet)}: QPC ${compactMoney(headline.value ?? 0, currency)}, ${comparison}`;
 }
