@@ -177,6 +177,8 @@ program
       await sendPacket(localSendDeps(twin), event);
     });
     const stopScheduler = startScheduler(config, async (input) => {
+      // The sources' markers are buffered per store: a run reads what this process received.
+      await twin.store.flushSourceNotes();
       const result = await runScheduledBuild(
         { config, store: twin.store, publisher, clock: systemClock },
         input,
