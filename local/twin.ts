@@ -68,8 +68,13 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     mail,
     close: async () => {
       await server?.close();
-      await mail?.ses.close();
-      await dynamo.close();
+      try {
+        // What the markers have buffered since their last write, before the table goes away.
+        await store.flushSourceNotes();
+      } finally {
+        await mail?.ses.close();
+        await dynamo.close();
+      }
     },
   };
 }

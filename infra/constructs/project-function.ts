@@ -100,8 +100,8 @@ export class ProjectFunction extends NodejsFunction {
     this.addEnvironment('TABLE_NAME', table.tableName);
     const indexes = TABLE_INDEXES.map((index) => `${table.tableArn}/index/${index.name}`);
     const statements: Record<TableAccess, PolicyStatement[]> = {
-      // Entities, raw and quarantined deliveries, the client's first-fact marker: the internet-facing
-      // function can neither read nor overwrite packets, mail records or the definitions log.
+      // Entities, raw and quarantined deliveries, the first-fact and source markers: the internet-facing
+      // function can neither read nor overwrite packets, holds, mail records or the definitions log.
       ingest: [
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -109,14 +109,15 @@ export class ProjectFunction extends NodejsFunction {
           conditions: leadingKeys('ingest'),
         }),
       ],
-      // Reads the period's facts through the indexes; writes only snapshots and the definitions log.
+      // Reads the period's facts through the indexes and the source markers by key; writes only
+      // snapshots, the definitions log and packet holds (a hold's later checks are updates).
       'build-packet': [
         new PolicyStatement({
           actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
           resources: [table.tableArn, ...indexes],
         }),
         new PolicyStatement({
-          actions: ['dynamodb:PutItem'],
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [table.tableArn],
           conditions: leadingKeys('build-packet'),
         }),

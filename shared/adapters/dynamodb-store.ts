@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../config/parse.ts';
+import type { SourceName } from '../config/schema.ts';
 import { type EntityType, entityKey } from '../model/events.ts';
 import type {
   DefinitionsRecord,
@@ -22,9 +23,12 @@ import type {
   MailKey,
   MailRecord,
   MailState,
+  PacketHold,
   PacketSnapshot,
   QuarantinedDelivery,
   RawDelivery,
+  SourceActivity,
+  SourceDeliveryNote,
   Store,
   StoreCounters,
   StoredEntity,
@@ -37,6 +41,25 @@ import { partitionKey, type TableIndexRole, tableIndex } from '../store/table.ts
 const BATCH_GET_LIMIT = 100;
 /** The one item that describes the client's data as a whole. */
 const CLIENT_META_KEY = { pk: partitionKey.meta(), sk: 'meta' };
+/** A store instance (a Lambda container) writes a source's marker at most this often, on receipt time. */
+const MARKER_INTERVAL_MS = 60_000;
+/** A marker's per-day counter attribute: `accepted_2026-11-30`, `quarantined_2026-11-30`. */
+const DAY_COUNTER = /^(accepted|quarantined)_(\d{4}-\d{2}-\d{2})$/;
+
+/** What one instance has counted for a source since it last wrote the source's marker. */
+interface SourceNotes {
+  byDay: Record<SourceDeliveryNote['outcome'], Map<string, number>>;
+  lastDeliveryAt: number;
+  lastEventAt?: number;
+}
+
+function sourceMarkerKey(source: SourceName) {
+  return { pk: partitionKey.source(source), sk: 'activity' };
+}
+
+function holdKey(cadence: string, periodStart: string) {
+  return { pk: partitionKey.hold(cadence, periodStart), sk: 'hold' };
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -470,6 +493,198 @@ export class DynamoDbStore implements Store {
     }
     return records;
   }
+
+  /** Buffered source notes (per source) and the receipt time of each source's last marker write. */
+  private readonly sourceNotes = new Map<SourceName, SourceNotes>();
+  private readonly markerWrittenAt = new Map<SourceName, number>();
+
+  async noteSourceDelivery(note: SourceDeliveryNote): Promise<void> {
+    const notes = this.sourceNotes.get(note.source) ?? {
+      byDay: { accepted: new Map<string, number>(), quarantined: new Map<string, number>() },
+      lastDeliveryAt: note.receivedAt,
+    };
+    const byDay = notes.byDay[note.outcome];
+    byDay.set(note.day, (byDay.get(note.day) ?? 0) + 1);
+    notes.lastDeliveryAt = Math.max(notes.lastDeliveryAt, note.receivedAt);
+    if (note.newestEventAt !== undefined) {
+      notes.lastEventAt = Math.max(notes.lastEventAt ?? note.newestEventAt, note.newestEventAt);
+    }
+    this.sourceNotes.set(note.source, notes);
+    // Measured on receipt times, not the wall clock, so simulated deliveries (tests, the demo)
+    // are paced as live ones would be.
+    const writtenAt = this.markerWrittenAt.get(note.source);
+    if (writtenAt !== undefined && note.receivedAt - writtenAt < MARKER_INTERVAL_MS) return;
+    await this.writeSourceMarker(note.source);
+  }
+
+  async flushSourceNotes(): Promise<void> {
+    await Promise.all([...this.sourceNotes.keys()].map((source) => this.writeSourceMarker(source)));
+  }
+
+  /**
+   * Writes what is buffered for a source onto its marker: the counters are added, the times set
+   * only when they are not older than the stored ones (another container may have written a later
+   * delivery first); when they are, the counters alone are added, so no count is lost.
+   */
+  private async writeSourceMarker(source: SourceName): Promise<void> {
+    const notes = this.sourceNotes.get(source);
+    if (!notes) return;
+    // Taken out before the first await: a concurrent note starts a new buffer and does not write
+    // the same counts twice.
+    this.sourceNotes.delete(source);
+    const previousWrite = this.markerWrittenAt.get(source);
+    this.markerWrittenAt.set(source, Math.max(previousWrite ?? notes.lastDeliveryAt, notes.lastDeliveryAt));
+    const names: Record<string, string> = {};
+    const counts: Record<string, number> = {};
+    const adds: string[] = [];
+    for (const outcome of ['accepted', 'quarantined'] as const) {
+      for (const [day, count] of notes.byDay[outcome]) {
+        const at = adds.length;
+        names[`#n${at}`] = `${outcome}_${day}`;
+        counts[`:n${at}`] = count;
+        adds.push(`#n${at} :n${at}`);
+      }
+    }
+    const sets = ['lastDeliveryAt = :d'];
+    const times: Record<string, number> = { ':d': notes.lastDeliveryAt };
+    if (notes.lastEventAt !== undefined) {
+      sets.push('lastEventAt = :e');
+      times[':e'] = notes.lastEventAt;
+    }
+    const update = (withTimes: boolean) => {
+      this.counters.writes++;
+      return this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: sourceMarkerKey(source),
+          UpdateExpression: `${withTimes ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
+          ConditionExpression: withTimes
+            ? 'attribute_not_exists(lastDeliveryAt) OR lastDeliveryAt <= :d'
+            : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: withTimes ? { ...counts, ...times } : counts,
+        }),
+      );
+    };
+    try {
+      try {
+        await update(true);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        await update(false);
+      }
+    } catch (error) {
+      // Counted again on the next write: a failed write loses no delivery.
+      this.restoreSourceNotes(source, notes);
+      if (previousWrite === undefined) this.markerWrittenAt.delete(source);
+      else this.markerWrittenAt.set(source, previousWrite);
+      throw error;
+    }
+  }
+
+  private restoreSourceNotes(source: SourceName, failed: SourceNotes): void {
+    const current = this.sourceNotes.get(source);
+    if (!current) {
+      this.sourceNotes.set(source, failed);
+      return;
+    }
+    for (const outcome of ['accepted', 'quarantined'] as const) {
+      for (const [day, count] of failed.byDay[outcome]) {
+        current.byDay[outcome].set(day, (current.byDay[outcome].get(day) ?? 0) + count);
+      }
+    }
+    current.lastDeliveryAt = Math.max(current.lastDeliveryAt, failed.lastDeliveryAt);
+    if (failed.lastEventAt !== undefined) {
+      current.lastEventAt = Math.max(current.lastEventAt ?? failed.lastEventAt, failed.lastEventAt);
+    }
+  }
+
+  async sourceActivity(sources: readonly SourceName[]): Promise<SourceActivity[]> {
+    const found = new Map<string, Record<string, unknown>>();
+    const unique = [...new Set(sources)];
+    for await (const item of this.batchGet(unique.map(sourceMarkerKey))) found.set(item.pk as string, item);
+    return sources.map((source) => {
+      const item = found.get(partitionKey.source(source)) ?? {};
+      const activity: SourceActivity = { source, acceptedByDay: {}, quarantinedByDay: {} };
+      if (typeof item.lastDeliveryAt === 'number') activity.lastDeliveryAt = item.lastDeliveryAt;
+      if (typeof item.lastEventAt === 'number') activity.lastEventAt = item.lastEventAt;
+      for (const [name, value] of Object.entries(item)) {
+        const counter = DAY_COUNTER.exec(name);
+        if (!counter || typeof value !== 'number') continue;
+        const [, outcome, day] = counter as unknown as [string, 'accepted' | 'quarantined', string];
+        activity[outcome === 'accepted' ? 'acceptedByDay' : 'quarantinedByDay'][day] = value;
+      }
+      return activity;
+    });
+  }
+
+  async recordHold(hold: Omit<PacketHold, 'released'>): Promise<PacketHold> {
+    const key = holdKey(hold.cadence, hold.periodStart);
+    const item = {
+      ...key,
+      cadence: hold.cadence,
+      periodStart: hold.periodStart,
+      since: hold.since,
+      checkedAt: hold.checkedAt,
+      reasons: hold.reasons,
+    };
+    if (await this.putWhen(item, null)) return { ...hold, reasons: [...hold.reasons] };
+    // Held before: only this check is recorded; `since` and a release stay as they are.
+    this.counters.writes++;
+    const answer = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET checkedAt = :checked, reasons = :reasons',
+        ExpressionAttributeValues: { ':checked': hold.checkedAt, ':reasons': hold.reasons },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return holdOf(answer.Attributes ?? item);
+  }
+
+  async getHold(cadence: string, periodStart: string): Promise<PacketHold | undefined> {
+    const answer = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: holdKey(cadence, periodStart) }),
+    );
+    if (!answer.Item) return undefined;
+    this.counters.itemsRead++;
+    return holdOf(answer.Item);
+  }
+
+  async releaseHold(
+    cadence: string,
+    periodStart: string,
+    released: NonNullable<PacketHold['released']>,
+  ): Promise<void> {
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: holdKey(cadence, periodStart),
+          UpdateExpression: 'SET released = :released',
+          // Never creates a hold that was not recorded, and keeps the first release.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(released)',
+          ExpressionAttributeValues: { ':released': released },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
+
+function holdOf(item: Record<string, unknown>): PacketHold {
+  const hold: PacketHold = {
+    cadence: item.cadence as string,
+    periodStart: item.periodStart as string,
+    since: item.since as number,
+    checkedAt: item.checkedAt as number,
+    reasons: [...((item.reasons as string[] | undefined) ?? [])],
+  };
+  if (item.released !== undefined) hold.released = item.released as NonNullable<PacketHold['released']>;
+  return hold;
 }
 
 function mailKey(mail: MailKey) {

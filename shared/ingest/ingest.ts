@@ -10,6 +10,7 @@ import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { adapterFor } from '../sources/registry.ts';
 import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/types.ts';
+import { isoInZone } from '../time/periods.ts';
 import { canonicalEvents, clip } from './canonical.ts';
 
 /** API Gateway's own payload limit; a larger body cannot have come through it. */
@@ -95,6 +96,7 @@ export async function ingestDelivery(
     if (!(error instanceof ValidationError)) throw error;
     const reason = clip(error.message, MAX_ERROR_CHARS);
     await deps.store.putQuarantine({ ...stored, error: reason, problems: keptProblems(error.problems) });
+    await noteDelivery(deps, adapter.name, request.receivedAt, 'quarantined');
     const outcome: DeliveryOutcome = {
       status: 'quarantined',
       events: 0,
@@ -127,6 +129,11 @@ export async function ingestDelivery(
   }
   // Projected even when the bytes were seen before: an earlier attempt may have stopped half-way.
   await projectEvents(deps.store, deps.config, bounded.events);
+  const newestEventAt = bounded.events.reduce<number | undefined>(
+    (newest, event) => (newest === undefined || event.at > newest ? event.at : newest),
+    undefined,
+  );
+  await noteDelivery(deps, adapter.name, request.receivedAt, 'accepted', newestEventAt);
   const outcome: DeliveryOutcome = {
     status: kept === 'duplicate' ? 'duplicate' : 'accepted',
     events: bounded.events.length,
@@ -134,6 +141,26 @@ export async function ingestDelivery(
     ignored: Object.values(parsed.ignored).reduce((sum, count) => sum + count, 0),
   };
   return { outcome, answer: adapter.answer(outcome) };
+}
+
+/**
+ * Counts a kept delivery on its source's freshness marker, on the client's local day of receipt
+ * (the store writes the marker at most once a minute). A repeat counts too: the source delivered.
+ */
+function noteDelivery(
+  deps: IngestDeps,
+  source: SourceName,
+  receivedAt: number,
+  outcome: 'accepted' | 'quarantined',
+  newestEventAt?: number,
+): Promise<void> {
+  return deps.store.noteSourceDelivery({
+    source,
+    receivedAt,
+    outcome,
+    newestEventAt,
+    day: isoInZone(receivedAt, deps.config.timezone).slice(0, 10),
+  });
 }
 
 /** Rebuilds projections from kept deliveries (after a fix to an adapter or a mapping). */

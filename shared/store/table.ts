@@ -18,12 +18,16 @@ import { ENTITY_TYPES, type EntityType } from '../model/events.ts';
  * | definitions log   | `client#definitions`       | `<version>` |                                                                   |
  * | packet snapshot   | `packet#<cadence>#<start>` | `packet`    |                                                                   |
  * | mail record       | `mail#<cadence>#<start>`   | `<recipientHash>` |                                                             |
+ * | source marker     | `source#<source>`          | `activity`  |                                                                   |
+ * | packet hold       | `hold#<cadence>#<start>`   | `hold`      |                                                                   |
  *
  * - contacts with a creation, mql or disqualification time in a window: byMilestone (their latest)
  * - deals by creation and close time: byCreated, byMilestone; open deals: openDeals `deal#open`
  * - deals by qualification time: qualification depends on the definitions, so it is computed from
  *   the stage and amount histories of open deals and of deals closed since the window's start
  * - forms and activities by contact: byOwner; raw and quarantined deliveries by time: byCreated
+ * - a source's freshness: its marker, by key (ingest writes it at most once a minute per source
+ *   and container, so it costs no write per event and one read per source)
  * Months are UTC calendar months; a range query walks the months it spans.
  */
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
@@ -53,7 +57,16 @@ export function tableIndex(role: TableIndexRole): TableIndex {
 }
 
 /** The kinds of item the table keeps, each with its own partition keys (the table above). */
-export type ItemKind = 'entity' | 'raw' | 'quarantine' | 'meta' | 'definitions' | 'packet' | 'mail';
+export type ItemKind =
+  | 'entity'
+  | 'raw'
+  | 'quarantine'
+  | 'meta'
+  | 'definitions'
+  | 'packet'
+  | 'mail'
+  | 'source'
+  | 'hold';
 
 /** The partition key of each kind of item: the only place (with the adapter) a key is spelled. */
 export const partitionKey = {
@@ -64,6 +77,8 @@ export const partitionKey = {
   definitions: () => 'client#definitions',
   packet: (cadence: string, periodStart: string) => `packet#${cadence}#${periodStart}`,
   mail: (cadence: string, periodStart: string) => `mail#${cadence}#${periodStart}`,
+  source: (source: string) => `source#${source}`,
+  hold: (cadence: string, periodStart: string) => `hold#${cadence}#${periodStart}`,
 } as const satisfies Record<ItemKind, (...parts: never[]) => string>;
 
 /** IAM `dynamodb:LeadingKeys` patterns (StringLike) matching every partition key of each kind. */
@@ -75,17 +90,20 @@ export const LEADING_KEY_PATTERNS: Record<ItemKind, readonly string[]> = {
   definitions: ['client#definitions'],
   packet: ['packet#*'],
   mail: ['mail#*'],
+  source: ['source#*'],
+  hold: ['hold#*'],
 };
 
 /**
  * The items each Lambda function touches by key (the stack limits its role to them):
- * ingest keeps entities, deliveries and the first-fact marker and can reach no packet, mail or
- * definitions item; build-packet writes snapshots and the definitions log (it reads everything
- * through the indexes); send-packet reads snapshots and keeps mail records.
+ * ingest keeps entities, deliveries, the first-fact marker and the source markers and can reach no
+ * packet, mail, hold or definitions item; build-packet writes snapshots, the definitions log and
+ * packet holds (it reads everything, source markers included, by key and through the indexes);
+ * send-packet reads snapshots and keeps mail records.
  */
 export const FUNCTION_ITEMS = {
-  ingest: ['entity', 'raw', 'quarantine', 'meta'],
-  'build-packet': ['packet', 'definitions'],
+  ingest: ['entity', 'raw', 'quarantine', 'meta', 'source'],
+  'build-packet': ['packet', 'definitions', 'hold'],
   'send-packet': ['packet', 'mail'],
 } as const satisfies Record<string, readonly ItemKind[]>;
 

@@ -389,8 +389,9 @@ describe('the client stack', () => {
         'raw#*',
         'quarantine#*',
         'client#meta',
+        'source#*',
       ],
-      BuildPacketRole: ['packet#*', 'client#definitions'],
+      BuildPacketRole: ['packet#*', 'client#definitions', 'hold#*'],
       SendPacketRole: ['packet#*', 'mail#*'],
     };
     expect(leadingKeysOf('ingest')).toEqual(expected.IngestRole);
@@ -415,7 +416,7 @@ describe('the client stack', () => {
     for (const statement of ingestTable) {
       const keys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? [];
       expect(keys).toEqual(expected.IngestRole);
-      expect(keys.filter((key) => /^(packet|mail|client#definitions)/.test(key))).toEqual([]);
+      expect(keys.filter((key) => /^(packet|mail|hold|client#definitions)/.test(key))).toEqual([]);
     }
   });
 

@@ -9,7 +9,7 @@ const PRODUCTION = ['shared', 'functions', 'cli', 'local', 'infra'];
 /** The only places that may spell a key: the table's description and the DynamoDB adapter. */
 const KEY_OWNERS = ['shared/store/', 'shared/adapters/'];
 
-const ITEM_PREFIX = /^(company|contact|deal|form|activity|raw|quarantine|packet|mail|client)#/;
+const ITEM_PREFIX = /^(company|contact|deal|form|activity|raw|quarantine|packet|mail|client|source|hold)#/;
 const INDEX_FRAGMENT = /#(created|milestone|open)(#|$)/;
 const OWNER_PREFIX = /^(contact|email):$/;
 const INDEX_ATTRIBUTE = /^g[1-4](pk|sk)$/;

@@ -79,6 +79,8 @@ describe('the table keys', () => {
       definitions: [partitionKey.definitions()],
       packet: [partitionKey.packet('weekly', '2026-03-09')],
       mail: [partitionKey.mail('weekly', '2026-03-09')],
+      source: [partitionKey.source('hubspot')],
+      hold: [partitionKey.hold('weekly', '2026-03-09')],
     };
     for (const [kind, keys] of Object.entries(samples) as [ItemKind, string[]][]) {
       for (const key of keys) {
