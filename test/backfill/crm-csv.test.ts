@@ -152,7 +152,9 @@ describe('backfill from CRM exports', () => {
     );
     expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 10 });
     expect(await state('contact#hubspot:1001')).toEqual(before);
-    // Only the raw delivery was written: the projection found nothing new.
-    expect(twin.store.counters.writes - writes).toBe(1);
+    // Only the raw delivery and HubSpot's first freshness marker were written: the projection
+    // found nothing new.
+    expect(twin.store.counters.writes - writes).toBe(2);
+    expect((await twin.store.sourceActivity(['hubspot']))[0]?.lastDeliveryAt).toBeDefined();
   });
 });
