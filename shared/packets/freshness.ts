@@ -181,7 +181,11 @@ export function sourceFreshness(
     return {
       ...withSilence,
       state: 'fresh',
-      line: `${name}: last delivery ${shortTime(last, asOf, config.timezone)}, ${counts}`,
+      // A packet built after the fact (trend history) does not print a delivery from its future.
+      line:
+        last >= asOf
+          ? `${name}: ${counts}`
+          : `${name}: last delivery ${shortTime(last, asOf, config.timezone)}, ${counts}`,
     };
   });
 }
