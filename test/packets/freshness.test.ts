@@ -122,6 +122,7 @@ describe('source freshness', () => {
       {
         state: 'fresh',
         silentBusinessHours: 0,
+        line: 'HubSpot: 0 accepted, 0 quarantined',
       },
     );
   });
