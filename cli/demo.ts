@@ -74,18 +74,28 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
   const asOf = options.asOf ?? new Date();
   prepareDataDir(options.dataDir);
   const started = Date.now();
-  const twin = await startTwin({ config, dataDir: options.dataDir, outbox: options.outbox });
+  // The twin's clock is the story's: each delivery is received at its story time, so receipt
+  // times, quarantine times and the sources' freshness follow the story, not the minute it is posted.
+  let current = asOf.getTime();
+  const twin = await startTwin({
+    config,
+    dataDir: options.dataDir,
+    outbox: options.outbox,
+    clock: () => current,
+  });
   try {
     const story = generateStory({
       seed: DEMO_SEED,
       asOf,
       config,
+      everydayEdits: true,
       ...(options.contacts ? { contacts: options.contacts } : {}),
     });
     const deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',
       config,
       secrets: DEMO_SENDER_SECRETS,
+      signAtStoryTime: true,
     });
     console.log(`samepage demo: ${config.displayName} (${config.client}), local twin at ${twin.server?.url}`);
     console.log(`SES inbox while the demo runs: ${twin.mail?.ses.url}`);
@@ -106,13 +116,17 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
     if (showBar) bar.start(deliveries.length, 0, tally);
     const surprises: string[] = [];
     for (const delivery of deliveries) {
+      current = delivery.at;
       const { outcome, detail } = await deliver(twin, delivery);
       tally[outcome]++;
       if (outcome !== delivery.expect)
         surprises.push(`${delivery.source} ${delivery.label}: expected ${delivery.expect}, got ${detail}`);
       if (showBar) bar.increment(1, tally);
     }
+    current = asOf.getTime();
     if (showBar) bar.stop();
+    // The source markers buffer up to a minute of deliveries: written before the packets read them.
+    await twin.store.flushSourceNotes();
     console.log(
       `deliveries: ${deliveries.length} · accepted ${tally.accepted} · duplicate ${tally.duplicate} · quarantined ${tally.quarantined} · refused ${tally.refused}`,
     );
@@ -147,6 +161,7 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
       const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
       const table = packet.statusTable.flatMap((id) => byId.get(id) ?? []);
       console.log(`\n${cadence} packet, ${packet.period.label}: ${packet.headline.text}`);
+      if (packet.banner) console.log(`  banner: ${packet.banner}`);
       console.log(`  trend history: ${history?.built ?? 0} earlier ${cadence} packets built`);
       console.log(
         `  status: ${table.map((metric) => `${metric.label} ${metric.status === 'none' ? '—' : metric.status.toUpperCase()}`).join(' · ')}; ${packet.noThreshold.length} more without an agreed threshold`,

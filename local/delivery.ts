@@ -2,6 +2,11 @@
 export interface ScriptedDelivery {
   source: string;
   label: string;
+  /**
+   * The story time of the delivery (epoch ms): when its sender sends it. Post it to a twin whose
+   * clock reads this time, and its receipt, quarantine and freshness times follow the story.
+   */
+  at: number;
   body: string;
   headers: Record<string, string>;
   /** The endpoint URL's query, `?…` (Salesforce's `?token=`), or none. */

@@ -12,14 +12,15 @@ import {
   salesforceOutboundMessage,
 } from '../senders/salesforce.ts';
 import { typeformBody, typeformHeaders } from '../senders/typeform.ts';
-import type {
-  ContactStageChange,
-  Story,
-  StoryActivity,
-  StoryContact,
-  StoryDeal,
-  StoryRep,
-  StorySystem,
+import {
+  businessMinutesBefore,
+  type ContactStageChange,
+  type Story,
+  type StoryActivity,
+  type StoryContact,
+  type StoryDeal,
+  type StoryRep,
+  type StorySystem,
 } from './story.ts';
 
 /**
@@ -31,14 +32,18 @@ import type {
  * of HubSpot contacts, Salesforce disqualification reasons, Pipedrive lifecycle stages, seniority,
  * source and region (as a Zapier-style automation would, naming the CRM's own ids).
  *
- * Timestamped signatures (HubSpot v3, Standard Webhooks) are made when `headers` is read, so a
- * delivery sent later than it was built is still inside the senders' 5-minute window.
+ * Each delivery has its story time `at`: batching senders (HubSpot, Salesforce, the generic relay)
+ * gather up to 100 items of at most 12 hours (BATCH_WINDOW: fewer deliveries for the demo than
+ * HubSpot's seconds) and send when the last one has happened; the others send each change as it
+ * happens. With the story's everyday edits (story.ts), every sender's last delivery before asOf is
+ * within its limit of silence, except Typeform's, which goes quiet on purpose. Deliveries are ordered by `at`. Timestamped signatures (HubSpot v3,
+ * Standard Webhooks) are made when `headers` is read: with `signAtStoryTime` they carry `at` (post
+ * them to a twin whose clock reads `at`, as the demo does), else the time they are read, so a
+ * delivery posted later than it was built is still inside the senders' 5-minute window.
  */
 
-export interface GeneratedDelivery extends ScriptedDelivery {
-  /** The story time of the delivery's first fact (deliveries are ordered by it). */
-  at: number;
-}
+/** A delivery of the story; `at` is its story time (ScriptedDelivery). */
+export type GeneratedDelivery = ScriptedDelivery;
 
 export interface StoryDeliveryOptions {
   baseUrl: string;
@@ -49,10 +54,17 @@ export interface StoryDeliveryOptions {
    * 1 makes one delivery per item, as a quiet portal sends them.
    */
   maxBatch?: number;
+  /**
+   * Sign HubSpot v3 and Standard Webhooks deliveries with their story time `at` (the demo posts
+   * each one with the twin's clock at `at`); by default they are signed when `headers` is read.
+   */
+  signAtStoryTime?: boolean;
 }
 
 const MAX_BATCH = 100;
 const MINUTE = 60_000;
+/** A batching sender sends what happened within this long after a batch's first item. */
+const BATCH_WINDOW = 12 * 60 * MINUTE;
 
 // --- ids in each system ---
 
@@ -108,9 +120,31 @@ interface Timed<T> {
 
 const iso = (at: number) => new Date(at).toISOString();
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+/** The timestamp options of the timestamped senders: the story time, or none (signed when read). */
+function signingTimes(options: Pick<StoryDeliveryOptions, 'signAtStoryTime'>) {
+  const story = options.signAtStoryTime === true;
+  return {
+    hubspot: (at: number): { timestamp?: number } => (story ? { timestamp: at } : {}),
+    generic: (at: number): { timestamp?: Date } => (story ? { timestamp: new Date(at) } : {}),
+  };
+}
+
+/**
+ * The sender's batches: in time order, a batch takes the items that happen within `window` of its
+ * first one, up to `size` of them, and is sent when its last item has happened.
+ */
+function batchesInTime<T>(items: Timed<T>[], size: number, window: number): Timed<T>[][] {
+  const result: Timed<T>[][] = [];
+  let current: Timed<T>[] = [];
+  for (const entry of byTime(items)) {
+    const first = current[0];
+    if (first && (current.length >= size || entry.at - first.at > window)) {
+      result.push(current);
+      current = [];
+    }
+    current.push(entry);
+  }
+  if (current.length > 0) result.push(current);
   return result;
 }
 
@@ -125,6 +159,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
   const { config, secrets, baseUrl } = options;
   const maxBatch = Math.min(MAX_BATCH, Math.max(1, options.maxBatch ?? MAX_BATCH));
   const url = (source: string) => `${baseUrl}/webhooks/${source}`;
+  const signing = signingTimes(options);
   const portalId = config.sources.hubspot?.portalId ?? 0;
   const organizationId = config.sources.salesforce?.organizationId ?? '00D000000000000AAA';
   const reps = new Map<string, StoryRep>(story.reps.map((rep) => [rep.id, rep]));
@@ -652,10 +687,90 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
     });
   }
 
+  // --- everyday edits: nothing samepage counts changes, but the CRMs' webhooks fire ---
+  const companies = new Map(story.companies.map((company) => [company.n, company]));
+  for (const edit of story.edits) {
+    const at = edit.at;
+    if (edit.kind === 'workflow') {
+      const contact = contacts.get(edit.contact);
+      if (!contact) continue;
+      const id = systemId('contact', 'hubspot', contact.n) as number;
+      // The workflow re-enrols the contact on a property change; its snapshot names no stage.
+      const body = JSON.stringify({
+        objectId: id,
+        properties: {
+          email: contact.email,
+          jobtitle: contact.title,
+          hs_seniority: contact.seniority,
+          associatedcompanyid: String(systemId('company', 'hubspot', contact.company)),
+          hubspot_owner_id: rep(contact.owner).hubspotOwnerId,
+          createdate: String(contact.createdAt),
+          lastmodifieddate: String(at),
+        },
+      });
+      single.push({
+        at,
+        item: {
+          at,
+          source: 'hubspot-workflow',
+          label: `HubSpot workflow webhook: contact ${id} re-enrolled`,
+          body,
+          get headers() {
+            return hubspotWorkflowHeaders(body, secrets.hubspot, { uri: url('hubspot-workflow') });
+          },
+          expect: 'accepted',
+        },
+      });
+      continue;
+    }
+    const company = companies.get(edit.company);
+    if (!company) continue;
+    const id = systemId('company', edit.system, company.n);
+    switch (edit.system) {
+      case 'hubspot':
+        hubspotProperty('company', id as number, at, 'phone', edit.phone);
+        break;
+      case 'salesforce':
+        salesforce.push({
+          at,
+          item: {
+            type: 'Account',
+            fields: {
+              Id: id as string,
+              Name: company.name,
+              Website: `https://www.${company.domain}`,
+              Industry: company.industry,
+              NumberOfEmployees: String(company.employees),
+              BillingCountry: company.country,
+              Region__c: company.region,
+              Phone: edit.phone,
+              CreatedDate: iso(company.createdAt),
+              LastModifiedDate: iso(at),
+            },
+          },
+        });
+        break;
+      case 'pipedrive':
+        pipedrive(at, 'change', 'organization', id as number, {
+          id,
+          name: company.name,
+          industry: company.industry,
+          employee_count: company.employees,
+          address_country: company.country,
+          phone: edit.phone,
+        });
+        break;
+      case 'generic':
+        // The client's relay re-posts the account; its schema has no phone, so nothing changes.
+        generic.push({ at, item: { type: 'company', id, at: iso(at), name: company.name } });
+        break;
+    }
+  }
+
   // --- batches ---
   const deliveries: Timed<GeneratedDelivery>[] = [...single];
-  for (const batch of chunks(byTime(hubspot), maxBatch)) {
-    const at = batch[0]?.at ?? story.start;
+  for (const batch of batchesInTime(hubspot, maxBatch, BATCH_WINDOW)) {
+    const at = batch.at(-1)?.at ?? story.start;
     const body = JSON.stringify(batch.map((entry) => entry.item));
     deliveries.push({
       at,
@@ -665,14 +780,14 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
         label: `HubSpot app webhooks: ${batch.length} events`,
         body,
         get headers() {
-          return hubspotHeaders(body, secrets.hubspot, { uri: url('hubspot') });
+          return hubspotHeaders(body, secrets.hubspot, { uri: url('hubspot'), ...signing.hubspot(at) });
         },
         expect: 'accepted',
       },
     });
   }
-  for (const batch of chunks(byTime(salesforce), maxBatch)) {
-    const at = batch[0]?.at ?? story.start;
+  for (const batch of batchesInTime(salesforce, maxBatch, BATCH_WINDOW)) {
+    const at = batch.at(-1)?.at ?? story.start;
     deliveries.push({
       at,
       item: {
@@ -689,8 +804,8 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
       },
     });
   }
-  for (const batch of chunks(byTime(generic), maxBatch)) {
-    const at = batch[0]?.at ?? story.start;
+  for (const batch of batchesInTime(generic, maxBatch, BATCH_WINDOW)) {
+    const at = batch.at(-1)?.at ?? story.start;
     const body = JSON.stringify({ events: batch.map((entry) => entry.item) });
     deliveries.push({
       at,
@@ -700,20 +815,24 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
         label: `Generic events: ${batch.length}`,
         body,
         get headers() {
-          return genericHeaders(body, secrets.genericWhsec);
+          return genericHeaders(body, secrets.genericWhsec, signing.generic(at));
         },
         expect: 'accepted',
       },
     });
   }
   const ordered = byTime(deliveries).map((entry) => entry.item);
-  return withBadDeliveries(ordered, story, options);
+  // Stable: the HubSpot retry stays right after its first attempt.
+  return byTime(withBadDeliveries(ordered, story, options).map((item) => ({ at: item.at, item }))).map(
+    (entry) => entry.item,
+  );
 }
 
 /**
  * Three deliveries that must not count, so data health has something to say: HubSpot retrying a
- * batch (duplicate), a forged generic delivery (refused) and a Typeform body missing its answers
- * and times (quarantined).
+ * batch (duplicate), a forged generic delivery (refused, for its signature) in the middle of the
+ * story, and a Typeform body missing its answers and times (quarantined), posted 50 business
+ * minutes before Typeform goes quiet (`story.typeformQuietFrom`).
  */
 function withBadDeliveries(
   deliveries: GeneratedDelivery[],
@@ -721,6 +840,7 @@ function withBadDeliveries(
   options: StoryDeliveryOptions,
 ): GeneratedDelivery[] {
   const { secrets, baseUrl } = options;
+  const signing = signingTimes(options);
   const result = [...deliveries];
   const hubspotIndex = result.findIndex((delivery) => delivery.source === 'hubspot');
   const original = result[hubspotIndex];
@@ -732,30 +852,35 @@ function withBadDeliveries(
       label: 'HubSpot retries the same batch',
       body,
       get headers() {
-        return hubspotHeaders(body, secrets.hubspot, { uri: `${baseUrl}/webhooks/hubspot` });
+        return hubspotHeaders(body, secrets.hubspot, {
+          uri: `${baseUrl}/webhooks/hubspot`,
+          ...signing.hubspot(original.at),
+        });
       },
       expect: 'duplicate',
     });
   }
-  const at = story.asOf - 2 * 86_400_000;
+  const middle = Math.floor(result.length / 2);
+  // Posted among its neighbours, at their time: refused for its secret, not for its timestamp.
+  const at = result[middle - 1]?.at ?? story.start;
   const forged = JSON.stringify({
     events: [{ type: 'deal', id: 'd-forged', at: iso(at), amount: 1_000_000, currency: 'USD' }],
   });
   const typeformFormId = Object.keys(options.config.sources.typeform?.forms ?? {})[0] ?? 'Xq2mDemo';
   const broken = `{"event_id":"01EK4R5PFZBROKEN","event_type":"form_response","form_response":{"form_id":"${typeformFormId}"}}`;
-  const middle = Math.floor(result.length / 2);
   result.splice(middle, 0, {
     at,
     source: 'generic',
     label: 'Forged delivery (wrong secret)',
     body: forged,
     get headers() {
-      return genericHeaders(forged, 'whsec_Zm9yZ2VkLXNlY3JldC1mb3JnZWQtc2VjcmV0');
+      return genericHeaders(forged, 'whsec_Zm9yZ2VkLXNlY3JldC1mb3JnZWQtc2VjcmV0', signing.generic(at));
     },
     expect: 'refused',
   });
+  const calendar = { timezone: options.config.timezone, businessHours: options.config.businessHours };
   result.push({
-    at: story.asOf - MINUTE,
+    at: businessMinutesBefore(story.typeformQuietFrom, 50, calendar),
     source: 'typeform',
     label: 'Typeform body missing its answers and times',
     body: broken,

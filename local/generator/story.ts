@@ -1,7 +1,11 @@
 import { DateTime } from 'luxon';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import type { ContactStage } from '#shared/model/events.ts';
-import { addBusinessMinutes } from '#shared/time/business-time.ts';
+import {
+  addBusinessMinutes,
+  type BusinessCalendar,
+  businessMinutesBetween,
+} from '#shared/time/business-time.ts';
 import { lastCompletePeriod } from '#shared/time/periods.ts';
 
 /**
@@ -122,6 +126,17 @@ export interface StoryActivity {
   at: number;
 }
 
+/**
+ * An everyday edit the funnel does not see: a rep updates an account's phone number (`account`),
+ * or the HubSpot workflow re-sends one of its contacts when a property changes (`workflow`).
+ * Samepage maps no phone field and the workflow snapshot carries no stage, so nothing stored or
+ * counted changes; they are what keeps a live CRM's webhooks firing on days the funnel stands still
+ * (the story has them only where the funnel leaves a sender quiet).
+ */
+export type StoryEdit =
+  | { kind: 'account'; system: StorySystem; company: number; phone: string; at: number }
+  | { kind: 'workflow'; contact: number; at: number };
+
 export interface StoryTruth {
   companies: number;
   contacts: number;
@@ -152,8 +167,17 @@ export interface Story {
   companies: StoryCompany[];
   contacts: StoryContact[];
   deals: StoryDeal[];
+  /** The Typeform submissions delivered (none from `typeformQuietFrom` on). */
   forms: StoryForm[];
   activities: StoryActivity[];
+  /** With `everydayEdits`, else none. */
+  edits: StoryEdit[];
+  /**
+   * Typeform's webhook stops delivering here, 4 business days before asOf (its secret expired):
+   * the submissions of those days never reach samepage, so the story has none, and the packets
+   * built as of asOf say Typeform is silent.
+   */
+  typeformQuietFrom: number;
   truth: StoryTruth;
 }
 
@@ -165,6 +189,11 @@ export interface StoryOptions {
   /** How many contacts (default 3000). */
   contacts?: number;
   config: ClientConfig;
+  /**
+   * The CRMs' everyday edits (`Story.edits`), so every source but the quiet Typeform is live at
+   * asOf, as the demo's packets judge them (default: none).
+   */
+  everydayEdits?: boolean;
 }
 
 // --- seeded randomness ---
@@ -502,6 +531,15 @@ const SYSTEM_SHARES: readonly (readonly [StorySystem, number])[] = [
   ['generic', 0.18],
 ];
 
+/** How long before asOf Typeform goes quiet, in business days. */
+export const TYPEFORM_QUIET_BUSINESS_DAYS = 4;
+
+/** The local hours of each business day's slots for an everyday edit: two per CRM, one for the workflow and the relay. */
+const EDIT_SLOTS: Readonly<Record<'crm' | 'once', readonly number[]>> = {
+  crm: [10, 15],
+  once: [12.5],
+};
+
 /** HubSpot contacts sent by the workflow webhook instead of app webhooks. */
 const WORKFLOW_CONTACTS = 8;
 
@@ -537,6 +575,18 @@ function cumulative(days: readonly Day[]): number[] {
     total += day.weight;
     return total;
   });
+}
+
+/** The latest instant that is `minutes` business minutes before `to` (the start of a silence that long). */
+export function businessMinutesBefore(to: number, minutes: number, calendar: BusinessCalendar): number {
+  let low = to - 60 * DAY;
+  let high = to;
+  while (high - low > 1000) {
+    const middle = Math.floor((low + high) / 2);
+    if (businessMinutesBetween(middle, to, calendar) >= minutes) low = middle;
+    else high = middle;
+  }
+  return second(low);
 }
 
 /** Every time of the story is clamped to [start, asOf]; a later change simply did not happen yet. */
@@ -837,6 +887,21 @@ export function generateStory(options: StoryOptions): Story {
     workflow++;
   }
 
+  // Typeform goes quiet before asOf: the submissions of those days are never delivered.
+  const [openHour = 0, openMinute = 0] = config.businessHours.start.split(':').map(Number);
+  const [closeHour = 0, closeMinute = 0] = config.businessHours.end.split(':').map(Number);
+  const businessDayMinutes = closeHour * 60 + closeMinute - (openHour * 60 + openMinute);
+  const typeformQuietFrom = businessMinutesBefore(
+    asOf,
+    TYPEFORM_QUIET_BUSINESS_DAYS * businessDayMinutes,
+    calendar,
+  );
+  const delivered = forms.filter((form) => form.at < typeformQuietFrom);
+
+  const edits = options.everydayEdits
+    ? everydayEdits({ seed: options.seed, asOf, days, calendar, companies, contacts, deals, activities })
+    : [];
+
   // Companies nobody joined do not exist in the story (they never do: one is made per first contact).
   const bySystem = Object.fromEntries(
     STORY_SYSTEMS.map((system) => [system, { companies: 0, contacts: 0, deals: 0, activities: 0 }]),
@@ -861,13 +926,15 @@ export function generateStory(options: StoryOptions): Story {
     companies,
     contacts,
     deals,
-    forms,
+    forms: delivered,
     activities,
+    edits,
+    typeformQuietFrom,
     truth: {
       companies: companies.length,
       contacts: contacts.length,
       deals: deals.length,
-      forms: forms.length,
+      forms: delivered.length,
       activities: activities.length,
       bySystem,
       workflowContacts: workflow,
@@ -881,6 +948,115 @@ export function generateStory(options: StoryOptions): Story {
       disqualifiedWithoutReason: disqualifications.filter((change) => change.reason === undefined).length,
     },
   };
+}
+
+type EditFeed = StorySystem | 'workflow';
+
+/** The longest silence, in business hours, the everyday edits leave a feed (under its default limit). */
+const EDIT_MAX_SILENCE_HOURS: Readonly<Record<EditFeed, number>> = {
+  hubspot: 6,
+  salesforce: 6,
+  pipedrive: 6,
+  generic: 20,
+  workflow: 20,
+};
+
+/**
+ * The CRMs' everyday edits (StoryEdit), only where the funnel leaves a sender quiet: each business
+ * day has its slots (EDIT_SLOTS), and a slot gets an edit when, without it, the sender would be
+ * silent for longer than EDIT_MAX_SILENCE_HOURS by the next slot. A random stream of its own keeps
+ * the funnel the same with or without them.
+ */
+function everydayEdits(story: {
+  seed: number;
+  asOf: number;
+  days: readonly Day[];
+  calendar: BusinessCalendar;
+  companies: readonly StoryCompany[];
+  contacts: readonly StoryContact[];
+  deals: readonly StoryDeal[];
+  activities: readonly StoryActivity[];
+}): StoryEdit[] {
+  const { asOf, calendar } = story;
+  const random = new Random(story.seed ^ 0x5eed_ed17);
+  // When each sender sends an item of the funnel (as deliveries.ts routes them).
+  const natural: Record<EditFeed, number[]> = {
+    hubspot: [],
+    salesforce: [],
+    pipedrive: [],
+    generic: [],
+    workflow: [],
+  };
+  for (const company of story.companies) {
+    natural[company.system].push(company.createdAt);
+    if (company.system === 'pipedrive') natural.generic.push(company.createdAt);
+  }
+  const systemOf = new Map<number, StorySystem>();
+  for (const contact of story.contacts) {
+    systemOf.set(contact.n, contact.system);
+    const times = contact.stages.map((change) => change.at);
+    if (contact.viaWorkflow) natural.workflow.push(...times);
+    else if (contact.system === 'pipedrive') {
+      natural.pipedrive.push(contact.createdAt);
+      natural.generic.push(...times);
+    } else natural[contact.system].push(...times);
+    if (contact.system === 'salesforce') {
+      for (const change of contact.stages) if (change.reason) natural.generic.push(change.at);
+    }
+  }
+  for (const deal of story.deals) natural[deal.system].push(...deal.stages.map((change) => change.at));
+  for (const activity of story.activities) {
+    const system = systemOf.get(activity.contact) ?? 'generic';
+    natural[system === 'hubspot' ? 'generic' : system].push(activity.at);
+  }
+
+  const bySystem = new Map<StorySystem, StoryCompany[]>();
+  for (const company of story.companies) {
+    bySystem.set(company.system, [...(bySystem.get(company.system) ?? []), company]);
+  }
+  const workflowContacts = story.contacts.filter((contact) => contact.viaWorkflow);
+  const existing = <T extends { createdAt: number }>(items: readonly T[], at: number) => {
+    const known = items.filter((item) => item.createdAt < at);
+    return known.length > 0 ? random.pick(known) : undefined;
+  };
+  const edits: StoryEdit[] = [];
+  for (const feed of [...STORY_SYSTEMS, 'workflow'] as const) {
+    const hours = feed === 'generic' || feed === 'workflow' ? EDIT_SLOTS.once : EDIT_SLOTS.crm;
+    const slots: number[] = [];
+    for (const day of story.days) {
+      if (businessMinutesBetween(day.start, day.start + DAY, calendar) === 0) continue;
+      const local = DateTime.fromMillis(day.start, { zone: calendar.timezone });
+      for (const hour of hours) {
+        const at = second(
+          local.plus({ minutes: Math.round((hour + random.between(-0.75, 0.75)) * 60) }).toMillis(),
+        );
+        if (inStory(at, asOf)) slots.push(at);
+      }
+    }
+    const times = [...natural[feed]].sort((a, b) => a - b);
+    let next = 0;
+    let last: number | undefined;
+    const limit = EDIT_MAX_SILENCE_HOURS[feed] * 60;
+    slots.forEach((at, index) => {
+      while (next < times.length && (times[next] as number) <= at) last = times[next++];
+      const following = slots[index + 1] ?? asOf;
+      if (last !== undefined && businessMinutesBetween(last, following, calendar) <= limit) return;
+      let edit: StoryEdit | undefined;
+      if (feed === 'workflow') {
+        const contact = existing(workflowContacts, at);
+        if (contact) edit = { kind: 'workflow', contact: contact.n, at };
+      } else {
+        const company = existing(bySystem.get(feed) ?? [], at);
+        const phone = `+1 312 555 ${String(random.int(0, 9999)).padStart(4, '0')}`;
+        if (company) edit = { kind: 'account', system: feed, company: company.n, phone, at };
+      }
+      if (edit) {
+        edits.push(edit);
+        last = at;
+      }
+    });
+  }
+  return edits.sort((a, b) => a.at - b.at);
 }
 
 /** The story's ICP fit of a company (firmographic dimensions of the config's ICP). */

@@ -1,10 +1,18 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
+import { storyDeliveries } from '#local/generator/deliveries.ts';
+import { generateStory } from '#local/generator/story.ts';
+import { loadClientConfigFile } from '#shared/config/load.ts';
 import { formatNumber } from '#shared/packets/format.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import { dataHealthRows } from '#shared/packets/text.ts';
+import { lastCompletePeriod } from '#shared/time/periods.ts';
+import { DEMO_SEED } from '../../cli/demo.ts';
+import { DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 import { runSamepage } from '../support/cli.ts';
 
 /** The text a reader sees in the HTML: no head, blocks apart, inline markup joined, entities decoded. */
@@ -194,6 +202,63 @@ describe('npm run demo', () => {
         both(label);
         both(value);
       }
+    }
+  });
+
+  it('says on every packet that Typeform went quiet before it was built, and on no other source', () => {
+    // The demo's story, as the demo made it: Typeform's last delivery and its deliveries of the week.
+    const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
+    const asOf = Date.parse(AS_OF);
+    const story = generateStory({
+      seed: DEMO_SEED,
+      asOf: new Date(AS_OF),
+      config,
+      contacts: 300,
+      everydayEdits: true,
+    });
+    const typeform = storyDeliveries(story, { baseUrl: '', config, secrets: DEMO_SENDER_SECRETS }).filter(
+      (delivery) => delivery.source === 'typeform',
+    );
+    const lastTypeform = Math.max(...typeform.map((delivery) => delivery.at));
+    expect(lastTypeform).toBeLessThan(story.typeformQuietFrom);
+    const since = DateTime.fromMillis(lastTypeform, { zone: config.timezone }).toFormat('ccc LLL d, HH:mm');
+    const week = lastCompletePeriod('weekly', asOf, config);
+    const inWeek = (outcome: string) =>
+      typeform.filter(
+        (delivery) => delivery.expect === outcome && delivery.at >= week.start && delivery.at < week.end,
+      ).length;
+
+    const mailed = mailedPackets();
+    const weekly = mailed.find(({ packet }) => packet.cadence === 'weekly');
+    const banner = weekly?.packet.banner ?? '';
+    expect(banner).toBe(
+      `Data may be incomplete. Typeform has been silent since ${since}; it feeds speed to lead (its form submissions start the clocks) and the leads they create.`,
+    );
+    expect(output).toContain(`\n  banner: ${banner}\n`);
+    const sources = weekly?.packet.dataHealth.sources ?? [];
+    const states = Object.fromEntries(sources.map((source) => [source.source, source.state]));
+    expect(states).toEqual({
+      hubspot: 'fresh',
+      'hubspot-workflow': 'fresh',
+      salesforce: 'fresh',
+      pipedrive: 'fresh',
+      typeform: 'silent',
+      generic: 'fresh',
+    });
+    const typeformHealth = sources.find((source) => source.source === 'typeform');
+    expect(typeformHealth).toMatchObject({
+      policy: 'warn',
+      maxSilenceBusinessHours: 18,
+      accepted: inWeek('accepted'),
+      quarantined: inWeek('quarantined'),
+    });
+    expect(typeformHealth?.silentBusinessHours).toBeGreaterThan(3 * 9);
+    expect(typeformHealth?.line).toMatch(/^Typeform: silent since /);
+    // Read in the HTML and the text part too, and on the monthly and quarterly packets built at the same instant.
+    for (const { dir, packet, seen, text } of mailed) {
+      expect(packet.banner, dir).toBe(banner);
+      expect(seen, dir).toContain(banner);
+      expect(text, dir).toContain(banner);
     }
   });
 

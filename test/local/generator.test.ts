@@ -191,8 +191,15 @@ describe('generateStory', () => {
         config,
         secrets: DEMO_SENDER_SECRETS,
       });
+      // Batching senders send what happened within a few hours together, so receipt times follow the story.
       expect(deliveries.length).toBeGreaterThan(300);
-      expect(deliveries.length).toBeLessThanOrEqual(2000);
+      expect(deliveries.length).toBeLessThanOrEqual(5000);
+      const typeform = deliveries.filter((delivery) => delivery.source === 'typeform');
+      expect(typeform.every((delivery) => delivery.at < story.typeformQuietFrom)).toBe(true);
+      for (const [index, delivery] of deliveries.entries()) {
+        expect(delivery.at).toBeGreaterThanOrEqual(deliveries[index - 1]?.at ?? story.start);
+        expect(delivery.at).toBeLessThanOrEqual(story.asOf);
+      }
       const sources = new Set(deliveries.map((delivery) => delivery.source));
       expect(sources).toEqual(
         new Set(['hubspot', 'hubspot-workflow', 'salesforce', 'pipedrive', 'typeform', 'generic']),
@@ -262,19 +269,23 @@ describe('generateStory', () => {
 
 describe('a small story delivered to the local twin', () => {
   const asOf = AS_OF;
-  const story = generateStory({ seed: 7, asOf, months: 4, contacts: 300, config });
+  const story = generateStory({ seed: 7, asOf, months: 4, contacts: 300, config, everydayEdits: true });
   let twin: Twin;
   let deliveries: ScriptedDelivery[];
+  // The twin's clock is the story's, as in the demo: each delivery is received at its story time.
+  let current = asOf.getTime();
 
   beforeAll(async () => {
     twin = await startTwin({
       config,
       secrets: demoSecrets(),
+      clock: () => current,
     });
     deliveries = storyDeliveries(story, {
       baseUrl: twin.server?.url ?? '',
       config,
       secrets: DEMO_SENDER_SECRETS,
+      signAtStoryTime: true,
     });
   });
   afterAll(async () => {
@@ -283,7 +294,9 @@ describe('a small story delivered to the local twin', () => {
 
   it('answers every delivery as expected and stores exactly the story', { timeout: 120_000 }, async () => {
     const outcomes: string[] = [];
+    const refusals: string[] = [];
     for (const delivery of deliveries) {
+      current = delivery.at;
       const response = await fetch(deliveryUrl(twin.server?.url ?? '', delivery), {
         method: 'POST',
         body: delivery.body,
@@ -299,12 +312,40 @@ describe('a small story delivered to the local twin', () => {
       outcomes.push(
         outcome === delivery.expect ? 'ok' : `${delivery.label}: ${outcome} ${text.slice(0, 200)}`,
       );
+      if (response.status === 401) refusals.push(`${delivery.label}: ${JSON.parse(text).reason}`);
       // Accepted deliveries carry no item-level problems either.
       if (delivery.expect === 'accepted' && !response.headers.get('x-samepage-status')) {
         expect(JSON.parse(text).problems, delivery.label).toBe(0);
       }
     }
     expect(outcomes.filter((outcome) => outcome !== 'ok')).toEqual([]);
+    // Signed and received at story time, the timestamped senders pass their 5-minute checks; the
+    // forged delivery is refused for its signature, as it always was, not for its time.
+    expect(refusals).toEqual(['Forged delivery (wrong secret): No matching signature in webhook-signature']);
+    current = asOf.getTime();
+    await twin.store.flushSourceNotes();
+
+    // Receipt times follow the story: Typeform went quiet before asOf, the CRMs did not.
+    const activity = await twin.store.sourceActivity(['typeform', 'hubspot', 'salesforce', 'pipedrive']);
+    const lastDelivery = (source: string) =>
+      Math.max(
+        ...deliveries
+          .filter((delivery) => delivery.source === source && delivery.expect !== 'refused')
+          .map((delivery) => delivery.at),
+      );
+    for (const marker of activity)
+      expect(marker.lastDeliveryAt, marker.source).toBe(lastDelivery(marker.source));
+    const typeform = activity.find((marker) => marker.source === 'typeform');
+    expect(typeform?.lastDeliveryAt).toBeLessThan(story.typeformQuietFrom);
+    const calendar = { timezone: config.timezone, businessHours: config.businessHours };
+    expect(businessMinutesBetween(story.typeformQuietFrom, asOf.getTime(), calendar)).toBe(4 * 9 * 60);
+    for (const marker of activity.filter((entry) => entry.source !== 'typeform')) {
+      expect(
+        businessMinutesBetween(marker.lastDeliveryAt ?? 0, asOf.getTime(), calendar),
+        marker.source,
+      ).toBeLessThanOrEqual(8 * 60);
+    }
+    expect(story.forms.every((form) => form.at < story.typeformQuietFrom)).toBe(true);
 
     // Exactly the story's entities.
     const range = { from: story.start - DAY, to: asOf.getTime() + 1 };
