@@ -113,9 +113,10 @@ export function businessSpan(hours: number, config: Pick<ClientConfig, 'business
 }
 
 /**
- * The freshness of each configured source at `asOf`, with its deliveries in `period`. A source the
- * config does not name is never judged. A source that never delivered is listed, not judged: a new
- * client's form may have had no submission yet.
+ * The freshness of each configured source at `asOf`, with its deliveries in `period`. A source is
+ * silent for a packet when it has not delivered for longer than its limit and its silence began
+ * before the period ended. A source the config does not name is never judged. A source that never
+ * delivered is listed, not judged: a new client's form may have had no submission yet.
  */
 export function sourceFreshness(
   activity: readonly SourceActivity[],
@@ -159,7 +160,9 @@ export function sourceFreshness(
     // A delivery after the as-of instant (a packet rebuilt later) proves the source was alive then.
     const silentBusinessHours = last >= asOf ? 0 : businessMinutesBetween(last, asOf, config) / 60;
     const withSilence = { ...base, silentBusinessHours };
-    if (silentBusinessHours > maxSilenceBusinessHours) {
+    // A silence that began after the period ended left the period's facts complete: last month's
+    // packet does not carry this week's outage.
+    if (silentBusinessHours > maxSilenceBusinessHours && last < period.end) {
       return {
         ...withSilence,
         state: 'silent',

@@ -103,6 +103,24 @@ describe('source freshness', () => {
     expect(crm.find((source) => source.source === 'hubspot')?.state).toBe('silent');
   });
 
+  it('does not call a source silent for a period that ended before its silence began', () => {
+    // Silent since Thu Nov 19 15:40: the week of Nov 16 is affected, the week of Nov 9 is not.
+    const previousWeek = {
+      start: Date.parse('2026-11-09T05:00:00Z'),
+      end: Date.parse('2026-11-16T05:00:00Z'),
+    };
+    const crm = [activity('hubspot', { lastDeliveryAt: Date.parse('2026-11-19T20:40:00Z') })];
+    expect(
+      sourceFreshness(crm, config(), previousWeek, AS_OF).find((s) => s.source === 'hubspot'),
+    ).toMatchObject({
+      state: 'fresh',
+      line: 'HubSpot: last delivery Thu 15:40, 0 accepted, 0 quarantined',
+    });
+    expect(sourceFreshness(crm, config(), PERIOD, AS_OF).find((s) => s.source === 'hubspot')?.state).toBe(
+      'silent',
+    );
+  });
+
   it('does not judge a quarantine share over fewer than 5 deliveries', () => {
     const few = [
       activity('pipedrive', {
