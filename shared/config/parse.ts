@@ -48,6 +48,7 @@ export const DEFINITION_KEYS = [
   'sla',
   'cycles',
   'targets',
+  'forecast',
   'thresholds',
 ] as const satisfies readonly (keyof ClientConfig)[];
 

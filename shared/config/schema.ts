@@ -451,7 +451,22 @@ export const clientConfigSchema = z
       highIntentForms: z.array(z.string().min(1)).default([]),
     }),
     cycles: z.object({ salesCycleDays: positiveInt, maturityDays: positiveInt, stallDays: positiveInt }),
-    targets: z.object({ mqlPerMonth: z.number().nonnegative(), qpcPerQuarter: z.number().nonnegative() }),
+    targets: z.object({
+      mqlPerMonth: z.number().nonnegative(),
+      qpcPerQuarter: z.number().nonnegative(),
+      /** Won amount per fiscal quarter: what the forecast is compared with (QPC is a pipeline target). */
+      bookingsPerQuarter: z.number().nonnegative().optional(),
+    }),
+    /**
+     * The forecast: each deal stage's probability where the CRM sends none, and how close to the
+     * actual a forecast must be to count as accurate ("within 10%").
+     */
+    forecast: z
+      .strictObject({
+        stageProbabilities: z.record(z.string().min(1), z.number().min(0).max(1)).default({}),
+        accuracyTolerance: z.number().positive().max(1).default(0.1),
+      })
+      .optional(),
     thresholds: z
       .record(z.string(), z.object({ good: condition, act: condition, owner, action: z.string().min(1) }))
       .superRefine((thresholds, ctx) => {
@@ -489,6 +504,17 @@ export const clientConfigSchema = z
       ...config.dealStages.lost,
     ])) {
       ctx.addIssue({ code: 'custom', path: ['sources', ...issue.path], message: issue.message });
+    }
+    for (const stage of Object.keys(config.forecast?.stageProbabilities ?? {})) {
+      if (
+        ![...config.dealStages.order, ...config.dealStages.won, ...config.dealStages.lost].includes(stage)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['forecast', 'stageProbabilities', stage],
+          message: 'expected one of dealStages',
+        });
+      }
     }
     for (const [year, rates] of Object.entries(config.exchangeRates ?? {})) {
       if (Object.hasOwn(rates, config.currency)) {

@@ -5,6 +5,7 @@ import {
   ENTITY_FIELDS,
   ENTITY_TYPES,
   type FieldValue,
+  FORECAST_CATEGORIES,
   MERGED_FROM_PREFIX,
 } from '../model/events.ts';
 
@@ -18,7 +19,16 @@ import {
 /** Per event: longer ids, field names, texts and lists are problems of the delivery, not items over 400 KB. */
 export const EVENT_LIMITS = { idChars: 256, fieldNameChars: 320, textChars: 512, listEntries: 25 } as const;
 
-type FieldKind = 'text' | 'wholeCount' | 'amount' | 'currency' | 'textList' | 'boolean';
+type FieldKind =
+  | 'text'
+  | 'wholeCount'
+  | 'amount'
+  | 'currency'
+  | 'textList'
+  | 'boolean'
+  | 'localDate'
+  | 'probability'
+  | 'forecastCategory';
 
 /** The kind of each canonical field that is not plain text. */
 const FIELD_KINDS: Partial<Record<string, FieldKind>> = {
@@ -29,6 +39,9 @@ const FIELD_KINDS: Partial<Record<string, FieldKind>> = {
   contactIds: 'textList',
   tech: 'textList',
   deleted: 'boolean',
+  closeDate: 'localDate',
+  probability: 'probability',
+  forecastCategory: 'forecastCategory',
 };
 
 const KIND_WORDS: Record<FieldKind, string> = {
@@ -38,6 +51,9 @@ const KIND_WORDS: Record<FieldKind, string> = {
   currency: 'an ISO 4217 code such as "USD"',
   textList: 'a list of texts',
   boolean: 'true or false',
+  localDate: 'a date "YYYY-MM-DD"',
+  probability: 'a number from 0 to 1',
+  forecastCategory: `one of ${FORECAST_CATEGORIES.join(', ')}`,
 };
 
 function kindOf(field: string): FieldKind {
@@ -60,6 +76,17 @@ function fits(kind: FieldKind, value: FieldValue): boolean {
       return Array.isArray(value) && value.every((entry) => typeof entry === 'string');
     case 'boolean':
       return typeof value === 'boolean';
+    case 'localDate':
+      return (
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+        !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+        new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+      );
+    case 'probability':
+      return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+    case 'forecastCategory':
+      return typeof value === 'string' && (FORECAST_CATEGORIES as readonly string[]).includes(value);
   }
 }
 

@@ -55,6 +55,11 @@ export const ENTITY_FIELDS = {
     // config has no plan rate for the deal's currency.
     'homeAmount',
     'stage',
+    // The forecast (DESIGN.md contract 2): expected close as a local date "YYYY-MM-DD", probability
+    // 0–1, and the forecast category.
+    'closeDate',
+    'probability',
+    'forecastCategory',
     'pipeline',
     'source',
     'owner',
@@ -67,6 +72,10 @@ export const ENTITY_FIELDS = {
 } as const satisfies Record<EntityType, readonly string[]>;
 
 export const CONTACT_LINK_PREFIX = 'contactLink:';
+
+/** A deal's forecast category (DESIGN.md contract 2); CRMs' own names are mapped onto these. */
+export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'omitted'] as const;
+export type ForecastCategory = (typeof FORECAST_CATEGORIES)[number];
 
 /**
  * `mergedFrom:<id>` booleans on a surviving contact: the records that continue as it (a HubSpot

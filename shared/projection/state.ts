@@ -31,9 +31,16 @@ export interface EntityState {
 /** How many entries of a field's history are kept; the stage keeps more for stage-history metrics. */
 export const FIELD_HISTORY_LIMIT = 20;
 export const STAGE_HISTORY_LIMIT = 100;
+/**
+ * The fields a forecast reads as of any snapshot of the last 5 quarters: a deal re-forecast weekly
+ * for 5 quarters changes each about 65 times.
+ */
+export const FORECAST_HISTORY_LIMIT = 70;
+const FORECAST_FIELDS = new Set(['amount', 'closeDate', 'probability', 'forecastCategory']);
 
 function historyLimit(field: string): number {
-  return field === 'stage' ? STAGE_HISTORY_LIMIT : FIELD_HISTORY_LIMIT;
+  if (field === 'stage') return STAGE_HISTORY_LIMIT;
+  return FORECAST_FIELDS.has(field) ? FORECAST_HISTORY_LIMIT : FIELD_HISTORY_LIMIT;
 }
 
 /**

@@ -25,7 +25,7 @@ const CONTACT_FIELDS =
   'companyId, industry, employees, region, country, title, seniority, source, owner, stage, reason, emailHash';
 const COMPANY_FIELDS = 'name, domain, industry, employees, region, country, tech';
 const DEAL_FIELDS =
-  'companyId, contactIds, amount, currency, homeAmount, stage, pipeline, source, owner, reason';
+  'companyId, contactIds, amount, currency, homeAmount, stage, closeDate, probability, forecastCategory, pipeline, source, owner, reason';
 
 const byPath = (problems: { path: string; message: string }[]) =>
   [...problems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
