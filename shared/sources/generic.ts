@@ -9,7 +9,7 @@ import {
   UnknownSourceError,
   ValidationError,
 } from '../errors.ts';
-import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
+import { type CanonicalEvent, type FieldValue, FORECAST_CATEGORIES, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
 import { dealStageNames, mapLifecycle } from './mapping.ts';
 import {
@@ -79,6 +79,17 @@ const eventSchema = z.discriminatedUnion('type', [
     amount: z.number().nonnegative().nullable().optional(),
     currency: clearable(z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code')),
     stage: optionalText,
+    // The forecast: the expected close as the client's local date, a probability and a category.
+    closeDate: clearable(z.iso.date({ error: 'expected a real date "YYYY-MM-DD"' })),
+    probability: clearable(
+      z
+        .number({ error: 'expected a number from 0 to 1' })
+        .min(0, 'expected a number from 0 to 1')
+        .max(1, 'expected a number from 0 to 1'),
+    ),
+    forecastCategory: clearable(
+      z.enum(FORECAST_CATEGORIES, { error: `expected one of ${FORECAST_CATEGORIES.join(', ')}` }),
+    ),
     pipeline: optionalText,
     source: optionalText,
     owner: optionalText,

@@ -171,7 +171,8 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     const map = hubspotPropertyMap(object, source.properties);
     const out = new DeliveryBuilder();
     // Several properties can feed one field (lifecyclestage and hs_lead_status → stage): in a
-    // snapshot the one listed later in the map wins, so a mapped lead status beats the lifecycle.
+    // snapshot the one listed later in the map wins, so a mapped lead status beats the lifecycle
+    // and hs_forecast_probability beats hs_deal_stage_probability.
     const order = Object.keys(map);
     const names = [...properties.keys()]
       .filter((name) => !META_KEYS.has(name))
@@ -181,7 +182,10 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
       const result = mapHubSpotProperty(object, map, name, properties.get(name) ?? null, context);
       if (result.kind === 'ignored') out.ignore(result.reason);
       else if (result.kind === 'problem') out.problem(`properties.${name}`, result.message);
-      else fields[result.field] = result.value;
+      // A property left empty does not clear what another one feeding the same field says in this
+      // snapshot: a deal with a stage probability and no forecast probability keeps the former.
+      else if (result.value !== null || fields[result.field] === undefined)
+        fields[result.field] = result.value;
     }
     out.events.push({ entity: object, id: entityId, at, fields });
     // The record existed from its create date: that, not the first workflow run, is its first `at`.

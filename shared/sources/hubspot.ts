@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import {
@@ -12,6 +13,7 @@ import {
   CONTACT_LINK_PREFIX,
   ENTITY_FIELDS,
   type FieldValue,
+  type ForecastCategory,
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
@@ -77,6 +79,21 @@ export const HUBSPOT_DEAL_PROPERTIES: PropertyMap = {
   hubspot_owner_id: 'owner',
   closed_lost_reason: 'reason',
   hs_analytics_source: 'source',
+  // The forecast. "Close date: the day the deal is expected to close, or was closed"
+  // (https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties); it is a datetime
+  // property, an instant (https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis),
+  // read as the client's local date (hubspotCloseDate).
+  closedate: 'closeDate',
+  // Both probabilities are 0–1. hs_deal_stage_probability follows the deal stage; hs_forecast_probability
+  // is the one a rep or manager sets on the deal for the forecast. The judgement about this deal beats
+  // its stage's default, so the forecast probability is listed last: in a workflow snapshot, which
+  // applies the map in order, it wins whenever it has a value. App webhooks send each property as
+  // its own change, so there the later change wins (a stage move after a manual forecast replaces it).
+  hs_deal_stage_probability: 'probability',
+  hs_forecast_probability: 'probability',
+  // Forecast categories: "Users can also manually update the forecast category for an individual
+  // deal from the deal record" (https://knowledge.hubspot.com/forecast/set-up-the-forecast-tool).
+  hs_manual_forecast_category: 'forecastCategory',
 };
 
 export const HUBSPOT_PROPERTY_MAPS: Readonly<Record<HubSpotObject, PropertyMap>> = {
@@ -107,6 +124,63 @@ function numberFrom(raw: string | number, field: string, integer: boolean): Prop
     };
   }
   return { kind: 'field', field, value };
+}
+
+/**
+ * hs_manual_forecast_category's internal values (its labels: Not forecasted, Pipeline, Best case,
+ * Commit, Closed won), as the property's definition lists them. CLOSED is a won deal: it is
+ * counted through its won stage, and while it is read as open it is at least as sure as commit,
+ * so it joins commit (Salesforce's Closed category is mapped the same way). Canonical names are
+ * accepted too, for a custom property a config maps to forecastCategory.
+ */
+export const HUBSPOT_FORECAST_CATEGORIES: Readonly<Record<string, ForecastCategory>> = {
+  OMIT: 'omitted',
+  PIPELINE: 'pipeline',
+  BEST_CASE: 'best_case',
+  COMMIT: 'commit',
+  CLOSED: 'commit',
+  OMITTED: 'omitted',
+};
+const HUBSPOT_CATEGORY_VALUES = 'OMIT, PIPELINE, BEST_CASE, COMMIT, CLOSED';
+
+function forecastCategoryFrom(text: string): PropertyResult {
+  const key = text.toUpperCase();
+  const category = Object.hasOwn(HUBSPOT_FORECAST_CATEGORIES, key)
+    ? HUBSPOT_FORECAST_CATEGORIES[key]
+    : undefined;
+  if (category === undefined) {
+    return {
+      kind: 'problem',
+      message: `expected one of ${HUBSPOT_CATEGORY_VALUES} for forecastCategory`,
+    };
+  }
+  return { kind: 'field', field: 'forecastCategory', value: category };
+}
+
+function probabilityFrom(raw: string | number): PropertyResult {
+  const value = typeof raw === 'number' ? raw : Number(raw.trim());
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    return { kind: 'problem', message: 'expected a number from 0 to 1 for probability' };
+  }
+  return { kind: 'field', field: 'probability', value };
+}
+
+/**
+ * HubSpot's closedate → the client's local date "YYYY-MM-DD". The value is an instant (epoch
+ * milliseconds, or ISO-8601 with a time); 2026-12-31T03:00:00Z is 2026-12-30 in New York. A bare
+ * date "YYYY-MM-DD" (a custom date property mapped by the config) is kept as that date.
+ */
+export function hubspotCloseDate(raw: string | number, timezone: string): string | undefined {
+  const text = typeof raw === 'number' ? String(raw) : raw.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const date = DateTime.fromISO(text, { zone: 'utc' });
+    return date.isValid ? text : undefined;
+  }
+  let instant: DateTime;
+  if (/^-?\d+$/.test(text)) instant = DateTime.fromMillis(Number(text), { zone: timezone });
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(text)) instant = DateTime.fromISO(text, { zone: timezone });
+  else return undefined;
+  return instant.isValid ? (instant.toISODate() ?? undefined) : undefined;
 }
 
 /** What mapping a property needs besides the property maps. */
@@ -161,7 +235,22 @@ export function mapHubSpotProperty(
     if (typeof raw === 'boolean') return { kind: 'problem', message: `expected a number for ${field}` };
     return numberFrom(raw, field, field === 'employees');
   }
+  if (field === 'probability') {
+    if (typeof raw === 'boolean')
+      return { kind: 'problem', message: 'expected a number from 0 to 1 for probability' };
+    return probabilityFrom(raw);
+  }
+  if (field === 'closeDate') {
+    const date = typeof raw === 'boolean' ? undefined : hubspotCloseDate(raw, context.config.timezone);
+    return date === undefined
+      ? {
+          kind: 'problem',
+          message: 'expected epoch milliseconds, an ISO-8601 time or a date YYYY-MM-DD for closeDate',
+        }
+      : { kind: 'field', field, value: date };
+  }
   const text = String(raw).trim();
+  if (field === 'forecastCategory') return forecastCategoryFrom(text);
   if (field === 'deleted') {
     if (text === 'true' || text === 'false') return { kind: 'field', field, value: text === 'true' };
     return { kind: 'problem', message: `expected true or false for deleted, got ${JSON.stringify(raw)}` };

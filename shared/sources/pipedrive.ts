@@ -5,6 +5,7 @@ import {
   type CanonicalEvent,
   ENTITY_FIELDS,
   type FieldValue,
+  FORECAST_CATEGORIES,
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
@@ -59,6 +60,12 @@ export const PIPEDRIVE_DEAL_FIELDS: Readonly<Record<string, string>> = {
   source_channel: 'source',
   origin: 'source',
   pipeline_id: 'pipeline',
+  // "expected_close_date: The expected close date of the deal" and "probability: The success
+  // probability percentage of the deal", null unless the pipeline has deal probability on
+  // (https://developers.pipedrive.com/docs/api/v1/Deals). Pipedrive has no forecast category; a
+  // config can map a custom field holding the canonical names to forecastCategory.
+  expected_close_date: 'closeDate',
+  probability: 'probability',
 };
 
 /** Activities are not configurable (the config has no `fields.activity`); `type` is read by the kind rule. */
@@ -202,6 +209,30 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
     }
     case 'deleted':
       return typeof raw === 'boolean' ? { value: raw } : { problem: 'expected true or false' };
+    case 'closeDate': {
+      if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
+      const text = typeof raw === 'string' ? raw.trim() : '';
+      const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+      return date && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text)
+        ? { value: text }
+        : { problem: 'expected a date YYYY-MM-DD' };
+    }
+    case 'probability': {
+      // A percentage, 0–100.
+      if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
+      const percent = typeof raw === 'string' ? Number(raw.trim()) : raw;
+      return typeof percent === 'number' && Number.isFinite(percent) && percent >= 0 && percent <= 100
+        ? { value: percent / 100 }
+        : { problem: 'expected a percentage from 0 to 100' };
+    }
+    case 'forecastCategory': {
+      const value = textValue(raw);
+      if (value === null) return { value: null };
+      const category = value?.toLowerCase().replace(/[\s-]+/g, '_');
+      return category !== undefined && (FORECAST_CATEGORIES as readonly string[]).includes(category)
+        ? { value: category }
+        : { problem: `expected one of ${FORECAST_CATEGORIES.join(', ')}` };
+    }
     case 'tech': {
       if (raw === null) return { value: null };
       const list = Array.isArray(raw) ? raw : [raw];

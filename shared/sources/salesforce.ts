@@ -8,6 +8,7 @@ import {
   ENTITY_FIELDS,
   type EntityType,
   type FieldValue,
+  type ForecastCategory,
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
@@ -93,6 +94,13 @@ export const SALESFORCE_FIELDS: Readonly<Record<MappedObject, Readonly<Record<st
     LeadSource: 'source',
     OwnerId: 'owner',
     Loss_Reason__c: 'reason',
+    // The forecast (https://developer.salesforce.com/docs/platform/field-reference/references/field-reference/salesforce-field-reference-opportunity.html):
+    // CloseDate is a date, Probability a percent, ForecastCategoryName the category's name and
+    // ForecastCategory its API value. Both categories name the same choice; the name is listed last.
+    CloseDate: 'closeDate',
+    Probability: 'probability',
+    ForecastCategory: 'forecastCategory',
+    ForecastCategoryName: 'forecastCategory',
   },
   // Several properties may feed `kind`: the first one whose value names a call, email or meeting wins.
   Task: { WhoId: 'contactId', OwnerId: 'owner', TaskSubtype: 'kind', Type: 'kind' },
@@ -105,6 +113,26 @@ export const ACTIVITY_KINDS: Readonly<Record<string, 'call' | 'email' | 'meeting
   email: 'email',
   listemail: 'email',
   meeting: 'meeting',
+};
+
+/**
+ * Forecast categories → canonical, by ForecastCategoryName ("The standard forecast categories are
+ * Pipeline, Best Case, Commit, Omitted (not included in forecasts), and Closed",
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_forecastingfact.htm)
+ * or by ForecastCategory's API values (BestCase, Closed, Forecast, MostLikely, Omitted, Pipeline,
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunityhistory.htm),
+ * compared without case or spaces. Forecast is Commit's API value. Most Likely, an optional
+ * category between Best Case and Commit, is not a commitment: best_case. Closed holds won deals
+ * (a lost one is Omitted): they count through their won stage, and are at least commit.
+ */
+export const SALESFORCE_FORECAST_CATEGORIES: Readonly<Record<string, ForecastCategory>> = {
+  omitted: 'omitted',
+  pipeline: 'pipeline',
+  bestcase: 'best_case',
+  mostlikely: 'best_case',
+  commit: 'commit',
+  forecast: 'commit',
+  closed: 'commit',
 };
 
 /** The time of the record's state: its last modification, else the system stamp. */
@@ -289,6 +317,30 @@ function convert(
     }
     case 'currency':
       return /^[A-Z]{3}$/.test(text) ? { value: text } : { problem: `"${text}" is not an ISO 4217 code` };
+    case 'closeDate':
+      // A date field: the org's calendar date, kept as it is.
+      return DATE.test(text) && DateTime.fromISO(text, { zone: 'utc' }).isValid
+        ? { value: text }
+        : { problem: 'expected a date YYYY-MM-DD' };
+    case 'probability': {
+      // A percent field, 0–100.
+      const percent = NUMBER.test(text) ? Number(text) : Number.NaN;
+      return Number.isFinite(percent) && percent >= 0 && percent <= 100
+        ? { value: percent / 100 }
+        : { problem: 'expected a percent from 0 to 100' };
+    }
+    case 'forecastCategory': {
+      const key = text.replace(/\s+/g, '').toLowerCase();
+      const category = Object.hasOwn(SALESFORCE_FORECAST_CATEGORIES, key)
+        ? SALESFORCE_FORECAST_CATEGORIES[key]
+        : undefined;
+      return category
+        ? { value: category }
+        : {
+            problem:
+              'expected a forecast category: Omitted, Pipeline, Best Case, Most Likely, Commit or Closed',
+          };
+    }
     case 'domain': {
       const domain = domainOf(text);
       return domain ? { value: domain } : { problem: `"${text}" has no usable host name` };
