@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { genericHeaders } from '#local/senders/generic.ts';
 import type { Twin } from '#local/twin.ts';
 import { AuthenticationError } from '#shared/errors.ts';
+import { emailHasher } from '#shared/privacy.ts';
 import { fieldValue } from '#shared/projection/state.ts';
 import { genericAdapter } from '#shared/sources/generic.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
@@ -256,5 +257,48 @@ describe('generic source through samepage serve', () => {
     // Only the conditional put of the raw delivery was attempted; the unchanged state was not rewritten.
     expect(twin.store.counters.writes - writesBefore).toBe(1);
     expect((await allRaw(twin)).filter((raw) => raw.body.includes('co-70'))).toHaveLength(1);
+  });
+});
+
+describe('generic source: deal forecast fields', () => {
+  const parse = (...deals: Record<string, unknown>[]) =>
+    genericAdapter.parse(
+      JSON.stringify({
+        events: deals.map((deal) => ({ type: 'deal', id: 'd-6', at: '2026-11-24T10:00:00Z', ...deal })),
+      }),
+      {
+        config: exampleConfig(),
+        hashEmail: emailHasher('k'),
+        receivedAt: Date.parse('2026-11-24T10:00:01Z'),
+      },
+    );
+
+  it('accepts closeDate, probability and forecastCategory, and clears them with null or blank', () => {
+    const parsed = parse(
+      { closeDate: '2026-12-31', probability: 0.35, forecastCategory: 'best_case' },
+      { closeDate: null, probability: null, forecastCategory: ' ' },
+    );
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events.map((event) => event.fields)).toEqual([
+      { closeDate: '2026-12-31', probability: 0.35, forecastCategory: 'best_case' },
+      { closeDate: null, probability: null, forecastCategory: null },
+    ]);
+  });
+
+  it('refuses a date that does not exist, a probability above 1 and another category, each for its event', () => {
+    const parsed = parse(
+      { closeDate: '2026-02-30' },
+      { probability: 35 },
+      { forecastCategory: 'Commit' },
+      { closeDate: '2027-01-15', probability: 1, forecastCategory: 'omitted' },
+    );
+    expect(parsed.events.map((event) => event.fields)).toEqual([
+      { closeDate: '2027-01-15', probability: 1, forecastCategory: 'omitted' },
+    ]);
+    expect(parsed.problems).toEqual([
+      { path: 'events[0].closeDate', message: 'expected a real date "YYYY-MM-DD"' },
+      { path: 'events[1].probability', message: 'expected a number from 0 to 1' },
+      { path: 'events[2].forecastCategory', message: 'expected one of pipeline, best_case, commit, omitted' },
+    ]);
   });
 });

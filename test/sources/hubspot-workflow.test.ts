@@ -571,3 +571,51 @@ describe('hubspot-workflow source: the portal and the exact URI (issue 13)', () 
     expect(() => parseClientConfig(exampleConfig(), 'acme.yaml')).not.toThrow();
   });
 });
+
+describe('hubspot-workflow source: forecast properties of a deal snapshot', () => {
+  const MODIFIED = Date.parse('2026-11-24T09:30:00Z');
+  const snapshot = (properties: Record<string, string>) =>
+    JSON.stringify({ objectId: 7402, properties: { hs_lastmodifieddate: String(MODIFIED), ...properties } });
+  const fieldsOf = (properties: Record<string, string>) => {
+    const parsed = hubspotWorkflowAdapter.parse(
+      snapshot(properties),
+      parseContext(configWith({ objectType: 'deal' })),
+    );
+    expect(parsed.problems).toEqual([]);
+    return parsed.events.map((event) => event.fields);
+  };
+
+  it("takes the forecast probability over the stage's, whatever the order in the body", () => {
+    expect(
+      fieldsOf({
+        hs_forecast_probability: '0.75',
+        hs_deal_stage_probability: '0.4',
+        closedate: '2026-12-31T03:00:00Z',
+        hs_manual_forecast_category: 'BEST_CASE',
+      }),
+    ).toEqual([{ probability: 0.75, closeDate: '2026-12-30', forecastCategory: 'best_case' }]);
+  });
+
+  it('keeps the stage probability when the forecast probability is empty, and clears when both are', () => {
+    expect(fieldsOf({ hs_deal_stage_probability: '0.4', hs_forecast_probability: '' })).toEqual([
+      { probability: 0.4 },
+    ]);
+    expect(fieldsOf({ hs_deal_stage_probability: '', hs_forecast_probability: '' })).toEqual([
+      { probability: null },
+    ]);
+  });
+
+  it('reports a probability above 1 under its property and keeps the other fields', () => {
+    const parsed = hubspotWorkflowAdapter.parse(
+      snapshot({ hs_forecast_probability: '75', closedate: '2026-12-31T12:00:00Z' }),
+      parseContext(configWith({ objectType: 'deal' })),
+    );
+    expect(parsed.problems).toEqual([
+      {
+        path: 'properties.hs_forecast_probability',
+        message: 'expected a number from 0 to 1 for probability',
+      },
+    ]);
+    expect(parsed.events.map((event) => event.fields)).toEqual([{ closeDate: '2026-12-31' }]);
+  });
+});

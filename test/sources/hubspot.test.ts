@@ -709,3 +709,92 @@ describe('hubspot source: merges', () => {
     }
   });
 });
+
+describe('hubspot source: forecast properties', () => {
+  // The example client's timezone is America/New_York (UTC−5 in winter, UTC−4 in summer).
+  const deal = (propertyName: string, value: string) => change('deal', 7401, T0, propertyName, value);
+  const fieldsOf = (items: readonly Item[]) => parseWith(exampleConfig(), items).events.map((e) => e.fields);
+
+  it("reads closedate, an instant, as the client's local date", () => {
+    expect(
+      fieldsOf([
+        // 03:00 UTC on Dec 31 is 22:00 on Dec 30 in New York.
+        deal('closedate', String(Date.parse('2026-12-31T03:00:00Z'))),
+        deal('closedate', '2026-12-31T03:00:00Z'),
+        // 12:00 UTC is 07:00 the same day.
+        deal('closedate', '2026-12-31T12:00:00.000Z'),
+        // 03:30 UTC on Jul 1 is 23:30 EDT on Jun 30.
+        deal('closedate', '2026-07-01T03:30:00Z'),
+        deal('closedate', ''),
+      ]),
+    ).toEqual([
+      { closeDate: '2026-12-30' },
+      { closeDate: '2026-12-30' },
+      { closeDate: '2026-12-31' },
+      { closeDate: '2026-06-30' },
+      { closeDate: null },
+    ]);
+  });
+
+  it('reads both probabilities as 0–1 and maps the forecast categories, CLOSED to commit', () => {
+    expect(
+      fieldsOf([
+        deal('hs_deal_stage_probability', '0.4'),
+        deal('hs_forecast_probability', '0.75'),
+        deal('hs_forecast_probability', ''),
+        deal('hs_manual_forecast_category', 'OMIT'),
+        deal('hs_manual_forecast_category', 'PIPELINE'),
+        deal('hs_manual_forecast_category', 'BEST_CASE'),
+        deal('hs_manual_forecast_category', 'COMMIT'),
+        deal('hs_manual_forecast_category', 'CLOSED'),
+        deal('hs_manual_forecast_category', ''),
+      ]),
+    ).toEqual([
+      { probability: 0.4 },
+      { probability: 0.75 },
+      { probability: null },
+      { forecastCategory: 'omitted' },
+      { forecastCategory: 'pipeline' },
+      { forecastCategory: 'best_case' },
+      { forecastCategory: 'commit' },
+      { forecastCategory: 'commit' },
+      { forecastCategory: null },
+    ]);
+  });
+
+  it('reports an out-of-range probability, an unknown category and an unreadable date as problems of their item', () => {
+    const parsed = parseWith(exampleConfig(), [
+      deal('hs_deal_stage_probability', '40'),
+      deal('hs_forecast_probability', 'high'),
+      deal('hs_manual_forecast_category', 'MAYBE'),
+      deal('closedate', 'next week'),
+      deal('closedate', '2026-02-30'),
+      deal('hs_forecast_probability', '1'),
+    ]);
+    expect(parsed.events).toEqual([
+      { entity: 'deal', id: 'hubspot:7401', at: T0, fields: { probability: 1 } },
+    ]);
+    expect(parsed.problems).toEqual([
+      { path: '[0].propertyValue', message: 'expected a number from 0 to 1 for probability' },
+      { path: '[1].propertyValue', message: 'expected a number from 0 to 1 for probability' },
+      {
+        path: '[2].propertyValue',
+        message: 'expected one of OMIT, PIPELINE, BEST_CASE, COMMIT, CLOSED for forecastCategory',
+      },
+      {
+        path: '[3].propertyValue',
+        message: 'expected epoch milliseconds, an ISO-8601 time or a date YYYY-MM-DD for closeDate',
+      },
+      {
+        path: '[4].propertyValue',
+        message: 'expected epoch milliseconds, an ISO-8601 time or a date YYYY-MM-DD for closeDate',
+      },
+    ]);
+  });
+
+  it('lets a config map a custom date property to closeDate, kept as the date it names', () => {
+    const config = hubspotConfig({ properties: { deal: { acme_expected_close: 'closeDate' } } });
+    const parsed = parseWith(config, [change('deal', 7401, T0, 'acme_expected_close', '2027-01-15')]);
+    expect(parsed.events.map((e) => e.fields)).toEqual([{ closeDate: '2027-01-15' }]);
+  });
+});

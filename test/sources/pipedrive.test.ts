@@ -614,3 +614,53 @@ describe('pipedrive source: merges (webhooks v2)', () => {
     }
   });
 });
+
+describe('pipedrive source: deal forecast fields', () => {
+  const parseDeal = (data: Record<string, unknown>, config = pipedriveConfig()) =>
+    pipedriveAdapter.parse(
+      pipedriveBody({
+        action: 'change',
+        entity: 'deal',
+        id: 32,
+        timestamp: '2026-11-24T10:00:00.000Z',
+        data,
+      }),
+      { config, hashEmail: hash, receivedAt: Date.UTC(2026, 10, 24) },
+    );
+
+  it('keeps expected_close_date as its date and reads probability as a percentage', () => {
+    const parsed = parseDeal({ id: 32, expected_close_date: '2026-12-31', probability: 35 });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events[0]?.fields).toEqual({ closeDate: '2026-12-31', probability: 0.35 });
+    expect(parseDeal({ id: 32, probability: '80' }).events[0]?.fields).toEqual({ probability: 0.8 });
+  });
+
+  it('clears both when Pipedrive sends null (a pipeline without deal probability sends probability null)', () => {
+    const parsed = parseDeal({ id: 32, expected_close_date: null, probability: null });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events[0]?.fields).toEqual({ closeDate: null, probability: null });
+  });
+
+  it('reports a percentage above 100 and a date that does not exist under their keys, without their values', () => {
+    const parsed = parseDeal({ id: 32, expected_close_date: '2026-02-30', probability: 135, value: 10 });
+    expect(parsed.problems).toEqual([
+      { path: 'data.expected_close_date', message: 'expected a date YYYY-MM-DD' },
+      { path: 'data.probability', message: 'expected a percentage from 0 to 100' },
+    ]);
+    expect(parsed.events[0]?.fields).toEqual({ amount: 10 });
+  });
+
+  it('maps a custom field to forecastCategory when the config says so', () => {
+    const config = pipedriveConfig();
+    const source = config.sources.pipedrive;
+    if (!source) throw new Error('no pipedrive source');
+    config.sources.pipedrive = { ...source, fields: { deal: { forecast_cat: 'forecastCategory' } } };
+    const parsed = parseDeal({ id: 32, custom_fields: { forecast_cat: { value: 'Best case' } } }, config);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events[0]?.fields).toEqual({ forecastCategory: 'best_case' });
+    const unknown = parseDeal({ id: 32, custom_fields: { forecast_cat: 'Maybe' } }, config);
+    expect(unknown.problems).toEqual([
+      { path: 'data.forecast_cat', message: 'expected one of pipeline, best_case, commit, omitted' },
+    ]);
+  });
+});

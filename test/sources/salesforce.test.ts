@@ -818,3 +818,68 @@ describe('salesforce source through samepage serve', () => {
     }
   });
 });
+
+describe('salesforce source: opportunity forecast fields', () => {
+  const opportunity = (n: number, fields: Record<string, string | null>): OutboundRecord => ({
+    type: 'Opportunity',
+    fields: {
+      Id: `0065e00000FFFFFF${String(n).padStart(2, '0')}`,
+      LastModifiedDate: '2026-11-16T10:00:00.000Z',
+      ...fields,
+    },
+  });
+  const parse = (records: readonly OutboundRecord[]) =>
+    salesforceAdapter.parse(salesforceOutboundMessage(ORG, records), parseContext());
+
+  it('keeps CloseDate as the date it is, reads Probability as a percent and maps each category', () => {
+    const parsed = parse([
+      opportunity(1, { CloseDate: '2026-12-31', Probability: '35', ForecastCategoryName: 'Best Case' }),
+      opportunity(2, { Probability: '100', ForecastCategoryName: 'Closed' }),
+      opportunity(3, { Probability: '0', ForecastCategoryName: 'Omitted' }),
+      opportunity(4, { Probability: '12.5', ForecastCategoryName: 'Pipeline' }),
+      opportunity(5, { ForecastCategoryName: 'Commit' }),
+      // ForecastCategory's API values: Forecast is Commit, MostLikely sits below it.
+      opportunity(6, { ForecastCategory: 'Forecast' }),
+      opportunity(7, { ForecastCategory: 'BestCase' }),
+      opportunity(8, { ForecastCategory: 'MostLikely' }),
+    ]);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events.map((event) => event.fields)).toEqual([
+      { closeDate: '2026-12-31', probability: 0.35, forecastCategory: 'best_case' },
+      { probability: 1, forecastCategory: 'commit' },
+      { probability: 0, forecastCategory: 'omitted' },
+      { probability: 0.125, forecastCategory: 'pipeline' },
+      { forecastCategory: 'commit' },
+      { forecastCategory: 'commit' },
+      { forecastCategory: 'best_case' },
+      { forecastCategory: 'best_case' },
+    ]);
+  });
+
+  it('clears a field sent empty or nil', () => {
+    const parsed = parse([opportunity(9, { CloseDate: null, Probability: '', ForecastCategoryName: null })]);
+    expect(parsed.events.map((event) => event.fields)).toEqual([
+      { closeDate: null, probability: null, forecastCategory: null },
+    ]);
+  });
+
+  it('refuses a notification with a percent above 100, an impossible date or an unknown category', () => {
+    const parsed = parse([
+      opportunity(10, { Probability: '135' }),
+      opportunity(11, { CloseDate: '2026-02-30' }),
+      opportunity(12, { ForecastCategoryName: 'Maybe' }),
+      opportunity(13, { Probability: '50' }),
+    ]);
+    expect(parsed.events.map((event) => [event.id, event.fields])).toEqual([
+      ['salesforce:0065e00000FFFFFF13', { probability: 0.5 }],
+    ]);
+    expect(parsed.problems).toEqual([
+      { path: 'Notification[0].sObject.Probability', message: 'expected a percent from 0 to 100' },
+      { path: 'Notification[1].sObject.CloseDate', message: 'expected a date YYYY-MM-DD' },
+      {
+        path: 'Notification[2].sObject.ForecastCategoryName',
+        message: 'expected a forecast category: Omitted, Pipeline, Best Case, Most Likely, Commit or Closed',
+      },
+    ]);
+  });
+});
