@@ -118,9 +118,9 @@ export const ACTIVITY_KINDS: Readonly<Record<string, 'call' | 'email' | 'meeting
 /**
  * Forecast categories → canonical, by ForecastCategoryName ("The standard forecast categories are
  * Pipeline, Best Case, Commit, Omitted (not included in forecasts), and Closed",
- * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_forecastingfact.htm)
+ * https://developer.salesforce.com/docs/atlas.en-us.254.0.object_reference.meta/object_reference/sforce_api_objects_forecastingfact.htm)
  * or by ForecastCategory's API values (BestCase, Closed, Forecast, MostLikely, Omitted, Pipeline,
- * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunityhistory.htm),
+ * https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_opportunityhistory.htm),
  * compared without case or spaces. Forecast is Commit's API value. Most Likely, an optional
  * category between Best Case and Commit, is not a commitment: best_case. Closed holds won deals
  * (a lost one is Omitted): they count through their won stage, and are at least commit.
