@@ -1,5 +1,6 @@
 import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from './facts.ts';
+import { currentForecast, forecastAccuracy } from './forecast.ts';
 import { leadToOpportunity, mqlCount, mqlToSql, rejections } from './funnel.ts';
 import { icpDrift, icpFit, icpWinRates } from './icp.ts';
 import {
@@ -36,5 +37,7 @@ export function computeMetrics(facts: FactSet, config: ClientConfig, windows: Me
     ...icpFit(facts, period, config),
     ...icpWinRates(facts, period, config),
     ...icpDrift(facts, period, windows.previous, config),
+    ...currentForecast(facts, period, config),
+    ...forecastAccuracy(facts, period, config),
   ];
 }

@@ -17,7 +17,7 @@ export type IcpDimension = (typeof ICP_DIMENSIONS)[number];
 export type MetricUnit = 'currency' | 'count' | 'ratio' | 'business_minutes' | 'psi';
 
 /** The families of breakdown keys (`<family>:<value>`, DESIGN.md contract 3). */
-export type BreakdownFamily = 'channel' | 'team' | 'segment' | 'reason' | 'owner' | 'amount';
+export type BreakdownFamily = 'channel' | 'team' | 'segment' | 'reason' | 'owner' | 'amount' | 'snapshot';
 
 /** The meeting each packet feeds (DESIGN.md "Packets"). */
 export const MEETINGS: Record<Cadence, string> = {
@@ -44,6 +44,7 @@ export const SECTIONS = {
     { id: 'speed', title: 'Speed to lead' },
     { id: 'rejections', title: 'Rejections' },
     { id: 'stalled', title: 'Stalled deals' },
+    { id: 'forecast', title: "This quarter's forecast" },
   ],
   monthly: [
     { id: 'conversion', title: 'Conversion by channel and segment' },
@@ -53,6 +54,7 @@ export const SECTIONS = {
   quarterly: [
     { id: 'icp', title: 'ICP against closed-won' },
     { id: 'targets', title: 'Pipeline and conversion against target by team' },
+    { id: 'forecast', title: 'Forecast against what closed' },
   ],
 } as const satisfies Record<Cadence, readonly { id: string; title: string }[]>;
 
@@ -77,7 +79,15 @@ export interface MetricDefinition {
   /** The id the appendix prints it under: metrics that share one meaning share one entry. */
   appendixId?: string;
   /** Its target for one period, where the config sets one. */
-  target?: (period: Period, config: ClientConfig) => number;
+  target?: (period: Period, config: ClientConfig) => number | undefined;
+  /**
+   * Its status by a rule of its own, when the client's thresholds name none for it (forecast
+   * accuracy: "two quarters in a row within the tolerance").
+   */
+  status?: (metric: Pick<MetricValue, 'value' | 'n' | 'notes'>) => {
+    status: 'good' | 'watch' | 'act' | 'none';
+    reason?: string;
+  };
   /** What the records it lists are (its items' ids name them). */
   items?: 'contact' | 'deal' | 'candidate';
   /** What its notes say, in sentences a reader can act on (never the notes' keys). */
@@ -329,6 +339,56 @@ const FIXED_METRICS = {
     owner: 'both',
     sections: { quarterly: 'icp' },
     meaning: () => 'Won ÷ closed among qualified deals closed in the period that do not fit the ICP.',
+  },
+  'forecast.weighted': {
+    label: 'Weighted forecast',
+    unit: 'currency',
+    owner: 'sales',
+    sections: { weekly: 'forecast' },
+    meaning: (config) =>
+      `For the fiscal quarter the period ends in, as of the period's end: won amount closed in the quarter so far, plus the amount × probability of each deal open then whose expected close date is in the quarter. A deal's probability is its own, else the stage's probability in the config${
+        Object.keys(config.forecast?.stageProbabilities ?? {}).length > 0
+          ? ` (${Object.entries(config.forecast?.stageProbabilities ?? {})
+              .map(([stage, p]) => `${stage} ${Math.round(p * 100)}%`)
+              .join(', ')})`
+          : ''
+      }, else 0 (counted in its notes). Compared with the bookings target where the config sets one.`,
+    target: (_period, config) => config.targets.bookingsPerQuarter,
+  },
+  'forecast.commit': {
+    label: 'Commit forecast',
+    unit: 'currency',
+    owner: 'sales',
+    sections: { weekly: 'forecast' },
+    meaning: () =>
+      'As the weighted forecast, but counting only deals in the commit category, at their whole amount, on top of what was won.',
+    target: (_period, config) => config.targets.bookingsPerQuarter,
+  },
+  'forecast.accuracy': {
+    label: 'Forecast accuracy',
+    unit: 'ratio',
+    breakdownUnits: { snapshot: 'ratio' },
+    owner: 'sales',
+    sections: { quarterly: 'forecast' },
+    meaning: (config) =>
+      `For the last ended fiscal quarter: 1 − |F − A| ÷ A, where A is the won amount closed in the quarter and F the weighted forecast as it stood at the mid-quarter snapshot. Snapshots: the first business day on or after the quarter's start, on or after start + 6 weeks and on or after start + 12 weeks, each at ${config.schedules.weekly.at} local time; the other snapshots and the commit forecast are in the breakdown. Good when this quarter and the one before are both within ${Math.round((config.forecast?.accuracyTolerance ?? 0.1) * 100)}% of what closed. No accuracy when nothing was won.`,
+    status: ({ value, notes }) => {
+      if (value === null) return { status: 'none', reason: 'nothing was won in the quarter' };
+      const tolerance = Number(notes?.tolerance ?? 0.1);
+      if (value < 1 - tolerance) return { status: 'act' };
+      return notes?.twoInARow === 1
+        ? { status: 'good' }
+        : { status: 'watch', reason: 'within the tolerance this quarter, not the one before' };
+    },
+  },
+  'forecast.bias': {
+    label: 'Forecast bias',
+    unit: 'ratio',
+    breakdownUnits: { snapshot: 'ratio' },
+    owner: 'sales',
+    sections: { quarterly: 'forecast' },
+    meaning: () =>
+      '(F − A) ÷ A at the same snapshots: above 0 the quarter was over-forecast, below 0 under-forecast.',
   },
 } as const satisfies Record<string, MetricDefinition>;
 

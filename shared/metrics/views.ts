@@ -1,5 +1,11 @@
 import type { ClientConfig } from '../config/schema.ts';
-import { CONTACT_STAGES, type ContactStage, type FieldValue } from '../model/events.ts';
+import {
+  CONTACT_STAGES,
+  type ContactStage,
+  type FieldValue,
+  FORECAST_CATEGORIES,
+  type ForecastCategory,
+} from '../model/events.ts';
 import {
   dealContactIds,
   dealContacts,
@@ -54,6 +60,20 @@ export interface StageChange {
   stage: string;
 }
 
+/** A deal's forecast fields as of one instant (each change of any of them is a point). */
+export interface ForecastPoint {
+  at: number;
+  /** The client's stage name. */
+  stage?: string;
+  /** The amount in the client's currency at that instant, when it can be read. */
+  amount?: number;
+  /** The expected close, a local date "YYYY-MM-DD". */
+  closeDate?: string;
+  /** The deal's own probability (0–1), when its CRM sends one. */
+  probability?: number;
+  category?: ForecastCategory;
+}
+
 export interface DealView {
   id: string;
   createdAt: number;
@@ -75,6 +95,8 @@ export interface DealView {
   /** Stage entries at or before the as-of instant, oldest first (repeats of the same stage kept). */
   stages: StageChange[];
   attribution: Attribution;
+  /** Its forecast fields at each instant any of them changed, oldest first (at or before the as-of instant). */
+  forecast: ForecastPoint[];
   /** Closed and qualified amounts are in the client's currency, converted at that instant. */
   closed?: { at: number; outcome: 'won' | 'lost'; amount?: number };
   qualified?: { at: number; amount: number };
@@ -313,6 +335,45 @@ function barHolds(
   return amount;
 }
 
+const FORECAST_FIELDS = [
+  'stage',
+  'amount',
+  'homeAmount',
+  'currency',
+  'closeDate',
+  'probability',
+  'forecastCategory',
+];
+
+/** A deal's forecast fields at each instant one of them changed, up to `asOf`. */
+function forecastPoints(
+  state: EntityState,
+  asOf: number,
+  currency: string | undefined,
+  definitions: ViewDefinitions,
+): ForecastPoint[] {
+  const instants = new Set<number>([state.firstAt]);
+  for (const field of FORECAST_FIELDS) {
+    for (const entry of state.fields[field] ?? []) if (entry.at <= asOf) instants.add(entry.at);
+  }
+  return [...instants]
+    .sort((a, b) => a - b)
+    .map((at) => {
+      const raw = text(fieldValue(state, 'stage', at));
+      const category = text(fieldValue(state, 'forecastCategory', at));
+      return {
+        at,
+        stage: raw === undefined ? undefined : canonicalDealStage(definitions, state.id, raw),
+        amount: amountInClientCurrency(state, at, currency, definitions)?.amount,
+        closeDate: text(fieldValue(state, 'closeDate', at)),
+        probability: number(fieldValue(state, 'probability', at)),
+        category: (FORECAST_CATEGORIES as readonly string[]).includes(category ?? '')
+          ? (category as ForecastCategory)
+          : undefined,
+      };
+    });
+}
+
 export function dealView(state: EntityState, asOf: number, definitions: ViewDefinitions): DealView {
   const stages = (state.fields.stage ?? [])
     .filter((entry) => entry.at <= asOf && typeof entry.value === 'string')
@@ -357,6 +418,7 @@ export function dealView(state: EntityState, asOf: number, definitions: ViewDefi
     clientAmount: current?.amount,
     ...(current?.conversion ? { conversion: current.conversion } : {}),
     pipeline: text(fieldValue(state, 'pipeline', asOf)),
+    forecast: forecastPoints(state, asOf, currency, definitions),
     owner: text(fieldValue(state, 'owner', asOf)),
     reason: text(fieldValue(state, 'reason', asOf)),
     stage: stages.at(-1)?.stage,

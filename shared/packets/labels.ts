@@ -129,6 +129,12 @@ export function keyLabel(key: string, config: LabelDefinitions): string {
     }
     case 'amount':
       return 'Share of the qualified amount';
+    case 'snapshot': {
+      // `snapshot:weighted-mid` → "Weighted, mid-quarter"
+      const [variant = '', moment = ''] = value.split('-');
+      const when = { first: 'first day', mid: 'mid-quarter', late: 'week 12' }[moment] ?? moment;
+      return `${readable(variant)}, ${when}`;
+    }
     default:
       return readable(value);
   }

@@ -222,12 +222,15 @@ export function buildPacket(
       (metric.n < DRIFT_MINIMUM_WINS || Number(metric.notes?.baselineWins ?? 0) < DRIFT_MINIMUM_WINS);
     const smallSample = (definition.unit === 'ratio' && metric.n < SMALL_SAMPLE) || tooFewWins;
     const threshold = config.thresholds[metric.id];
-    const judged = statusOf(
-      threshold,
-      metric.value,
-      { targetPace: target, previousMean: previous?.mean },
-      smallSample,
-    );
+    const judged =
+      !threshold && definition.status
+        ? definition.status(metric)
+        : statusOf(
+            threshold,
+            metric.value,
+            { targetPace: target, previousMean: previous?.mean },
+            smallSample,
+          );
     const { status, reason } = tooFewWins
       ? { status: 'none' as const, reason: `fewer than ${DRIFT_MINIMUM_WINS} wins on one side: not judged` }
       : judged;
@@ -272,7 +275,11 @@ export function buildPacket(
   const meeting = [...new Set(sections.flatMap((section) => section.metrics))];
   const statusTable: MetricId[] = [
     'qpc.created.amount',
-    ...meeting.filter((id) => id !== 'qpc.created.amount' && config.thresholds[id] !== undefined),
+    ...meeting.filter(
+      (id) =>
+        id !== 'qpc.created.amount' &&
+        (config.thresholds[id] !== undefined || METRIC_REGISTRY[id].status !== undefined),
+    ),
   ];
   const noThreshold = meeting.filter((id) => !statusTable.includes(id));
 
@@ -285,7 +292,9 @@ export function buildPacket(
     .map((metric) => ({
       owner: metric.owner,
       metric: metric.id,
-      text: config.thresholds[metric.id]?.action ?? '',
+      text:
+        config.thresholds[metric.id]?.action ??
+        'Review how the forecast was built: the deals that slipped, were pulled in or won unforecast.',
       ...(metric.ownerNames ? { ownerNames: metric.ownerNames } : {}),
     }));
 

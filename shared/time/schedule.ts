@@ -15,6 +15,23 @@ function isBusinessDay(day: DateTime, config: ScheduleConfig): boolean {
   );
 }
 
+/**
+ * The forecast snapshot instants of a fiscal quarter starting at `quarterStart` (DESIGN.md): the
+ * first business day on or after the start, start + 6 weeks and start + 12 weeks, each at the
+ * weekly schedule's local time.
+ */
+export function forecastSnapshots(quarterStart: number, config: ScheduleConfig): [number, number, number] {
+  const [hour = 0, minute = 0] = config.schedules.weekly.at.split(':').map(Number);
+  const start = DateTime.fromMillis(quarterStart, { zone: config.timezone }).startOf('day');
+  const at = (weeks: number) => {
+    let day = start.plus({ weeks });
+    // A year without a business day is not a calendar; stop after one anyway.
+    for (let tries = 0; tries < 366 && !isBusinessDay(day, config); tries++) day = day.plus({ days: 1 });
+    return day.set({ hour, minute }).toMillis();
+  };
+  return [at(0), at(6), at(12)];
+}
+
 /** The n-th business day (1-based) of the local month containing `day`. */
 export function nthBusinessDay(day: DateTime, n: number, config: ScheduleConfig): DateTime | undefined {
   let cursor = day.startOf('month');

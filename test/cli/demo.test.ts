@@ -146,7 +146,7 @@ describe('npm run demo', () => {
     expect(countsUnderRates).toBeGreaterThan(0);
   });
 
-  it('gives each meeting a short status table of its agreed thresholds, with full trends', () => {
+  it('gives each meeting a short status table of its agreed thresholds (and forecast accuracy, judged by its own rule), with full trends', () => {
     const trendLength = { weekly: 13, monthly: 12, quarterly: 8 };
     for (const { dir, packet, seen } of mailedPackets()) {
       const thresholds = packet.statusTable.filter((id) => id !== 'qpc.created.amount');
@@ -160,6 +160,7 @@ describe('npm run demo', () => {
             'rejections.missing_reason_share',
             'stalled.count',
             'icp.fit_rate.closed_won',
+            'forecast.accuracy',
           ],
           `${dir} ${id}`,
         ).toContain(id);

@@ -45,6 +45,10 @@ describe('order and duplicate invariance', () => {
       'icp.drift.employees',
       'icp.drift.region',
       'icp.drift.seniority',
+      'forecast.weighted',
+      'forecast.commit',
+      'forecast.accuracy',
+      'forecast.bias',
     ]);
   });
 

@@ -18,8 +18,8 @@ describe('the metric registry', () => {
   it('has exactly one entry per metric the metric functions compute', () => {
     expect([...computed].sort()).toEqual([...METRIC_IDS].sort());
     expect(new Set(computed).size).toBe(computed.length);
-    // 23 fixed ids of the contract and one drift per ICP dimension.
-    expect(METRIC_IDS).toHaveLength(23 + ICP_DIMENSIONS.length);
+    // 23 fixed ids of the contract, the 4 forecast ids, and one drift per ICP dimension.
+    expect(METRIC_IDS).toHaveLength(23 + 4 + ICP_DIMENSIONS.length);
     expect(isMetricId('icp.drift.industry')).toBe(true);
     expect(isMetricId('icp.drift.colour')).toBe(false);
     expect(isMetricId('toString')).toBe(false);
