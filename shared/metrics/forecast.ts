@@ -99,6 +99,8 @@ export function forecastFor(
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
+/** A ratio to 4 decimals (0.4727): a tenth of a percentage point. */
+const ratio = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
  * `forecast.weighted` and `forecast.commit`: the forecast of the fiscal quarter the period ends in,
@@ -175,7 +177,7 @@ export function forecastAccuracy(
         const scores = accuracyOf(snapshot.weighted[variant], current.actual);
         return {
           key: `snapshot:${variant}-${SNAPSHOT_NAMES[index]}`,
-          value: scores ? round(pick(scores) * 10_000) / 10_000 : null,
+          value: scores ? ratio(pick(scores)) : null,
           n: snapshot.weighted.openDeals,
         };
       }),
@@ -193,7 +195,7 @@ export function forecastAccuracy(
     snapshotAtMid: mid ? new Date(mid.at).toISOString() : null,
     tolerance,
     previousQuarter: previousQuarter.label,
-    previousAccuracy: beforeScores ? round(beforeScores.accuracy * 10_000) / 10_000 : null,
+    previousAccuracy: beforeScores ? ratio(beforeScores.accuracy) : null,
     twoInARow: within(midScores) && within(beforeScores) ? 1 : 0,
     ...(current.actual <= 0 ? { noAccuracy: 'nothing was won in the quarter' } : {}),
   };
@@ -201,14 +203,14 @@ export function forecastAccuracy(
   return [
     {
       id: 'forecast.accuracy',
-      value: midScores ? round(midScores.accuracy * 10_000) / 10_000 : null,
+      value: midScores ? ratio(midScores.accuracy) : null,
       n,
       breakdown: rows((scores) => scores.accuracy),
       notes,
     },
     {
       id: 'forecast.bias',
-      value: midScores ? round(midScores.bias * 10_000) / 10_000 : null,
+      value: midScores ? ratio(midScores.bias) : null,
       n,
       breakdown: rows((scores) => scores.bias),
       notes,
