@@ -3,7 +3,9 @@ import type { ClientConfig } from '../config/schema.ts';
 import { lastCompletePeriod, type Period, periodContaining } from '../time/periods.ts';
 import { forecastSnapshots } from '../time/schedule.ts';
 import type { FactSet } from './facts.ts';
-import type { BreakdownRow, MetricValue } from './types.ts';
+import { crmLink } from './links.ts';
+import { ownerOf } from './people.ts';
+import type { BreakdownRow, MetricItem, MetricValue } from './types.ts';
 import type { DealView, ForecastPoint } from './views.ts';
 import type { Window } from './window.ts';
 
@@ -22,6 +24,8 @@ export type ForecastDefinitions = Pick<
   | 'schedules'
   | 'dealStages'
   | 'forecast'
+  | 'sources'
+  | 'people'
 >;
 
 /** The default "within" of forecast accuracy: 10% of the actual. */
@@ -153,6 +157,64 @@ export function quarterAccuracy(
   };
 }
 
+/** How many deals the quarterly packet lists as having moved the forecast. */
+export const MOVED_DEALS_LISTED = 5;
+
+/**
+ * The deals that moved the number between the mid-quarter snapshot and the quarter's close, most
+ * first: forecast then and slipped past the quarter or lost (their weighted amount taken away),
+ * and won in the quarter though not forecast in it then, pulled in from a later date or never
+ * forecast at all (their won amount added).
+ */
+export function movedDeals(
+  facts: Pick<FactSet, 'deals'>,
+  quarter: Window,
+  mid: number,
+  definitions: ForecastDefinitions,
+): MetricItem[] {
+  const first = localDate(quarter.start, definitions.timezone);
+  const last = localDate(quarter.end, definitions.timezone);
+  const inQuarter = (date: string | undefined) => date !== undefined && date >= first && date < last;
+  const moved: MetricItem[] = [];
+  for (const deal of facts.deals.values()) {
+    if (deal.closed && deal.closed.at <= mid) continue;
+    const then = deal.createdAt <= mid ? pointAt(deal, mid) : undefined;
+    const forecastThen = then !== undefined && inQuarter(then.closeDate);
+    const weightedThen = forecastThen ? (then?.amount ?? 0) * (probabilityOf(then, definitions) ?? 0) : 0;
+    const closedInQuarter =
+      deal.closed && deal.closed.at >= quarter.start && deal.closed.at < quarter.end
+        ? deal.closed
+        : undefined;
+    let move: NonNullable<MetricItem['moved']> | undefined;
+    if (forecastThen && closedInQuarter?.outcome === 'lost') move = { kind: 'lost', impact: -weightedThen };
+    else if (forecastThen && !closedInQuarter) {
+      move = {
+        kind: 'slipped',
+        impact: -weightedThen,
+        ...(deal.forecast.at(-1)?.closeDate ? { to: deal.forecast.at(-1)?.closeDate } : {}),
+      };
+    } else if (!forecastThen && closedInQuarter?.outcome === 'won') {
+      const won = closedInQuarter.amount ?? 0;
+      move =
+        then?.closeDate !== undefined && then.closeDate >= last
+          ? { kind: 'pulled-in', impact: won, from: then.closeDate }
+          : { kind: 'won-unforecast', impact: won };
+    }
+    if (!move || move.impact === 0) continue;
+    moved.push({
+      id: deal.id,
+      label: move.kind,
+      value: round(move.impact),
+      moved: { ...move, impact: round(move.impact) },
+      owner: ownerOf(deal.id, deal.owner, definitions).key,
+      link: crmLink('deal', deal.id, definitions),
+    });
+  }
+  return moved
+    .sort((a, b) => Math.abs(Number(b.value)) - Math.abs(Number(a.value)) || (a.id < b.id ? -1 : 1))
+    .slice(0, MOVED_DEALS_LISTED);
+}
+
 const SNAPSHOT_NAMES = ['first', 'mid', 'late'] as const;
 
 /**
@@ -206,6 +268,7 @@ export function forecastAccuracy(
       value: midScores ? ratio(midScores.accuracy) : null,
       n,
       breakdown: rows((scores) => scores.accuracy),
+      items: mid ? movedDeals(facts, quarter, mid.at, definitions) : [],
       notes,
     },
     {

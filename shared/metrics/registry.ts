@@ -370,8 +370,9 @@ const FIXED_METRICS = {
     breakdownUnits: { snapshot: 'ratio' },
     owner: 'sales',
     sections: { quarterly: 'forecast' },
+    items: 'deal',
     meaning: (config) =>
-      `For the last ended fiscal quarter: 1 − |F − A| ÷ A, where A is the won amount closed in the quarter and F the weighted forecast as it stood at the mid-quarter snapshot. Snapshots: the first business day on or after the quarter's start, on or after start + 6 weeks and on or after start + 12 weeks, each at ${config.schedules.weekly.at} local time; the other snapshots and the commit forecast are in the breakdown. Good when this quarter and the one before are both within ${Math.round((config.forecast?.accuracyTolerance ?? 0.1) * 100)}% of what closed. No accuracy when nothing was won.`,
+      `For the last ended fiscal quarter: 1 − |F − A| ÷ A, where A is the won amount closed in the quarter and F the weighted forecast as it stood at the mid-quarter snapshot. Snapshots: the first business day on or after the quarter's start, on or after start + 6 weeks and on or after start + 12 weeks, each at ${config.schedules.weekly.at} local time; the other snapshots and the commit forecast are in the breakdown. Good when this quarter and the one before are both within ${Math.round((config.forecast?.accuracyTolerance ?? 0.1) * 100)}% of what closed. No accuracy when nothing was won. Listed: the deals that moved the number most after the mid-quarter snapshot (slipped past the quarter or lost: their weighted amount then; pulled in from a later date or won without being forecast: their won amount).`,
     status: ({ value, notes }) => {
       if (value === null) return { status: 'none', reason: 'nothing was won in the quarter' };
       const tolerance = Number(notes?.tolerance ?? 0.1);

@@ -28,6 +28,17 @@ export interface MetricItem {
   };
   /** The parts of a stalled deal's label: the stage it stalled in, for how many whole days. */
   stalled?: { stage?: string; days: number };
+  /**
+   * How a deal moved the quarter's forecast after its mid-quarter snapshot: `impact` is what it
+   * added (won) or took away (its weighted amount then), in the client's currency; `to` the
+   * close date it slipped to, `from` the later close date it was pulled in from.
+   */
+  moved?: {
+    kind: 'slipped' | 'lost' | 'pulled-in' | 'won-unforecast';
+    impact: number;
+    to?: string;
+    from?: string;
+  };
 }
 
 /**

@@ -394,6 +394,16 @@ function itemText(item: MetricItem, config: ClientConfig): string {
     const stage = item.stalled.stage === undefined ? 'no stage' : stageLabel(item.stalled.stage, config);
     return `${stage} for ${item.stalled.days} days`;
   }
+  if (item.moved) {
+    const { kind, impact, to, from } = item.moved;
+    const amount = formatNumber(Math.abs(impact), config.currency);
+    const sign = impact < 0 ? '−' : '+';
+    if (kind === 'slipped')
+      return `slipped${to ? ` to ${to}` : ' out of the quarter'} (${sign}${amount} weighted)`;
+    if (kind === 'lost') return `lost (${sign}${amount} weighted)`;
+    if (kind === 'pulled-in') return `pulled in from ${from} and won (${sign}${amount})`;
+    return `won without being forecast in the quarter (${sign}${amount})`;
+  }
   if (item.id.startsWith('add:')) return `${deals(item.value)} won outside the ICP`;
   if (item.id.startsWith('remove:')) return `${deals(item.value)} closed in the ICP without a win`;
   return item.label;

@@ -110,6 +110,18 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     expect(accuracy?.notes?.previousAccuracy).toBeNull();
   });
 
+  it('lists the deals that moved the number after the mid-quarter snapshot, most first', () => {
+    const [accuracy] = forecastAccuracy(facts(), { start: QUARTER.start, end: QUARTER.end }, config);
+    // pull: expected Dec 15 at mid, won Oct 20 (+20,000); slip: 10,000 × 0.8 forecast at mid, now
+    // Nov 20 (−8,000); unforecast: created after mid, won Oct 12 (+5,000). prob was forecast and
+    // won as forecast; lost closed before mid.
+    expect(accuracy?.items?.map((item) => [item.id, item.moved])).toEqual([
+      ['generic:pull', { kind: 'pulled-in', impact: 20000, from: '2026-12-15' }],
+      ['generic:slip', { kind: 'slipped', impact: -8000, to: '2026-11-20' }],
+      ['generic:unforecast', { kind: 'won-unforecast', impact: 5000 }],
+    ]);
+  });
+
   it('gives no accuracy to a quarter that won nothing, and says why', () => {
     const nothingWon = EVENTS.filter((event) => event.fields.stage !== 'closedwon');
     const [accuracy] = forecastAccuracy(
