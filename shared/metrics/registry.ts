@@ -90,6 +90,8 @@ export interface MetricDefinition {
   };
   /** What the records it lists are (its items' ids name them). */
   items?: 'contact' | 'deal' | 'candidate';
+  /** A ratio that is not a share of cases (forecast accuracy): no small-sample mark by its n. */
+  notARate?: true;
   /** What its notes say, in sentences a reader can act on (never the notes' keys). */
   remarks?: (metric: Pick<MetricValue, 'value' | 'n' | 'notes'>, words: Words) => string[];
 }
@@ -102,6 +104,10 @@ export interface Words {
   period: string;
   /** `p = 0.46`. */
   p: (value: number) => string;
+  /** An amount in the client's currency: `$412,000`. */
+  amount: (value: number) => string;
+  /** A ratio as a percentage: `47.3%`. */
+  percent: (value: number) => string;
 }
 
 const money = (amount: number, currency: string) => `${amount.toLocaleString('en-US')} ${currency}`;
@@ -134,6 +140,14 @@ function icpRule(config: ClientConfig): string {
 /** The MQL target for one period of a cadence: per month, × 12 ÷ 52 a week, × 3 a quarter. */
 export function mqlTarget(cadence: Cadence, perMonth: number): number {
   return cadence === 'weekly' ? (perMonth * 12) / 52 : cadence === 'monthly' ? perMonth : perMonth * 3;
+}
+
+/** The weighted and commit forecasts' remarks: what was won so far, and deals counted at 0. */
+function forecastRemarks({ notes }: Pick<MetricValue, 'notes'>, words: Words): string[] {
+  const without = Number(notes?.withoutProbability ?? 0);
+  return [
+    `${notes?.quarter}: ${words.amount(Number(notes?.won ?? 0))} won so far${without > 0 ? `; ${without} open ${without === 1 ? 'deal' : 'deals'} without a probability counted at 0` : ''}.`,
+  ];
 }
 
 const FIXED_METRICS = {
@@ -354,6 +368,7 @@ const FIXED_METRICS = {
           : ''
       }, else 0 (counted in its notes). Compared with the bookings target where the config sets one.`,
     target: (_period, config) => config.targets.bookingsPerQuarter,
+    remarks: forecastRemarks,
   },
   'forecast.commit': {
     label: 'Commit forecast',
@@ -371,8 +386,18 @@ const FIXED_METRICS = {
     owner: 'sales',
     sections: { quarterly: 'forecast' },
     items: 'deal',
+    notARate: true,
     meaning: (config) =>
       `For the last ended fiscal quarter: 1 − |F − A| ÷ A, where A is the won amount closed in the quarter and F the weighted forecast as it stood at the mid-quarter snapshot. Snapshots: the first business day on or after the quarter's start, on or after start + 6 weeks and on or after start + 12 weeks, each at ${config.schedules.weekly.at} local time; the other snapshots and the commit forecast are in the breakdown. Good when this quarter and the one before are both within ${Math.round((config.forecast?.accuracyTolerance ?? 0.1) * 100)}% of what closed. No accuracy when nothing was won. Listed: the deals that moved the number most after the mid-quarter snapshot (slipped past the quarter or lost: their weighted amount then; pulled in from a later date or won without being forecast: their won amount).`,
+    remarks: ({ value, notes }, words) => {
+      if (value === null) return [`${notes?.quarter}: nothing was won, so there is no accuracy to judge.`];
+      const tolerance = words.percent(Number(notes?.tolerance ?? 0.1));
+      const before = notes?.previousAccuracy;
+      return [
+        `${notes?.quarter}: ${words.amount(Number(notes?.forecastAtMid ?? 0))} forecast at mid-quarter against ${words.amount(Number(notes?.actual ?? 0))} won.`,
+        `${notes?.previousQuarter}: ${typeof before === 'number' ? words.percent(before) : 'no accuracy (nothing won)'}; ${notes?.twoInARow === 1 ? 'two quarters in a row' : 'not two quarters in a row'} within ${tolerance}.`,
+      ];
+    },
     status: ({ value, notes }) => {
       if (value === null) return { status: 'none', reason: 'nothing was won in the quarter' };
       const tolerance = Number(notes?.tolerance ?? 0.1);
@@ -388,8 +413,13 @@ const FIXED_METRICS = {
     breakdownUnits: { snapshot: 'ratio' },
     owner: 'sales',
     sections: { quarterly: 'forecast' },
+    notARate: true,
     meaning: () =>
       '(F − A) ÷ A at the same snapshots: above 0 the quarter was over-forecast, below 0 under-forecast.',
+    remarks: ({ value }, words) =>
+      value === null
+        ? []
+        : [`${value > 0 ? 'Over' : 'Under'}-forecast by ${words.percent(Math.abs(value))} at mid-quarter.`],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

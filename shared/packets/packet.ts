@@ -204,6 +204,8 @@ export function buildPacket(
     label: (key) => keyLabel(key, config),
     period: PERIOD_WORDS[cadence],
     p: formatP,
+    amount: (value) => formatNumber(value, config.currency),
+    percent: (value) => formatNumber(value, 'ratio'),
   };
   const unitOf = (unit: string) => (unit === 'currency' ? config.currency : unit);
 
@@ -220,7 +222,8 @@ export function buildPacket(
     const tooFewWins =
       definition.unit === 'psi' &&
       (metric.n < DRIFT_MINIMUM_WINS || Number(metric.notes?.baselineWins ?? 0) < DRIFT_MINIMUM_WINS);
-    const smallSample = (definition.unit === 'ratio' && metric.n < SMALL_SAMPLE) || tooFewWins;
+    const smallSample =
+      (definition.unit === 'ratio' && !definition.notARate && metric.n < SMALL_SAMPLE) || tooFewWins;
     const threshold = config.thresholds[metric.id];
     const judged =
       !threshold && definition.status

@@ -15,6 +15,8 @@ const wordsFor = (cadence: Cadence): Words => ({
   label: (key) => keyLabel(key, config),
   period: PERIOD_WORDS[cadence],
   p: formatP,
+  amount: (value: number) => `$${value}`,
+  percent: (value: number) => `${value * 100}%`,
 });
 
 // ---------------------------------------------------------------------------------------------
