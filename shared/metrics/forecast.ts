@@ -117,14 +117,28 @@ export function currentForecast(
 ): MetricValue[] {
   const quarter = periodContaining('quarterly', period.end - 1, definitions);
   const forecast = forecastFor(facts, quarter, period.end, definitions);
+  // Last week's figure for the same quarter (its start when the quarter began this week).
+  const weekBefore = Math.max(period.end - 7 * 86_400_000, quarter.start);
+  const before = forecastFor(facts, quarter, weekBefore, definitions);
   const notes = {
     quarter: quarter.label,
     won: round(forecast.won),
     withoutProbability: forecast.withoutProbability,
   };
   return [
-    { id: 'forecast.weighted', value: round(forecast.weighted), n: forecast.openDeals, notes },
-    { id: 'forecast.commit', value: round(forecast.commit), n: forecast.openDeals, notes },
+    {
+      id: 'forecast.weighted',
+      value: round(forecast.weighted),
+      n: forecast.openDeals,
+      items: movedDeals(facts, quarter, weekBefore, period.end, definitions),
+      notes: { ...notes, weekBefore: round(before.weighted) },
+    },
+    {
+      id: 'forecast.commit',
+      value: round(forecast.commit),
+      n: forecast.openDeals,
+      notes: { ...notes, weekBefore: round(before.commit) },
+    },
   ];
 }
 
@@ -157,50 +171,82 @@ export function quarterAccuracy(
   };
 }
 
-/** How many deals the quarterly packet lists as having moved the forecast. */
+/** How many deals a packet lists as having moved the forecast. */
 export const MOVED_DEALS_LISTED = 5;
 
+type Standing =
+  | { kind: 'absent' | 'lost' | 'won-elsewhere' }
+  | { kind: 'won'; amount: number }
+  | { kind: 'forecast' | 'elsewhere'; weighted: number; closeDate?: string };
+
+/** Where a deal stands for a quarter's forecast at an instant. */
+function standingAt(deal: DealView, quarter: Window, at: number, definitions: ForecastDefinitions): Standing {
+  if (deal.createdAt > at) return { kind: 'absent' };
+  if (deal.closed && deal.closed.at <= at) {
+    if (deal.closed.outcome === 'lost') return { kind: 'lost' };
+    return deal.closed.at >= quarter.start && deal.closed.at < quarter.end
+      ? { kind: 'won', amount: deal.closed.amount ?? 0 }
+      : { kind: 'won-elsewhere' };
+  }
+  const point = pointAt(deal, at);
+  const first = localDate(quarter.start, definitions.timezone);
+  const last = localDate(quarter.end, definitions.timezone);
+  const closeDate = point?.closeDate;
+  const inQuarter = closeDate !== undefined && closeDate >= first && closeDate < last;
+  return {
+    kind: inQuarter ? 'forecast' : 'elsewhere',
+    weighted: inQuarter && point ? (point.amount ?? 0) * (probabilityOf(point, definitions) ?? 0) : 0,
+    ...(closeDate !== undefined ? { closeDate } : {}),
+  };
+}
+
 /**
- * The deals that moved the number between the mid-quarter snapshot and the quarter's close, most
- * first: forecast then and slipped past the quarter or lost (their weighted amount taken away),
- * and won in the quarter though not forecast in it then, pulled in from a later date or never
- * forecast at all (their won amount added).
+ * The deals that moved a quarter's forecast between two instants, most first. Forecast then and
+ * slipped out of the quarter (or still open when the quarter has ended), or lost: their weighted
+ * amount then is taken away. Not forecast in the quarter then and won in it: pulled in from a
+ * later date, or won without being forecast. Between two instants inside the quarter, also deals
+ * won as forecast, re-weighted, and added to it.
  */
 export function movedDeals(
   facts: Pick<FactSet, 'deals'>,
   quarter: Window,
-  mid: number,
+  from: number,
+  to: number,
   definitions: ForecastDefinitions,
 ): MetricItem[] {
-  const first = localDate(quarter.start, definitions.timezone);
-  const last = localDate(quarter.end, definitions.timezone);
-  const inQuarter = (date: string | undefined) => date !== undefined && date >= first && date < last;
+  const ended = to >= quarter.end;
   const moved: MetricItem[] = [];
   for (const deal of facts.deals.values()) {
-    if (deal.closed && deal.closed.at <= mid) continue;
-    const then = deal.createdAt <= mid ? pointAt(deal, mid) : undefined;
-    const forecastThen = then !== undefined && inQuarter(then.closeDate);
-    const weightedThen = forecastThen ? (then?.amount ?? 0) * (probabilityOf(then, definitions) ?? 0) : 0;
-    const closedInQuarter =
-      deal.closed && deal.closed.at >= quarter.start && deal.closed.at < quarter.end
-        ? deal.closed
-        : undefined;
+    const then = standingAt(deal, quarter, from, definitions);
+    const now = standingAt(deal, quarter, to, definitions);
     let move: NonNullable<MetricItem['moved']> | undefined;
-    if (forecastThen && closedInQuarter?.outcome === 'lost') move = { kind: 'lost', impact: -weightedThen };
-    else if (forecastThen && !closedInQuarter) {
-      move = {
-        kind: 'slipped',
-        impact: -weightedThen,
-        ...(deal.forecast.at(-1)?.closeDate ? { to: deal.forecast.at(-1)?.closeDate } : {}),
-      };
-    } else if (!forecastThen && closedInQuarter?.outcome === 'won') {
-      const won = closedInQuarter.amount ?? 0;
-      move =
-        then?.closeDate !== undefined && then.closeDate >= last
-          ? { kind: 'pulled-in', impact: won, from: then.closeDate }
-          : { kind: 'won-unforecast', impact: won };
+    if (then.kind === 'forecast') {
+      if (now.kind === 'lost') move = { kind: 'lost', impact: -then.weighted };
+      else if (now.kind === 'won')
+        move = ended ? undefined : { kind: 'won', impact: now.amount - then.weighted };
+      else if (
+        now.kind === 'elsewhere' ||
+        now.kind === 'won-elsewhere' ||
+        (now.kind === 'forecast' && ended)
+      ) {
+        const to = 'closeDate' in now ? now.closeDate : undefined;
+        move = { kind: 'slipped', impact: -then.weighted, ...(to ? { to } : {}) };
+      } else if (now.kind === 'forecast') move = { kind: 'reweighted', impact: now.weighted - then.weighted };
+    } else if (then.kind === 'elsewhere' || then.kind === 'absent') {
+      const pulledFrom = then.kind === 'elsewhere' ? then.closeDate : undefined;
+      if (now.kind === 'won') {
+        move =
+          pulledFrom !== undefined && pulledFrom >= localDate(quarter.end, definitions.timezone)
+            ? { kind: 'pulled-in', impact: now.amount, from: pulledFrom }
+            : { kind: 'won-unforecast', impact: now.amount };
+      } else if (now.kind === 'forecast' && !ended) {
+        move =
+          pulledFrom !== undefined
+            ? { kind: 'pulled-in', impact: now.weighted, from: pulledFrom }
+            : { kind: 'added', impact: now.weighted };
+      }
     }
-    if (!move || move.impact === 0) continue;
+    if (!move || round(move.impact) === 0) continue;
     moved.push({
       id: deal.id,
       label: move.kind,
@@ -268,7 +314,7 @@ export function forecastAccuracy(
       value: midScores ? ratio(midScores.accuracy) : null,
       n,
       breakdown: rows((scores) => scores.accuracy),
-      items: mid ? movedDeals(facts, quarter, mid.at, definitions) : [],
+      items: mid ? movedDeals(facts, quarter, mid.at, Math.max(facts.asOf, quarter.end), definitions) : [],
       notes,
     },
     {

@@ -146,7 +146,7 @@ export function mqlTarget(cadence: Cadence, perMonth: number): number {
 function forecastRemarks({ notes }: Pick<MetricValue, 'notes'>, words: Words): string[] {
   const without = Number(notes?.withoutProbability ?? 0);
   return [
-    `${notes?.quarter}: ${words.amount(Number(notes?.won ?? 0))} won so far${without > 0 ? `; ${without} open ${without === 1 ? 'deal' : 'deals'} without a probability counted at 0` : ''}.`,
+    `${notes?.quarter}: ${words.amount(Number(notes?.won ?? 0))} won so far; ${words.amount(Number(notes?.weekBefore ?? 0))} a week before${without > 0 ? `; ${without} open ${without === 1 ? 'deal' : 'deals'} without a probability counted at 0` : ''}.`,
   ];
 }
 
@@ -359,6 +359,7 @@ const FIXED_METRICS = {
     unit: 'currency',
     owner: 'sales',
     sections: { weekly: 'forecast' },
+    items: 'deal',
     meaning: (config) =>
       `For the fiscal quarter the period ends in, as of the period's end: won amount closed in the quarter so far, plus the amount × probability of each deal open then whose expected close date is in the quarter. A deal's probability is its own, else the stage's probability in the config${
         Object.keys(config.forecast?.stageProbabilities ?? {}).length > 0
@@ -366,7 +367,7 @@ const FIXED_METRICS = {
               .map(([stage, p]) => `${stage} ${Math.round(p * 100)}%`)
               .join(', ')})`
           : ''
-      }, else 0 (counted in its notes). Compared with the bookings target where the config sets one.`,
+      }, else 0 (counted in its notes). Compared with the bookings target where the config sets one. Listed: the deals that moved it most since a week before (won, lost, slipped out of the quarter, pulled in, added, re-weighted).`,
     target: (_period, config) => config.targets.bookingsPerQuarter,
     remarks: forecastRemarks,
   },

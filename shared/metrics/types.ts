@@ -34,7 +34,7 @@ export interface MetricItem {
    * close date it slipped to, `from` the later close date it was pulled in from.
    */
   moved?: {
-    kind: 'slipped' | 'lost' | 'pulled-in' | 'won-unforecast';
+    kind: 'slipped' | 'lost' | 'pulled-in' | 'won-unforecast' | 'won' | 'reweighted' | 'added';
     impact: number;
     to?: string;
     from?: string;

@@ -404,7 +404,10 @@ function itemText(item: MetricItem, config: ClientConfig): string {
     if (kind === 'slipped')
       return `slipped${to ? ` to ${to}` : ' out of the quarter'} (${sign}${amount} weighted)`;
     if (kind === 'lost') return `lost (${sign}${amount} weighted)`;
-    if (kind === 'pulled-in') return `pulled in from ${from} and won (${sign}${amount})`;
+    if (kind === 'pulled-in') return `pulled in from ${from} (${sign}${amount})`;
+    if (kind === 'won') return `won (${sign}${amount} against its weighted amount)`;
+    if (kind === 'reweighted') return `re-weighted (${sign}${amount})`;
+    if (kind === 'added') return `added to the quarter (${sign}${amount} weighted)`;
     return `won without being forecast in the quarter (${sign}${amount})`;
   }
   if (item.id.startsWith('add:')) return `${deals(item.value)} won outside the ICP`;

@@ -139,6 +139,12 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     const [weighted, commit] = currentForecast(facts(), week, config);
     expect(weighted).toMatchObject({ value: 43000, n: 1 });
     expect(commit).toMatchObject({ value: 25000, n: 1 });
+    // A week before (Oct 19 00:00): unforecast won 5,000; pull open for Oct 20 at 50% (10,000);
+    // prob at 60% (18,000) = 33,000. The 10,000 since is pull, won Oct 20 at 20,000.
+    expect(weighted?.notes?.weekBefore).toBe(33000);
+    expect(weighted?.items?.map((item) => [item.id, item.moved])).toEqual([
+      ['generic:pull', { kind: 'won', impact: 10000 }],
+    ]);
   });
 
   it('gives the same forecast for shuffled and repeated deliveries', () => {
