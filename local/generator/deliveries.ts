@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import type { ContactStage } from '#shared/model/events.ts';
+import type { ContactStage, ForecastCategory } from '#shared/model/events.ts';
 import type { DemoSecrets, ScriptedDelivery } from '../delivery.ts';
 import { genericHeaders } from '../senders/generic.ts';
 import { hubspotHeaders, hubspotWorkflowHeaders } from '../senders/hubspot.ts';
@@ -15,6 +16,7 @@ import { typeformBody, typeformHeaders } from '../senders/typeform.ts';
 import {
   businessMinutesBefore,
   type ContactStageChange,
+  type DealStageChange,
   type Story,
   type StoryActivity,
   type StoryContact,
@@ -62,6 +64,21 @@ export interface StoryDeliveryOptions {
 }
 
 const MAX_BATCH = 100;
+
+/** Canonical forecast categories as hs_manual_forecast_category's internal values. */
+const HUBSPOT_CATEGORY: Readonly<Record<ForecastCategory, string>> = {
+  pipeline: 'PIPELINE',
+  best_case: 'BEST_CASE',
+  commit: 'COMMIT',
+  omitted: 'OMIT',
+};
+/** Canonical forecast categories as Salesforce's ForecastCategoryName. */
+const SALESFORCE_CATEGORY: Readonly<Record<ForecastCategory, string>> = {
+  pipeline: 'Pipeline',
+  best_case: 'Best Case',
+  commit: 'Commit',
+  omitted: 'Omitted',
+};
 const MINUTE = 60_000;
 /** A batching sender sends what happened within this long after a batch's first item. */
 const BATCH_WINDOW = 12 * 60 * MINUTE;
@@ -481,6 +498,20 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
   }
 
   // --- deals ---
+  // The forecast fields of a stage change in each wire format (story.ts DealStageChange).
+  const stageProbabilities = config.forecast?.stageProbabilities ?? {};
+  const localMidnight = (date: string) => DateTime.fromISO(date, { zone: config.timezone }).toMillis();
+  /** A percent field: the rep's own probability, else the stage's (CRMs with probabilities always hold one). */
+  const percentOf = (change: DealStageChange): number | undefined => {
+    const probability = change.probability ?? stageProbabilities[change.stage];
+    return probability === undefined ? undefined : Math.round(probability * 100);
+  };
+  /** The generic relay sends the close date, the category and only a probability the rep set. */
+  const genericForecast = (change: DealStageChange): Record<string, unknown> => ({
+    ...(change.closeDate ? { closeDate: change.closeDate } : {}),
+    ...(change.probability === undefined ? {} : { probability: change.probability }),
+    ...(change.category ? { forecastCategory: change.category } : {}),
+  });
   for (const deal of story.deals) {
     dealDeliveries(deal);
   }
@@ -513,9 +544,30 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
           associationRemoved: false,
           isPrimaryAssociation: true,
         });
+        // The forecast fields change with the stage; HubSpot sends each change of its own. The stage
+        // probability follows the stage in HubSpot (the client's stageProbabilities); only a rep's own
+        // probability is sent, as hs_forecast_probability. A closed deal is out of the forecast.
+        let sent: { closeDate?: string; probability?: number; category?: string } = {};
         for (const change of deal.stages) {
           hubspotProperty('deal', id, change.at, 'dealstage', change.stage);
           if (change.reason) hubspotProperty('deal', id, change.at, 'closed_lost_reason', change.reason);
+          if (wonStages.has(change.stage) || lostStages.has(change.stage)) continue;
+          if (change.closeDate && change.closeDate !== sent.closeDate) {
+            hubspotProperty('deal', id, change.at, 'closedate', String(localMidnight(change.closeDate)));
+          }
+          if (change.probability !== undefined && change.probability !== sent.probability) {
+            hubspotProperty('deal', id, change.at, 'hs_forecast_probability', String(change.probability));
+          }
+          if (change.category && change.category !== sent.category) {
+            hubspotProperty(
+              'deal',
+              id,
+              change.at,
+              'hs_manual_forecast_category',
+              HUBSPOT_CATEGORY[change.category],
+            );
+          }
+          sent = { closeDate: change.closeDate, probability: change.probability, category: change.category };
         }
         return;
       }
@@ -537,6 +589,12 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
                 LeadSource: deal.source,
                 OwnerId: owner.salesforceUserId,
                 ...(change.reason ? { Loss_Reason__c: change.reason } : {}),
+                // Salesforce always holds a close date, a percent and a category on an Opportunity.
+                ...(change.closeDate ? { CloseDate: change.closeDate } : {}),
+                ...(percentOf(change) === undefined ? {} : { Probability: String(percentOf(change)) }),
+                ForecastCategoryName: wonStages.has(change.stage)
+                  ? 'Closed'
+                  : SALESFORCE_CATEGORY[change.category ?? 'pipeline'],
                 CreatedDate: iso(deal.createdAt),
                 LastModifiedDate: iso(change.at),
               },
@@ -563,6 +621,9 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
             owner_id: owner.pipedriveUserId,
             source_channel: deal.source,
             ...(change.reason ? { lost_reason: change.reason } : {}),
+            // Pipedrive has no forecast category; its pipeline has deal probability on.
+            ...(change.closeDate ? { expected_close_date: change.closeDate } : {}),
+            ...(percentOf(change) === undefined ? {} : { probability: percentOf(change) }),
           });
         });
         return;
@@ -585,6 +646,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
                     stage: change.stage,
                     source: deal.source,
                     owner: owner.id,
+                    ...genericForecast(change),
                   }
                 : {
                     type: 'deal',
@@ -592,6 +654,7 @@ export function storyDeliveries(story: Story, options: StoryDeliveryOptions): Ge
                     at: iso(change.at),
                     stage: change.stage,
                     ...(change.reason ? { reason: change.reason } : {}),
+                    ...genericForecast(change),
                   },
           });
         });

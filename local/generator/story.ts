@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import type { ContactStage } from '#shared/model/events.ts';
+import type { ContactStage, ForecastCategory } from '#shared/model/events.ts';
 import {
   addBusinessMinutes,
   type BusinessCalendar,
@@ -87,6 +87,15 @@ export interface DealStageChange {
   at: number;
   /** With a lost stage: the loss reason. */
   reason?: string;
+  /**
+   * The deal's forecast fields as the rep sets them with this stage change (they travel in the
+   * same CRM event): the expected close as a local date (on a closing change, the day it closed),
+   * the rep's own probability when it departs from the stage's (absent: the stage's default), and
+   * the forecast category.
+   */
+  closeDate?: string;
+  probability?: number;
+  category?: ForecastCategory;
 }
 
 export interface StoryDeal {
@@ -173,6 +182,13 @@ export interface Story {
   /** With `everydayEdits`, else none. */
   edits: StoryEdit[];
   /**
+   * The forecasting bias: this rep's expected close dates run `earlyDays` ahead of when their deals
+   * really close, their probabilities sit above their stage's, and they commit late-stage deals
+   * that then slip or are lost. The other reps forecast honestly (near the real close, slipping a
+   * month or two when a deal drags, sometimes pulled in).
+   */
+  forecastBias: { rep: string; earlyDays: readonly [number, number]; probabilityUplift: number };
+  /**
    * Typeform's webhook stops delivering here, 4 business days before asOf (its secret expired):
    * the submissions of those days never reach samepage, so the story has none, and the packets
    * built as of asOf say Typeform is silent.
@@ -194,6 +210,12 @@ export interface StoryOptions {
    * asOf, as the demo's packets judge them (default: none).
    */
   everydayEdits?: boolean;
+  /**
+   * The deals' forecast fields (DealStageChange.closeDate/probability/category). HubSpot sends each
+   * as an event of its own, so they are opt-in like the everyday edits, and on with them (the
+   * demo's live story); default: as `everydayEdits`.
+   */
+  forecast?: boolean;
 }
 
 // --- seeded randomness ---
@@ -655,6 +677,8 @@ export function generateStory(options: StoryOptions): Story {
   const companies: StoryCompany[] = [];
   const contacts: StoryContact[] = [];
   const deals: StoryDeal[] = [];
+  /** Each deal's real close (won or lost), also when it lies after asOf: what an honest forecast aims at. */
+  const plannedClose = new Map<number, number>();
   const forms: StoryForm[] = [];
   const activities: StoryActivity[] = [];
   const companyContacts = new Map<number, number>();
@@ -858,12 +882,14 @@ export function generateStory(options: StoryOptions): Story {
     }
     const lastAt = stageTimes[lastIndex] as number;
     if (won) {
+      plannedClose.set(deal.n, closeIfWon);
       if (inStory(closeIfWon, asOf)) {
         deal.stages.push({ stage: wonStage, at: closeIfWon });
         push('customer', closeIfWon + random.int(5, 240) * MINUTE);
       }
     } else {
       const closeAt = second(lastAt + (stalls ? random.between(75, 150) : random.logNormal(6, 0.5)) * DAY);
+      plannedClose.set(deal.n, closeAt);
       if (inStory(closeAt, asOf)) {
         deal.stages.push({
           stage: lostStage,
@@ -874,6 +900,10 @@ export function generateStory(options: StoryOptions): Story {
         deal.stalled = true;
       }
     }
+  }
+
+  if (options.forecast ?? options.everydayEdits ?? false) {
+    forecastDeals({ seed: options.seed, deals, plannedClose, config });
   }
 
   // A few HubSpot contacts are sent by a workflow instead (contacts without deals keep it simple).
@@ -929,6 +959,7 @@ export function generateStory(options: StoryOptions): Story {
     forms: delivered,
     activities,
     edits,
+    forecastBias: FORECAST_BIAS,
     typeformQuietFrom,
     truth: {
       companies: companies.length,
@@ -948,6 +979,76 @@ export function generateStory(options: StoryOptions): Story {
       disqualifiedWithoutReason: disqualifications.filter((change) => change.reason === undefined).length,
     },
   };
+}
+
+/** The optimistic rep of the story's forecast (Story.forecastBias). */
+const FORECAST_BIAS = { rep: 'rep-eli', earlyDays: [21, 35], probabilityUplift: 0.15 } as const;
+/** Each open stage's probability (by its place in dealStages.order) where the config sets none. */
+const DEFAULT_STAGE_PROBABILITIES = [0.1, 0.2, 0.35, 0.55, 0.75];
+
+/**
+ * The deals' forecast fields (DealStageChange.closeDate/probability/category), set with each stage
+ * change, so they travel in the deal events the story already has. An honest rep's first expected
+ * close is the creation plus a drawn cycle; at later stage changes it slips by one or two months
+ * once it has passed, or is re-estimated toward the real close (pulled in or pushed out). The
+ * optimistic rep (FORECAST_BIAS) always expects the close 3–5 weeks before it really comes, sets
+ * probabilities above the stage's and commits from decisionmakerboughtin on. A random stream of its
+ * own keeps the funnel the same.
+ */
+function forecastDeals(story: {
+  seed: number;
+  deals: StoryDeal[];
+  plannedClose: ReadonlyMap<number, number>;
+  config: ClientConfig;
+}): void {
+  const { config } = story;
+  const random = new Random(story.seed ^ 0x0f0c_a57e);
+  const order = config.dealStages.order;
+  const won = new Set(config.dealStages.won);
+  const lost = new Set(config.dealStages.lost);
+  const localDate = (at: number) => DateTime.fromMillis(at, { zone: config.timezone }).toISODate() as string;
+  const stageProbability = (stage: string) =>
+    config.forecast?.stageProbabilities[stage] ?? DEFAULT_STAGE_PROBABILITIES[order.indexOf(stage)] ?? 0.1;
+  const [earliest, latest] = FORECAST_BIAS.earlyDays;
+  for (const deal of story.deals) {
+    const optimistic = deal.owner === FORECAST_BIAS.rep;
+    const realClose = story.plannedClose.get(deal.n) ?? deal.createdAt + 40 * DAY;
+    const early = () => realClose - random.between(earliest, latest) * DAY;
+    let expected = optimistic ? early() : deal.createdAt + random.logNormal(38, 0.35) * DAY;
+    deal.stages.forEach((change, index) => {
+      if (won.has(change.stage) || lost.has(change.stage)) {
+        const isWon = won.has(change.stage);
+        change.closeDate = localDate(change.at);
+        change.probability = isWon ? 1 : 0;
+        change.category = isWon ? 'commit' : 'omitted';
+        return;
+      }
+      if (optimistic) expected = early();
+      else if (index > 0) {
+        if (expected < change.at + 2 * DAY) {
+          // The expected close has come and gone: the deal slips by one or two months.
+          expected += (random.chance(0.6) ? 30 : 60) * DAY;
+        } else if (random.chance(0.35)) {
+          // Re-estimated with the buyer: pulled in or pushed out toward the real close.
+          expected = realClose + random.normal() * 6 * DAY;
+        }
+      }
+      // Nobody expects a deal to close before the next few days.
+      expected = Math.max(expected, change.at + random.between(2, 6) * DAY);
+      change.closeDate = localDate(expected);
+      const stage = order.indexOf(change.stage);
+      if (optimistic) {
+        change.probability =
+          Math.round(Math.min(0.95, stageProbability(change.stage) + FORECAST_BIAS.probabilityUplift) * 100) /
+          100;
+      }
+      if (stage >= order.length - 2) {
+        change.category =
+          optimistic || (stage === order.length - 1 && random.chance(0.7)) ? 'commit' : 'best_case';
+      } else if (stage >= 1)
+        change.category = optimistic && stage >= order.length - 3 ? 'best_case' : 'pipeline';
+    });
+  }
 }
 
 type EditFeed = StorySystem | 'workflow';

@@ -40,7 +40,18 @@ afterAll(() => {
 
 /** A smaller story than `npm run demo`'s, on a fixed day, so the suite stays quick and repeatable. */
 const AS_OF = '2026-10-05T13:00:00Z';
-const DEMO = ['demo', '--contacts', '300', '--as-of', AS_OF, '--data', dataDir, '--outbox', outbox];
+const CONTACTS = 500;
+const DEMO = [
+  'demo',
+  '--contacts',
+  String(CONTACTS),
+  '--as-of',
+  AS_OF,
+  '--data',
+  dataDir,
+  '--outbox',
+  outbox,
+];
 
 describe('npm run demo', () => {
   let output = '';
@@ -123,6 +134,12 @@ describe('npm run demo', () => {
   it('keeps every value inside its unit: rates and their rows in [0, 1], counts whole', () => {
     const inRange = (value: number | null, unit: string, where: string) => {
       if (value === null) return;
+      // forecast.bias, (F − A) / A, is signed: under-forecast is below 0 (never below −1, F ≥ 0)
+      // and over-forecast may pass 1.
+      if (where.includes('forecast.bias')) {
+        expect(value, where).toBeGreaterThanOrEqual(-1);
+        return;
+      }
       expect(value, where).toBeGreaterThanOrEqual(0);
       if (unit === 'ratio') expect(value, where).toBeLessThanOrEqual(1);
       if (unit === 'count') expect(Number.isInteger(value), `${where} is whole`).toBe(true);
@@ -214,7 +231,7 @@ describe('npm run demo', () => {
       seed: DEMO_SEED,
       asOf: new Date(AS_OF),
       config,
-      contacts: 300,
+      contacts: CONTACTS,
       everydayEdits: true,
     });
     const typeform = storyDeliveries(story, { baseUrl: '', config, secrets: DEMO_SENDER_SECRETS }).filter(
@@ -266,6 +283,41 @@ describe('npm run demo', () => {
       expect(seen, dir).toContain(banner);
       expect(text, dir).toContain(banner);
     }
+  });
+
+  it('shows the forecast: the last quarter’s accuracy against what the story won, the current quarter’s weighted forecast', () => {
+    const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
+    const story = generateStory({
+      seed: DEMO_SEED,
+      asOf: new Date(AS_OF),
+      config,
+      contacts: CONTACTS,
+      everydayEdits: true,
+    });
+    const quarter = lastCompletePeriod('quarterly', Date.parse(AS_OF), config);
+    const won = new Set(config.dealStages.won);
+    // The story's deals in the client's currency won in the quarter (the demo has no exchange rates).
+    const wonAmount = story.deals
+      .filter((deal) => deal.currency === config.currency && deal.amount !== null)
+      .filter((deal) =>
+        deal.stages.some(
+          (change) => won.has(change.stage) && change.at >= quarter.start && change.at < quarter.end,
+        ),
+      )
+      .reduce((sum, deal) => sum + (deal.amount ?? 0), 0);
+    expect(wonAmount).toBeGreaterThan(0);
+    const mailed = mailedPackets();
+    const metric = (cadence: string, id: string) =>
+      mailed
+        .find(({ packet }) => packet.cadence === cadence)
+        ?.packet.metrics.find((candidate) => candidate.id === id);
+    const accuracy = metric('quarterly', 'forecast.accuracy');
+    expect(accuracy?.notes?.quarter).toBe(quarter.label);
+    expect(accuracy?.notes?.actual).toBe(wonAmount);
+    expect(typeof accuracy?.value).toBe('number');
+    expect(accuracy?.value).toBeGreaterThan(0);
+    expect(accuracy?.value).toBeLessThan(1);
+    expect(metric('weekly', 'forecast.weighted')?.value).toBeGreaterThan(0);
   });
 
   it('leaves its data for samepage packet, which prints the same numbers', async () => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryUrl, type ScriptedDelivery } from '#local/delivery.ts';
 import { canonicalId, storyDeliveries } from '#local/generator/deliveries.ts';
@@ -99,6 +100,45 @@ describe('generateStory', () => {
       const busy = [3, 4, 5, 9, 11].map((month) => perMonth.get(month) ?? 0);
       const quiet = [8, 12].map((month) => perMonth.get(month) ?? 0);
       expect(Math.min(...busy)).toBeGreaterThan(1.5 * Math.max(...quiet));
+    });
+
+    it('forecasts honestly but for one optimistic rep, whose expected closes run weeks early', () => {
+      const forecast = generateStory({ seed: 42, asOf: AS_OF, config, forecast: true });
+      // The forecast has a random stream of its own: the funnel is the same story.
+      expect(forecast.deals.map((deal) => deal.stages.map(({ stage, at }) => ({ stage, at })))).toEqual(
+        story.deals.map((deal) => deal.stages.map(({ stage, at }) => ({ stage, at }))),
+      );
+      expect(story.deals.every((deal) => deal.stages.every((change) => change.closeDate === undefined))).toBe(
+        true,
+      );
+      const local = (at: number) => DateTime.fromMillis(at, { zone: config.timezone }).toISODate() as string;
+      const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / DAY;
+      // Expected close at the first stage against the real close, over won deals.
+      const early = (optimistic: boolean) => {
+        const gaps = forecast.deals
+          .filter((deal) => (deal.owner === forecast.forecastBias.rep) === optimistic)
+          .flatMap((deal) => {
+            const won = deal.stages.find((change) => change.stage === 'closedwon');
+            const first = deal.stages[0];
+            return won && first?.closeDate ? [days(first.closeDate, local(won.at))] : [];
+          });
+        return gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length;
+      };
+      expect(early(true)).toBeGreaterThan(14);
+      expect(Math.abs(early(false))).toBeLessThan(early(true) / 2);
+      for (const deal of forecast.deals) {
+        for (const change of deal.stages) {
+          expect(change.closeDate, `deal ${deal.n} ${change.stage}`).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          if (change.probability !== undefined) {
+            expect(change.probability).toBeGreaterThanOrEqual(0);
+            expect(change.probability).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+      const committed = forecast.deals.filter((deal) =>
+        deal.stages.some((change) => change.category === 'commit' && change.stage === 'contractsent'),
+      );
+      expect(committed.length).toBeGreaterThan(10);
     });
 
     it('moves its wins toward Retail in the last complete quarter (industry PSI > 0.25)', () => {
