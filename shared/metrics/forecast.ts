@@ -148,10 +148,17 @@ export interface QuarterAccuracy {
   snapshots: { at: number; weighted: QuarterForecast }[];
 }
 
-/** A forecast's accuracy and bias against the actual; none when nothing was won (A = 0). */
+/**
+ * A forecast's accuracy and bias against the actual; none when nothing was won (A = 0). Accuracy
+ * is floored at 0: a forecast off by more than what was won is 0% accurate (a "−926%" accuracy
+ * reads as an error), and the bias still says by how much.
+ */
 export function accuracyOf(forecast: number, actual: number): { accuracy: number; bias: number } | undefined {
   if (actual <= 0) return undefined;
-  return { accuracy: 1 - Math.abs(forecast - actual) / actual, bias: (forecast - actual) / actual };
+  return {
+    accuracy: Math.max(0, 1 - Math.abs(forecast - actual) / actual),
+    bias: (forecast - actual) / actual,
+  };
 }
 
 /** The ended quarter's forecast at its three snapshots, and what it won (as of the facts). */

@@ -1,4 +1,10 @@
-import { DRIFT_MINIMUM_WINS, type MetricId, sectionsOf, type Words } from '../metrics/registry.ts';
+import {
+  DRIFT_MINIMUM_WINS,
+  METRIC_REGISTRY,
+  type MetricId,
+  sectionsOf,
+  type Words,
+} from '../metrics/registry.ts';
 import type { MetricValue } from '../metrics/types.ts';
 import { fisherExactTwoSided, SMALL_SAMPLE } from '../stats/index.ts';
 import type { Cadence } from '../time/periods.ts';
@@ -48,7 +54,9 @@ function ratesMoved(
 ): Finding[] {
   const found: Finding[] = [];
   for (const metric of metrics) {
-    if (metric.unit !== 'ratio' || metric.value === null || metric.n < SMALL_SAMPLE) continue;
+    // Only shares of cases can be tested as successes out of n (forecast accuracy is not one).
+    if (metric.unit !== 'ratio' || METRIC_REGISTRY[metric.id].notARate) continue;
+    if (metric.value === null || metric.n < SMALL_SAMPLE) continue;
     const earlier = history
       .map((run) => run.find((value) => value.id === metric.id))
       .filter((value): value is MetricValue => value !== undefined && value.value !== null);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { buildFactSet } from '#shared/metrics/facts.ts';
-import { currentForecast, forecastAccuracy, forecastFor, quarterAccuracy } from '#shared/metrics/forecast.ts';
+import {
+  accuracyOf,
+  currentForecast,
+  forecastAccuracy,
+  forecastFor,
+  quarterAccuracy,
+} from '#shared/metrics/forecast.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
 import { periodContaining } from '#shared/time/periods.ts';
 import { forecastSnapshots } from '#shared/time/schedule.ts';
@@ -120,6 +126,11 @@ describe('the forecast as it stood, reconstructed from field history', () => {
       ['generic:slip', { kind: 'slipped', impact: -8000, to: '2026-11-20' }],
       ['generic:unforecast', { kind: 'won-unforecast', impact: 5000 }],
     ]);
+  });
+
+  it('floors accuracy at 0 when the forecast is off by more than what was won, keeping the bias', () => {
+    expect(accuracyOf(110000, 10000)).toEqual({ accuracy: 0, bias: 10 });
+    expect(accuracyOf(9000, 10000)).toEqual({ accuracy: 0.9, bias: -0.1 });
   });
 
   it('gives no accuracy to a quarter that won nothing, and says why', () => {
