@@ -1,10 +1,12 @@
 import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from '../metrics/facts.ts';
+import { forecastFor } from '../metrics/forecast.ts';
 import { contactProfile, dealProfile, icpDimensions, segmentValue } from '../metrics/segments.ts';
 import type { DealView } from '../metrics/views.ts';
 import { UNMAPPED } from '../metrics/views.ts';
 import { type Window, within } from '../metrics/window.ts';
 import { dealStageNames } from '../sources/mapping.ts';
+import { periodContaining } from '../time/periods.ts';
 
 export interface KeyCount {
   key: string;
@@ -25,6 +27,11 @@ export interface DataHealth {
   dealsInUnmappedStages: KeyCount[];
   /** Deals created in the period or open at its end in a pipeline the config does not count, by pipeline. */
   dealsInOtherPipelines: KeyCount[];
+  /**
+   * Open deals in the forecast of the quarter the period ends in, as of its end, with no probability
+   * of their own and none for their stage in the config: counted at 0.
+   */
+  forecastDealsWithoutProbability?: number;
   /** Contacts created in the period whose company lacks industry, employees or region (or who have none). */
   contactsWithoutFirmographics: number;
   disqualificationsWithoutReason: number;
@@ -49,7 +56,10 @@ function counted(keys: Iterable<string>): KeyCount[] {
 export function dataHealth(
   facts: FactSet,
   period: Window,
-  config: Pick<ClientConfig, 'icp' | 'currency' | 'dealStages'>,
+  config: Pick<
+    ClientConfig,
+    'icp' | 'currency' | 'dealStages' | 'timezone' | 'fiscalYearStartMonth' | 'weekStartsOn' | 'forecast'
+  >,
 ): Omit<DataHealth, 'ownersWithoutName'> {
   const contacts = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
   const deals = [...facts.deals.values()];
@@ -89,6 +99,12 @@ export function dataHealth(
           : [],
       ),
     ),
+    forecastDealsWithoutProbability: forecastFor(
+      facts,
+      periodContaining('quarterly', period.end - 1, config),
+      period.end,
+      config,
+    ).withoutProbability,
     dealsInOtherPipelines: counted(
       facts.otherPipelineDeals.filter(isInScope).map((deal) => deal.pipeline ?? ''),
     ),

@@ -60,6 +60,14 @@ export function dataHealthRows(packet: Packet): [string, string][] {
     ...whenAny('Deals converted to the client currency', health.dealsConverted, conversionLabel),
     ...whenAny('Deals in stages no stage map names', health.dealsInUnmappedStages, unmappedStageLabel),
     ...whenAny('Deals in pipelines not counted', health.dealsInOtherPipelines),
+    ...(health.forecastDealsWithoutProbability
+      ? [
+          [
+            'Forecast deals without a probability (counted at 0)',
+            String(health.forecastDealsWithoutProbability),
+          ] as [string, string],
+        ]
+      : []),
     ['Contacts without firmographics', String(health.contactsWithoutFirmographics)],
     ['Disqualifications without reason', String(health.disqualificationsWithoutReason)],
     ['ICP attributes missing', list(health.icpAttributesMissing)],

@@ -9,6 +9,7 @@ import {
   quarterAccuracy,
 } from '#shared/metrics/forecast.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
+import { dataHealth } from '#shared/packets/data-health.ts';
 import { periodContaining } from '#shared/time/periods.ts';
 import { forecastSnapshots } from '#shared/time/schedule.ts';
 import { shuffled } from '../support/shuffle.ts';
@@ -156,6 +157,14 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     expect(weighted?.items?.map((item) => [item.id, item.moved])).toEqual([
       ['generic:pull', { kind: 'won', impact: 10000 }],
     ]);
+  });
+
+  it('counts in data health the forecast deals without any probability (counted at 0)', () => {
+    // Week of Sep 7: slip (contractsent, no probability of its own) and prob (its own 60%) are open
+    // for Q3. Without stage probabilities slip has none; with them it takes contractsent's 80%.
+    const week = { start: t('2026-09-07T04:00:00Z'), end: t('2026-09-14T04:00:00Z') };
+    expect(dataHealth(facts(EVENTS, AS_OF), week, CONFIG).forecastDealsWithoutProbability).toBe(1);
+    expect(dataHealth(facts(), week, config).forecastDealsWithoutProbability).toBe(0);
   });
 
   it('gives the same forecast for shuffled and repeated deliveries', () => {
