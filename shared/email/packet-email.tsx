@@ -129,6 +129,8 @@ function Bars({ rows, cap }: { rows: PacketBreakdownRow[]; cap: number }) {
   // Rows with a baseline print two values: give the numbers more room than the bar.
   const widths = shown.some((row) => row.baseline) ? ['36%', '18%', '46%'] : ['40%', '28%', '32%'];
   const scale = (row: PacketBreakdownRow) => (row.unit === 'ratio' ? 1 : largest.get(row.unit) || 1);
+  // A signed breakdown (forecast bias: over and under) has no length to draw: numbers only.
+  const drawn = shown.every((row) => (row.value ?? 0) >= 0);
   return (
     <>
       <table role="presentation" cellPadding={0} cellSpacing={0} style={{ ...table, ...small }}>
@@ -139,7 +141,7 @@ function Bars({ rows, cap }: { rows: PacketBreakdownRow[]; cap: number }) {
                 {row.label}
               </td>
               <td width={widths[1]} style={thin}>
-                <Bar share={Math.abs(row.value ?? 0) / scale(row)} />
+                {drawn ? <Bar share={(row.value ?? 0) / scale(row)} /> : null}
               </td>
               <td width={widths[2]} align="right" style={thin}>
                 {formatNumber(row.value, row.unit)} (n {row.n})
