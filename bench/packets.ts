@@ -43,6 +43,8 @@ export interface PacketScale {
   contacts: number;
   deals: number;
   entities: number;
+  /** Deal items (the state JSON the store keeps): the largest, and the 99th percentile, in bytes. */
+  dealItemBytes: { p99: number; max: number };
   generateMs: number;
   bulkLoadMs: number;
   builds: PacketBuild[];
@@ -101,8 +103,17 @@ export async function measurePacketsAt(
     await loadStates(twin, config, dataset.states);
     const bulkLoadMs = performance.now() - started;
     log(`  bulk-loaded into dynalite in ${(bulkLoadMs / 1000).toFixed(1)} s`);
+    // Deals keep 70 entries of their forecast fields' history: how big their items get.
+    const dealSizes = dataset.states
+      .filter((state) => state.entity === 'deal')
+      .map((state) => JSON.stringify(state).length)
+      .sort((a, b) => a - b);
     const scale = {
       targetEvents,
+      dealItemBytes: {
+        p99: dealSizes[Math.min(dealSizes.length - 1, Math.floor(dealSizes.length * 0.99))] ?? 0,
+        max: dealSizes.at(-1) ?? 0,
+      },
       events: dataset.events,
       deliveries: dataset.deliveries,
       contacts: dataset.truth.contacts,

@@ -277,6 +277,7 @@ export function renderResults(results: BenchResults): string {
         'µs per item read',
         'HTML KB',
         'packet JSON KB',
+        'deal item p99 / max bytes',
       ],
       packets.map((scale) => {
         const quarterly = scale.builds.find((build) => build.cadence === 'quarterly');
@@ -288,6 +289,7 @@ export function renderResults(results: BenchResults): string {
           fixed(((quarterly?.loadMs ?? Number.NaN) * 1000) / (quarterly?.itemsRead ?? Number.NaN), 0),
           fixed((quarterly?.htmlBytes ?? Number.NaN) / KB),
           fixed((quarterly?.packetJsonBytes ?? Number.NaN) / KB),
+          `${count(scale.dealItemBytes.p99)} / ${count(scale.dealItemBytes.max)}`,
         ];
       }),
     ),

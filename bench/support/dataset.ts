@@ -28,7 +28,14 @@ export interface Dataset {
  */
 /** `contacts` undefined: the demo's own size (what `npm run demo` generates). */
 export function generateDataset(config: ClientConfig, contacts: number | undefined, asOf: Date): Dataset {
-  const story = generateStory({ seed: 42, asOf, config, ...(contacts === undefined ? {} : { contacts }) });
+  // With the deals' forecast fields (close date, probability, category), as the demo sends them.
+  const story = generateStory({
+    seed: 42,
+    asOf,
+    config,
+    forecast: true,
+    ...(contacts === undefined ? {} : { contacts }),
+  });
   const deliveries = storyDeliveries(story, {
     baseUrl: 'http://bench.invalid',
     config,
