@@ -106,19 +106,25 @@ const round = (value: number) => Math.round(value * 100) / 100;
 /** A ratio to 4 decimals (0.4727): a tenth of a percentage point. */
 const ratio = (value: number) => Math.round(value * 10_000) / 10_000;
 
+/** A packet's own period is read as of its as-of instant, which falls within a week of the end. */
+const OWN_PERIOD_MS = 7 * 86_400_000;
+
 /**
- * `forecast.weighted` and `forecast.commit`: the forecast of the fiscal quarter the period ends in,
- * as of the period's end (a weekly packet built Monday morning reads it as of Monday 00:00).
+ * `forecast.weighted` and `forecast.commit`: the current fiscal quarter's forecast as of the
+ * packet's as-of instant (for the packet's own period; an earlier period, in a trend or a
+ * comparison, is read as of its end), so a weekly packet built at a snapshot instant prints the
+ * number the quarterly packet later shows for that snapshot.
  */
 export function currentForecast(
   facts: FactSet,
   period: Window,
   definitions: ForecastDefinitions,
 ): MetricValue[] {
-  const quarter = periodContaining('quarterly', period.end - 1, definitions);
-  const forecast = forecastFor(facts, quarter, period.end, definitions);
+  const at = facts.asOf >= period.end && facts.asOf < period.end + OWN_PERIOD_MS ? facts.asOf : period.end;
+  const quarter = periodContaining('quarterly', at, definitions);
+  const forecast = forecastFor(facts, quarter, at, definitions);
   // Last week's figure for the same quarter (its start when the quarter began this week).
-  const weekBefore = Math.max(period.end - 7 * 86_400_000, quarter.start);
+  const weekBefore = Math.max(at - 7 * 86_400_000, quarter.start);
   const before = forecastFor(facts, quarter, weekBefore, definitions);
   const notes = {
     quarter: quarter.label,
@@ -130,7 +136,7 @@ export function currentForecast(
       id: 'forecast.weighted',
       value: round(forecast.weighted),
       n: forecast.openDeals,
-      items: movedDeals(facts, quarter, weekBefore, period.end, definitions),
+      items: movedDeals(facts, quarter, weekBefore, at, definitions),
       notes: { ...notes, weekBefore: round(before.weighted) },
     },
     {

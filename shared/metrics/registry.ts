@@ -361,7 +361,7 @@ const FIXED_METRICS = {
     sections: { weekly: 'forecast' },
     items: 'deal',
     meaning: (config) =>
-      `For the fiscal quarter the period ends in, as of the period's end: won amount closed in the quarter so far, plus the amount × probability of each deal open then whose expected close date is in the quarter. A deal's probability is its own, else the stage's probability in the config${
+      `For the current fiscal quarter, as of the packet's as-of instant (an earlier week in a trend: as of its end): won amount closed in the quarter so far, plus the amount × probability of each deal open then whose expected close date is in the quarter. A deal's probability is its own, else the stage's probability in the config${
         Object.keys(config.forecast?.stageProbabilities ?? {}).length > 0
           ? ` (${Object.entries(config.forecast?.stageProbabilities ?? {})
               .map(([stage, p]) => `${stage} ${Math.round(p * 100)}%`)

@@ -10,6 +10,7 @@ import {
 } from '#shared/metrics/forecast.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
 import { dataHealth } from '#shared/packets/data-health.ts';
+import { buildPacket } from '#shared/packets/packet.ts';
 import { periodContaining } from '#shared/time/periods.ts';
 import { forecastSnapshots } from '#shared/time/schedule.ts';
 import { shuffled } from '../support/shuffle.ts';
@@ -165,6 +166,18 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     const week = { start: t('2026-09-07T04:00:00Z'), end: t('2026-09-14T04:00:00Z') };
     expect(dataHealth(facts(EVENTS, AS_OF), week, CONFIG).forecastDealsWithoutProbability).toBe(1);
     expect(dataHealth(facts(), week, config).forecastDealsWithoutProbability).toBe(0);
+  });
+
+  it('prints in the weekly packet built at the mid snapshot what the quarterly packet later shows for it', () => {
+    const mid = t('2026-09-14T12:00:00Z');
+    // The weekly packet of Mon Sep 14 08:00, from the facts known then.
+    const knownThen = EVENTS.filter((event) => event.at <= mid);
+    const weekly = buildPacket(facts(knownThen, mid), config, 'weekly', mid);
+    expect(weekly.metrics.find((metric) => metric.id === 'forecast.weighted')?.value).toBe(26000);
+    // The quarterly packet of Nov 2, after every later event (none back-dated before Sep 14).
+    const quarterly = buildPacket(facts(), config, 'quarterly', AS_OF);
+    const accuracy = quarterly.metrics.find((metric) => metric.id === 'forecast.accuracy');
+    expect(accuracy?.notes?.forecastAtMid).toBe(26000);
   });
 
   it('gives the same forecast for shuffled and repeated deliveries', () => {
