@@ -110,6 +110,20 @@ const ratio = (value: number) => Math.round(value * 10_000) / 10_000;
 const OWN_PERIOD_MS = 7 * 86_400_000;
 
 /**
+ * The current fiscal quarter's forecast for a period: as of the packet's as-of instant for its own
+ * period, as of its end for an earlier one (the metric and data health read the same one).
+ */
+export function currentQuarterForecast(
+  facts: Pick<FactSet, 'deals' | 'asOf'>,
+  period: Window,
+  definitions: Pick<ClientConfig, 'timezone' | 'fiscalYearStartMonth' | 'weekStartsOn' | 'forecast'>,
+): { at: number; quarter: Period; forecast: QuarterForecast } {
+  const at = facts.asOf >= period.end && facts.asOf < period.end + OWN_PERIOD_MS ? facts.asOf : period.end;
+  const quarter = periodContaining('quarterly', at, definitions);
+  return { at, quarter, forecast: forecastFor(facts, quarter, at, definitions) };
+}
+
+/**
  * `forecast.weighted` and `forecast.commit`: the current fiscal quarter's forecast as of the
  * packet's as-of instant (for the packet's own period; an earlier period, in a trend or a
  * comparison, is read as of its end), so a weekly packet built at a snapshot instant prints the
@@ -120,9 +134,7 @@ export function currentForecast(
   period: Window,
   definitions: ForecastDefinitions,
 ): MetricValue[] {
-  const at = facts.asOf >= period.end && facts.asOf < period.end + OWN_PERIOD_MS ? facts.asOf : period.end;
-  const quarter = periodContaining('quarterly', at, definitions);
-  const forecast = forecastFor(facts, quarter, at, definitions);
+  const { at, quarter, forecast } = currentQuarterForecast(facts, period, definitions);
   // Last week's figure for the same quarter (its start when the quarter began this week).
   const weekBefore = Math.max(at - 7 * 86_400_000, quarter.start);
   const before = forecastFor(facts, quarter, weekBefore, definitions);

@@ -1,12 +1,11 @@
 import type { ClientConfig } from '../config/schema.ts';
 import type { FactSet } from '../metrics/facts.ts';
-import { forecastFor } from '../metrics/forecast.ts';
+import { currentQuarterForecast } from '../metrics/forecast.ts';
 import { contactProfile, dealProfile, icpDimensions, segmentValue } from '../metrics/segments.ts';
 import type { DealView } from '../metrics/views.ts';
 import { UNMAPPED } from '../metrics/views.ts';
 import { type Window, within } from '../metrics/window.ts';
 import { dealStageNames } from '../sources/mapping.ts';
-import { periodContaining } from '../time/periods.ts';
 
 export interface KeyCount {
   key: string;
@@ -99,12 +98,8 @@ export function dataHealth(
           : [],
       ),
     ),
-    forecastDealsWithoutProbability: forecastFor(
-      facts,
-      periodContaining('quarterly', period.end - 1, config),
-      period.end,
-      config,
-    ).withoutProbability,
+    forecastDealsWithoutProbability: currentQuarterForecast(facts, period, config).forecast
+      .withoutProbability,
     dealsInOtherPipelines: counted(
       facts.otherPipelineDeals.filter(isInScope).map((deal) => deal.pipeline ?? ''),
     ),

@@ -17,10 +17,6 @@ export function dealStageNames(config: Pick<ClientConfig, 'dealStages'>): string
   return [...order, ...won, ...lost];
 }
 
-export function isDealStage(config: Pick<ClientConfig, 'dealStages'>, stage: string): boolean {
-  return dealStageNames(config).includes(stage);
-}
-
 /** The stage maps of the system a deal comes from, first match wins (HubSpot's workflow map before its app map). */
 function stageMapsOf(
   sources: ClientConfig['sources'],
