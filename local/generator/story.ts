@@ -1043,8 +1043,9 @@ function forecastDeals(story: {
           100;
       }
       if (stage >= order.length - 2) {
-        change.category =
-          optimistic || (stage === order.length - 1 && random.chance(0.7)) ? 'commit' : 'best_case';
+        // Honest reps commit most deals at the last open stage and some a stage earlier.
+        const commitChance = stage === order.length - 1 ? 0.85 : 0.35;
+        change.category = optimistic || random.chance(commitChance) ? 'commit' : 'best_case';
       } else if (stage >= 1)
         change.category = optimistic && stage >= order.length - 3 ? 'best_case' : 'pipeline';
     });

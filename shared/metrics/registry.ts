@@ -68,6 +68,12 @@ export interface MetricDefinition {
   breakdownUnits?: Partial<Record<BreakdownFamily, MetricUnit>>;
   /** Who acts on it when the client's thresholds do not name an owner. */
   owner: MetricOwner;
+  /**
+   * The packets that carry it, when not every packet does. A metric about a whole ended fiscal
+   * quarter (forecast accuracy) is the quarterly packet's: a weekly packet would have to read two
+   * quarters back for a number it does not show.
+   */
+  cadences?: readonly Cadence[];
   /** The section each packet shows it in; a cadence without one keeps it in the JSON and the CSV only. */
   sections: {
     weekly?: SectionOf<'weekly'>;
@@ -142,11 +148,34 @@ export function mqlTarget(cadence: Cadence, perMonth: number): number {
   return cadence === 'weekly' ? (perMonth * 12) / 52 : cadence === 'monthly' ? perMonth : perMonth * 3;
 }
 
-/** The weighted and commit forecasts' remarks: what was won so far, and deals counted at 0. */
-function forecastRemarks({ notes }: Pick<MetricValue, 'notes'>, words: Words): string[] {
+/** How a forecast moved since a week before: "up $23,625 from $423,625 a week before". */
+function weekChange(value: number | null, notes: MetricValue['notes'], words: Words): string {
+  const weekBefore = Number(notes?.weekBefore ?? 0);
+  const change = (value ?? 0) - weekBefore;
+  return Math.round(change) === 0
+    ? 'unchanged from a week before'
+    : `${change > 0 ? 'up' : 'down'} ${words.amount(Math.abs(change))} from ${words.amount(weekBefore)} a week before`;
+}
+
+/** The weighted forecast's remark: what was won so far, the week's change, deals counted at 0. */
+function weightedForecastRemarks(
+  { value, notes }: Pick<MetricValue, 'value' | 'notes'>,
+  words: Words,
+): string[] {
   const without = Number(notes?.withoutProbability ?? 0);
   return [
-    `${notes?.quarter}: ${words.amount(Number(notes?.won ?? 0))} won so far; ${words.amount(Number(notes?.weekBefore ?? 0))} a week before${without > 0 ? `; ${without} open ${without === 1 ? 'deal' : 'deals'} without a probability counted at 0` : ''}.`,
+    `${notes?.quarter}: ${words.amount(Number(notes?.won ?? 0))} won so far; ${weekChange(value, notes, words)}${without > 0 ? `; ${without} open ${without === 1 ? 'deal' : 'deals'} without a probability counted at 0` : ''}.`,
+  ];
+}
+
+/** The commit forecast's remark: what the open commit deals add to the wins, and the week's change. */
+function commitForecastRemarks(
+  { value, notes }: Pick<MetricValue, 'value' | 'notes'>,
+  words: Words,
+): string[] {
+  const open = (value ?? 0) - Number(notes?.won ?? 0);
+  return [
+    `${words.amount(open)} in open commit deals on top of what was won; ${weekChange(value, notes, words)}.`,
   ];
 }
 
@@ -369,7 +398,7 @@ const FIXED_METRICS = {
           : ''
       }, else 0 (counted in its notes). Compared with the bookings target where the config sets one. Listed: the deals that moved it most since a week before (won, lost, slipped out of the quarter, pulled in, added, re-weighted).`,
     target: (_period, config) => config.targets.bookingsPerQuarter,
-    remarks: forecastRemarks,
+    remarks: weightedForecastRemarks,
   },
   'forecast.commit': {
     label: 'Commit forecast',
@@ -379,12 +408,14 @@ const FIXED_METRICS = {
     meaning: () =>
       'As the weighted forecast, but counting only deals in the commit category, at their whole amount, on top of what was won.',
     target: (_period, config) => config.targets.bookingsPerQuarter,
+    remarks: commitForecastRemarks,
   },
   'forecast.accuracy': {
     label: 'Forecast accuracy',
     unit: 'ratio',
     breakdownUnits: { snapshot: 'ratio' },
     owner: 'sales',
+    cadences: ['quarterly'],
     sections: { quarterly: 'forecast' },
     items: 'deal',
     notARate: true,
@@ -413,6 +444,7 @@ const FIXED_METRICS = {
     unit: 'ratio',
     breakdownUnits: { snapshot: 'ratio' },
     owner: 'sales',
+    cadences: ['quarterly'],
     sections: { quarterly: 'forecast' },
     notARate: true,
     meaning: () =>
@@ -484,6 +516,11 @@ export const METRIC_REGISTRY: Readonly<Record<MetricId, MetricDefinition>> = {
 
 /** Every metric id of the packet contract, in the registry's order. */
 export const METRIC_IDS = Object.keys(METRIC_REGISTRY) as MetricId[];
+
+/** The metric ids a cadence's packet carries, in the registry's order. */
+export function metricIdsOf(cadence: Cadence): MetricId[] {
+  return METRIC_IDS.filter((id) => METRIC_REGISTRY[id].cadences?.includes(cadence) ?? true);
+}
 
 export function isMetricId(id: string): id is MetricId {
   return Object.hasOwn(METRIC_REGISTRY, id);

@@ -1,7 +1,14 @@
 import { definitionsVersion } from '../config/parse.ts';
 import type { ClientConfig } from '../config/schema.ts';
-import { DRIFT_MINIMUM_WINS, METRIC_IDS, METRIC_REGISTRY, TREND_PERIODS } from '../metrics/registry.ts';
+import {
+  DRIFT_MINIMUM_WINS,
+  METRIC_IDS,
+  METRIC_REGISTRY,
+  metricIdsOf,
+  TREND_PERIODS,
+} from '../metrics/registry.ts';
 import { EMPLOYEE_BANDS } from '../metrics/segments.ts';
+import type { Cadence } from '../time/periods.ts';
 
 export interface DefinitionsAppendix {
   version: string;
@@ -22,9 +29,9 @@ export interface DefinitionsAppendix {
  * values, the edge rules both teams agreed on, and the readings samepage chose where the design
  * left room (marked "samepage reads").
  */
-export function definitionsAppendix(config: ClientConfig): DefinitionsAppendix {
+export function definitionsAppendix(config: ClientConfig, cadence?: Cadence): DefinitionsAppendix {
   const metrics = new Map<string, { id: string; label: string; meaning: string }>();
-  for (const id of METRIC_IDS) {
+  for (const id of cadence ? metricIdsOf(cadence) : METRIC_IDS) {
     const definition = METRIC_REGISTRY[id];
     const entryId = definition.appendixId ?? id;
     if (!metrics.has(entryId)) {

@@ -187,7 +187,8 @@ function slaBreaches(metrics: readonly PacketMetric[]): Finding[] {
     covered += row.n;
   }
   if (covered * 2 < total) return [];
-  const names = behind.map((row) => `${row.label} (${row.n})`);
+  // Each name carries its count only when there are several: "Ben Okafor accounts for 7 of the 14".
+  const names = behind.map((row) => (behind.length === 1 ? `${row.label}` : `${row.label} (${row.n})`));
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   const small = total < SMALL_SAMPLE;
   return [

@@ -5,13 +5,13 @@ import { type EntityType, entityKey, MERGED_FROM_PREFIX } from '../model/events.
 import type { EntityRef, Store, TimeIndex, TimeRange } from '../ports/store.ts';
 import type { EntityState } from '../projection/state.ts';
 import { dealContactIds, fieldValue } from '../projection/state.ts';
-import { type Cadence, lastCompletePeriod, previousPeriods } from '../time/periods.ts';
+import { type Cadence, lastCompletePeriod, periodContaining, previousPeriods } from '../time/periods.ts';
 import { COMPARISON_PERIODS, STREAK_WEEKS } from './packet.ts';
 
 /**
  * The instants a packet's reads must cover: from the oldest window any metric looks at (the
- * comparison periods and the rejection-streak weeks, moved back by the longest cohort shift) to
- * the as-of instant.
+ * comparison periods and the rejection-streak weeks, moved back by the longest cohort shift, and
+ * the start of the fiscal quarter the oldest period ends in) to the as-of instant.
  */
 export function readWindow(
   config: ClientConfig,
@@ -24,7 +24,11 @@ export function readWindow(
   const weeks = previousPeriods(lastWeek, STREAK_WEEKS - 1, config);
   const oldest = Math.min(period.start, ...previous.map((p) => p.start), ...weeks.map((w) => w.start));
   const shift = Math.max(config.cycles.salesCycleDays, config.cycles.maturityDays) * DAY_MS;
-  return { from: oldest - shift, to: asOf + 1 };
+  // The current-quarter forecast of each period (as of its end) counts the quarter's wins since
+  // its start, which a short sales cycle's shift may not reach.
+  const oldestEnd = Math.min(period.end, ...previous.map((p) => p.end));
+  const forecastQuarter = periodContaining('quarterly', oldestEnd, config);
+  return { from: Math.min(oldest - shift, forecastQuarter.start), to: asOf + 1 };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   DRIFT_MINIMUM_WINS,
   METRIC_REGISTRY,
   type MetricId,
+  metricIdsOf,
   PERIOD_WORDS,
   type SectionId,
   sectionsOf,
@@ -191,7 +192,8 @@ export function buildPacket(
   const windows = windowsFor(period, config);
   const sources = sourceFreshness(options.sourceActivity ?? [], config, period, asOf);
   const banner = options.sourceActivity ? freshnessBanner(sources) : undefined;
-  const values = computeMetrics(facts, config, windows);
+  const carried = new Set<string>(metricIdsOf(cadence));
+  const values = computeMetrics(facts, config, windows).filter((metric) => carried.has(metric.id));
 
   // Comparisons only over periods that start after the client's first fact: earlier ones are empty, not low.
   const comparable = windows.previous.filter(
@@ -354,7 +356,7 @@ export function buildPacket(
     })),
     sections,
     definitions: withHistory(
-      definitionsAppendix(config),
+      definitionsAppendix(config, cadence),
       options.definitionsHistory ?? [],
       period,
       config.timezone,

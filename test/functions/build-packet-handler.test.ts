@@ -4,7 +4,7 @@ import { createBuildPacketHandler } from '#functions/build-packet/app.ts';
 import { observability } from '#functions/lib/observability.ts';
 import type { Twin } from '#local/twin.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { METRIC_IDS } from '#shared/metrics/registry.ts';
+import { metricIdsOf } from '#shared/metrics/registry.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import { exampleConfig } from '../support/config.ts';
 import { startTestTwin } from '../support/twin.ts';
@@ -38,7 +38,7 @@ describe('build-packet handler called as a plain function', () => {
       status: 'built',
       cadence: 'monthly',
       period: '2026-11-01T00:00:00-04:00',
-      metrics: METRIC_IDS.length,
+      metrics: metricIdsOf('monthly').length,
     });
     const retry = await handler()({ client: 'example', cadence: 'monthly' }, context);
     expect(retry.status).toBe('exists');

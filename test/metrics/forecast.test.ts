@@ -160,6 +160,26 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     ]);
   });
 
+  it('says in the weekly packet what was won so far and how the forecast moved since a week before', () => {
+    // As of Mon Oct 26 08:00 local: won unforecast 5,000 (Oct 12) + pull 20,000 (Oct 20) = 25,000,
+    // and prob open at 60% of 30,000 = 18,000: 43,000. A week before, 33,000 (above): up 10,000.
+    const weekly = buildPacket(facts(), config, 'weekly', t('2026-10-26T12:00:00Z'));
+    const weighted = weekly.metrics.find((metric) => metric.id === 'forecast.weighted');
+    expect(weighted?.value).toBe(43000);
+    expect(weighted?.remarks).toEqual([
+      'FY2027 Q3 (Aug–Oct 2026): $25,000 won so far; up $10,000 from $33,000 a week before.',
+    ]);
+    // Commit as of Oct 26: the 25,000 won and no open commit deal (slip went to Q4 on Sep 20). A
+    // week before only unforecast's 5,000 was won (pull, never commit, won Oct 20): up 20,000.
+    const commit = weekly.metrics.find((metric) => metric.id === 'forecast.commit');
+    expect(commit?.value).toBe(25000);
+    expect(commit?.remarks).toEqual([
+      '$0 in open commit deals on top of what was won; up $20,000 from $5,000 a week before.',
+    ]);
+    // Only the quarterly packet judges a whole ended quarter.
+    expect(weekly.metrics.map((metric) => metric.id)).not.toContain('forecast.accuracy');
+  });
+
   it('counts in data health the forecast deals without any probability (counted at 0)', () => {
     // Week of Sep 7: slip (contractsent, no probability of its own) and prob (its own 60%) are open
     // for Q3. Without stage probabilities slip has none; with them it takes contractsent's 80%.

@@ -392,7 +392,7 @@ describe('findingsOf: sla_breaches', () => {
       ]),
     ]);
     expect(found.map((finding) => finding.text)).toEqual([
-      'Dana Reyes (12) accounts for 12 of the 20 SLA breaches.',
+      'Dana Reyes accounts for 12 of the 20 SLA breaches.',
     ]);
     expect(found[0]?.numbers).toEqual({ breaches: 20, covered: 12, people: 1 });
     expect(found[0]?.test.smallSample).toBeUndefined();
@@ -436,7 +436,7 @@ describe('findingsOf: sla_breaches', () => {
           ['unassigned', 1],
         ]),
       ]).map((finding) => finding.text),
-    ).toEqual(['Dana Reyes (8) accounts for 8 of the 10 SLA breaches.']);
+    ).toEqual(['Dana Reyes accounts for 8 of the 10 SLA breaches.']);
   });
 
   it('says nothing when three people cannot cover half', () => {
@@ -463,7 +463,7 @@ describe('findingsOf: sla_breaches', () => {
       ]),
     ]);
     expect(small.map((finding) => finding.text)).toEqual([
-      'Dana Reyes (3) accounts for 3 of the 5 SLA breaches (a small sample: 5 breaches).',
+      'Dana Reyes accounts for 3 of the 5 SLA breaches (a small sample: 5 breaches).',
     ]);
     expect(small[0]?.test).toEqual({ name: 'share of breaches', n: 5, smallSample: true });
     expect(

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Twin } from '#local/twin.ts';
 import { buildFactSet } from '#shared/metrics/facts.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
-import { loadFacts } from '#shared/packets/load.ts';
+import { loadFacts, readWindow } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
 import type { Store } from '#shared/ports/store.ts';
 import { projectEvents } from '#shared/projection/project.ts';
 import type { EntityState } from '#shared/projection/state.ts';
-import { CADENCES } from '#shared/time/periods.ts';
+import { CADENCES, periodContaining } from '#shared/time/periods.ts';
 import { AS_OF, CONFIG, EVENTS, statesOf } from '../metrics/fixture.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { startTestTwin } from '../support/twin.ts';
@@ -168,5 +168,38 @@ describe('packets read from the store', () => {
     all.add('contact#generic:c-15');
     expect([...keysRead].sort()).toEqual([...all].sort());
     expect(store.counters.itemsRead - before).toBe(all.size + 1); // + the client#meta item
+  });
+
+  it("reads back to the current quarter's start for its forecast, however short the sales cycle", async () => {
+    // A calendar fiscal year (Q4 is Oct–Dec, 92 days) and 1-day cycles. The weekly packet as of Mon
+    // 2026-12-28 looks back 12 streak weeks, to 2026-10-05 (a Monday), and the 1-day shift to
+    // 2026-10-04; but its forecast counts what was won since the quarter began on 2026-10-01:
+    // d-early, won on 2026-10-02.
+    const config = {
+      ...CONFIG,
+      fiscalYearStartMonth: 1,
+      cycles: { ...CONFIG.cycles, salesCycleDays: 1, maturityDays: 1 },
+    };
+    const asOf = Date.parse('2026-12-28T14:00:00Z');
+    const quarter = periodContaining('quarterly', asOf, config);
+    expect(quarter.label).toBe('FY2026 Q4 (Oct–Dec 2026)');
+    expect(readWindow(config, 'weekly', asOf).from).toBeLessThanOrEqual(quarter.start);
+    const twin = await startTestTwin();
+    try {
+      const won: CanonicalEvent = {
+        entity: 'deal',
+        id: 'generic:d-early',
+        at: Date.parse('2026-10-02T15:00:00Z'),
+        fields: { stage: 'closedwon', amount: 40000, companyId: 'generic:co-1', owner: 'rep-3' },
+      };
+      await projectEvents(twin.store, config, [won]);
+      const packet = buildPacket(await loadFacts(twin.store, config, 'weekly', asOf), config, 'weekly', asOf);
+      const weighted = packet.metrics.find((metric) => metric.id === 'forecast.weighted');
+      // Nothing open: the forecast is the one win, 40,000.
+      expect(weighted?.value).toBe(40000);
+      expect(weighted?.notes?.won).toBe(40000);
+    } finally {
+      await twin.close();
+    }
   });
 });
