@@ -19,10 +19,10 @@ import {
   shortNumber,
   trendSummary,
 } from '../packets/format.ts';
+import { periodHeading } from '../packets/labels.ts';
 import type { Packet, PacketBreakdownRow, PacketMetric, TrendPoint } from '../packets/packet.ts';
 import { comparisonText, dataHealthRows, heldText, itemText } from '../packets/text.ts';
 import type { Status } from '../packets/thresholds.ts';
-import { shortPeriod } from './subject.ts';
 
 /**
  * How many rows a list and a breakdown show before "and N more"; the CSV attachment has them all.
@@ -335,9 +335,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             {packet.displayName} · {packet.cadence} {MEETINGS[packet.cadence]}
           </P>
           <Heading as="h1" style={{ color: ink, fontSize: '20px', lineHeight: '26px', margin: '4px 0 4px' }}>
-            {packet.cadence === 'weekly'
-              ? `${shortPeriod(packet)}: ${packet.period.label}`
-              : packet.period.label}
+            {periodHeading(packet)}
           </Heading>
           <P style={small}>
             {dateRange(packet.period.start, packet.period.end)} ({packet.period.timezone}) · as of{' '}

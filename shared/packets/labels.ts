@@ -4,6 +4,7 @@ import { MISSING_REASON } from '../metrics/funnel.ts';
 import { UNASSIGNED } from '../metrics/people.ts';
 import { DIMENSION_WORDS, type IcpDimension } from '../metrics/registry.ts';
 import { UNMAPPED } from '../metrics/views.ts';
+import type { Packet } from './packet.ts';
 
 /** The words a packet uses for the values it shows: the client's own labels first, else a readable form. */
 export type LabelDefinitions = Pick<ClientConfig, 'labels' | 'people'>;
@@ -142,4 +143,23 @@ export function keyLabel(key: string, config: LabelDefinitions): string {
 
 export function isRosterName(name: string, config: Pick<ClientConfig, 'people'>): boolean {
   return config.people.some((person) => person.name === name);
+}
+
+/** `Nov 9–15` for a week, `October 2026` for a month, the fiscal quarter's label for a quarter. */
+export function shortPeriod(packet: Pick<Packet, 'cadence' | 'period'>): string {
+  if (packet.cadence !== 'weekly') return packet.period.label.replace(/ \(.*\)$/, '');
+  const start = DateTime.fromISO(packet.period.start, { setZone: true });
+  const last = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 });
+  const from = start.toFormat('LLL d');
+  return start.month === last.month ? `${from}–${last.toFormat('d')}` : `${from}–${last.toFormat('LLL d')}`;
+}
+
+/**
+ * A packet's period as a heading: `Week of Nov 23–29, 2026` (the year its last day is in: `Week of
+ * Dec 28–Jan 3, 2027`), else its label (`October 2026`).
+ */
+export function periodHeading(packet: Pick<Packet, 'cadence' | 'period'>): string {
+  if (packet.cadence !== 'weekly') return packet.period.label;
+  const year = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 }).year;
+  return `Week of ${shortPeriod(packet)}, ${year}`;
 }

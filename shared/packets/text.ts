@@ -9,7 +9,7 @@ import {
   readableInstant,
   trendSummary,
 } from './format.ts';
-import { conversionLabel, unknownOwnerLabel, unmappedStageLabel } from './labels.ts';
+import { conversionLabel, periodHeading, unknownOwnerLabel, unmappedStageLabel } from './labels.ts';
 import type { Packet, PacketBreakdownRow, PacketItem, PacketMetric } from './packet.ts';
 
 const LANES = ['marketing', 'sales', 'both'] as const;
@@ -93,7 +93,7 @@ export function packetText(packet: Packet): string {
   const lines: string[] = [];
   const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
   lines.push(
-    `${packet.displayName}: ${packet.cadence} ${MEETINGS[packet.cadence]}, ${packet.period.label}`,
+    `${packet.displayName}: ${packet.cadence} ${MEETINGS[packet.cadence]}, ${periodHeading(packet)}`,
     `${dateRange(packet.period.start, packet.period.end)} (${packet.period.timezone}), as of ${readableInstant(packet.asOf)}`,
   );
   const { since, history, changedInPeriod } = packet.definitions;

@@ -38,6 +38,13 @@ describe('the packet email markup', () => {
     });
   }
 
+  it('heads a weekly packet with its dates in words, the year of its last day, and no ISO key', async () => {
+    const { html } = await renderPacketEmail(buildPacket(facts, CONFIG, 'weekly', AS_OF), CONFIG.currency);
+    // The fixture's week: Mon Nov 9 to Sun Nov 15, 2026.
+    expect(html).toMatch(/<h1[^>]*>Week of Nov 9–15, 2026<\/h1>/);
+    expect(html).not.toContain('Week of 2026-11-09');
+  });
+
   it('draws a trend as 13 columns whose heights follow the values, and says every value in words', async () => {
     // The fixture's stored weeks lie in the week-start local time of New York (05:00Z in winter, 04:00Z in summer):
     // take the trend's own period starts so each stored packet is found.
