@@ -6,6 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GMAIL_CLIP_BYTES, renderPacketEmail } from '#shared/email/render.ts';
 import { buildFactSet } from '#shared/metrics/facts.ts';
+import { periodHeading } from '#shared/packets/labels.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
 import { CADENCES } from '#shared/time/periods.ts';
 import { AS_OF, CONFIG, EVENTS, statesOf } from '../metrics/fixture.ts';
@@ -61,7 +62,7 @@ describe('the packet email in a real browser engine', () => {
         await page.screenshot({ path: join(ARTIFACTS, `${cadence}-${width}.png`), fullPage: true });
         expect(overflow, `${cadence} at ${width}px`).toBeLessThanOrEqual(0);
         const heading = (await page.locator('h1').textContent()) ?? '';
-        expect(heading).toContain(packet.period.label.replace(/ \(.*\)$/, ''));
+        expect(heading).toContain(periodHeading(packet));
         await page.close();
       }
     });
