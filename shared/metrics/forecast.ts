@@ -305,8 +305,9 @@ export function forecastAccuracy(
   const current = quarterAccuracy(facts, quarter, definitions);
   const before = quarterAccuracy(facts, previousQuarter, definitions);
   const rows = (pick: (scores: { accuracy: number; bias: number }) => number): BreakdownRow[] =>
-    current.snapshots.flatMap((snapshot, index) =>
-      (['weighted', 'commit'] as const).map((variant) => {
+    // Variant by variant, so a capped list shows the weighted forecast at every snapshot first.
+    (['weighted', 'commit'] as const).flatMap((variant) =>
+      current.snapshots.map((snapshot, index) => {
         const scores = accuracyOf(snapshot.weighted[variant], current.actual);
         return {
           key: `snapshot:${variant}-${SNAPSHOT_NAMES[index]}`,

@@ -163,3 +163,9 @@ export function periodHeading(packet: Pick<Packet, 'cadence' | 'period'>): strin
   const year = DateTime.fromISO(packet.period.end, { setZone: true }).minus({ days: 1 }).year;
   return `Week of ${shortPeriod(packet)}, ${year}`;
 }
+
+/** A local calendar date in words: `2026-10-03` → `Oct 3, 2026`. */
+export function calendarDate(isoDate: string): string {
+  const date = DateTime.fromISO(isoDate);
+  return date.isValid ? date.toFormat('LLL d, yyyy') : isoDate;
+}

@@ -30,7 +30,15 @@ import { type DefinitionsAppendix, definitionsAppendix } from './definitions.ts'
 import { type Finding, findingsOf } from './findings.ts';
 import { formatNumber, formatP } from './format.ts';
 import { freshnessBanner, type SourceFreshness, sourceFreshness } from './freshness.ts';
-import { isRosterName, keyLabel, localTime, recordName, segmentValueLabel, stageLabel } from './labels.ts';
+import {
+  calendarDate,
+  isRosterName,
+  keyLabel,
+  localTime,
+  recordName,
+  segmentValueLabel,
+  stageLabel,
+} from './labels.ts';
 import { type Status, statusOf } from './thresholds.ts';
 
 /** How many previous periods the comparison mean and the drift baseline use (DESIGN.md). */
@@ -404,9 +412,10 @@ function itemText(item: MetricItem, config: ClientConfig): string {
     const amount = formatNumber(Math.abs(impact), config.currency);
     const sign = impact < 0 ? '−' : '+';
     if (kind === 'slipped')
-      return `slipped${to ? ` to ${to}` : ' out of the quarter'} (${sign}${amount} weighted)`;
+      return `slipped${to ? ` to ${calendarDate(to)}` : ' out of the quarter'} (${sign}${amount} weighted)`;
     if (kind === 'lost') return `lost (${sign}${amount} weighted)`;
-    if (kind === 'pulled-in') return `pulled in from ${from} (${sign}${amount})`;
+    if (kind === 'pulled-in')
+      return `pulled in${from ? ` from ${calendarDate(from)}` : ''} (${sign}${amount})`;
     if (kind === 'won') return `won (${sign}${amount} against its weighted amount)`;
     if (kind === 'reweighted') return `re-weighted (${sign}${amount})`;
     if (kind === 'added') return `added to the quarter (${sign}${amount} weighted)`;

@@ -198,6 +198,19 @@ describe('the forecast as it stood, reconstructed from field history', () => {
     const quarterly = buildPacket(facts(), config, 'quarterly', AS_OF);
     const accuracy = quarterly.metrics.find((metric) => metric.id === 'forecast.accuracy');
     expect(accuracy?.notes?.forecastAtMid).toBe(26000);
+    // The weighted forecast at each snapshot first, then the commit one, so a capped list shows the first three.
+    expect(accuracy?.breakdown?.map((row) => row.label)).toEqual([
+      'Weighted, first day',
+      'Weighted, mid-quarter',
+      'Weighted, week 12',
+      'Commit, first day',
+      'Commit, mid-quarter',
+      'Commit, week 12',
+    ]);
+    // Dates in words, amounts as the movements above.
+    const texts = new Map(accuracy?.items?.map((item) => [item.id, item.text]));
+    expect(texts.get('generic:pull')).toBe('pulled in from Dec 15, 2026 (+$20,000)');
+    expect(texts.get('generic:slip')).toBe('slipped to Nov 20, 2026 (−$8,000 weighted)');
   });
 
   it('gives the same forecast for shuffled and repeated deliveries', () => {
