@@ -31,6 +31,12 @@ export interface ParseContext {
   receivedAt: number;
 }
 
+/** What `keep` needs: the config's maps (which fields it reads) and the email hasher. */
+export interface KeepContext {
+  config: ClientConfig;
+  hashEmail: EmailHasher;
+}
+
 /** What a body held: events to project, per-item problems (quarantined), and items deliberately ignored. */
 export interface ParsedDelivery {
   events: CanonicalEvent[];
@@ -80,6 +86,15 @@ export interface SourceAdapter {
    * is quarantined); item-level problems are returned so the valid items still count.
    */
   parse(body: string, context: ParseContext): ParsedDelivery;
+  /**
+   * The body reduced to what this adapter reads today or the client's config tells it to read
+   * (its mapped fields, the config's `properties` / `fields` and stage maps), in the same wire
+   * format, each email replaced by its `emailhash:` token: what is kept for replay. Parsing the
+   * kept body gives the same events as parsing the body. Names, phone numbers, street addresses and
+   * free text are not kept. Derived from the adapter's own schemas and maps, never a second list.
+   * Called only on a body `parse` accepted (an item that did not validate keeps its allowed keys).
+   */
+  keep?(body: string, context: KeepContext): string;
   /** The answer the sender expects for a delivery it should not send again. */
   answer(outcome: DeliveryOutcome): SourceAnswer;
   /**

@@ -1,0 +1,27 @@
+import { expect } from 'vitest';
+import type { ParseContext, SourceAdapter } from '#shared/sources/types.ts';
+
+/**
+ * Keeps a body the way ingest does and checks the promise replay depends on: the kept body parses
+ * to the same events and the same problem paths as the body, and keeping it again changes nothing.
+ * Returns the kept body, for the test to check what it no longer holds.
+ */
+export function keptAndParsedTheSame(adapter: SourceAdapter, body: string, context: ParseContext): string {
+  if (!adapter.keep) throw new Error(`${adapter.name} has no keep()`);
+  const original = adapter.parse(body, context);
+  const kept = adapter.keep(body, context);
+  const again = adapter.parse(kept, context);
+  expect(again.events).toEqual(original.events);
+  expect(again.problems.map((problem) => problem.path)).toEqual(
+    original.problems.map((problem) => problem.path),
+  );
+  expect(adapter.keep(kept, context)).toBe(kept);
+  return kept;
+}
+
+/** Asserts that none of the personal values occurs in the text, case-insensitively, each named when found. */
+export function expectNoneOf(text: string, personal: readonly string[]): void {
+  const lower = text.toLowerCase();
+  const found = personal.filter((value) => lower.includes(value.toLowerCase()));
+  expect(found, 'personal values left in the kept body').toEqual([]);
+}
