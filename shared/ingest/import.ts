@@ -5,6 +5,7 @@ import type { CanonicalEvent } from '../model/events.ts';
 import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
+import { syntaxErrorPosition } from '../sources/wire.ts';
 import { canonicalEvents } from './canonical.ts';
 import type { IngestDeps } from './ingest.ts';
 
@@ -101,7 +102,7 @@ export async function* genericLineRows(
     try {
       yield { line, events: [JSON.parse(text) as unknown] };
     } catch (error) {
-      yield { line, problem: `not JSON: ${(error as Error).message}` };
+      yield { line, problem: `not JSON${syntaxErrorPosition(error)}` };
     }
   }
 }

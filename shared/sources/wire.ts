@@ -22,10 +22,19 @@ export function parseJsonBody<Schema extends z.ZodType>(
   try {
     document = JSON.parse(body);
   } catch (error) {
-    throw new ValidationError(`body is not JSON: ${(error as Error).message}`);
+    throw new ValidationError(`body is not JSON${syntaxErrorPosition(error)}`);
   }
   const result = schema.safeParse(document);
   if (!result.success)
     throw new ValidationError(`body is not ${expected}`, problemsFromZod(result.error.issues));
   return result.data;
+}
+
+/**
+ * Where a JSON syntax error is, without its words: V8's messages quote the body (`Unexpected
+ * token 'j', "john.smith"... is not valid JSON`), and a reason is stored and logged.
+ */
+export function syntaxErrorPosition(error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return position === undefined ? '' : ` (syntax error at character ${position})`;
 }
