@@ -280,12 +280,13 @@ program
   });
 
 /** What `forget` removed, one line per kind of place samepage keeps data. */
-function forgetSummary(report: ForgetReport): string[] {
+function forgetSummary(report: ForgetReport, seconds: number): string[] {
+  const took = `in ${seconds.toFixed(1)} s`;
   if (removedNothing(report)) {
     return [
       report.contactFound
-        ? `nothing left to remove for ${report.contactId}: already forgotten (${report.deliveriesRead} kept deliveries read)`
-        : `nothing to remove: ${report.contactId} is not in the projections and no kept delivery names it (${report.deliveriesRead} read)`,
+        ? `nothing left to remove for ${report.contactId}: already forgotten (${report.deliveriesRead} kept deliveries read ${took})`
+        : `nothing to remove: ${report.contactId} is not in the projections and no kept delivery names it (${report.deliveriesRead} read ${took})`,
     ];
   }
   return [
@@ -294,7 +295,7 @@ function forgetSummary(report: ForgetReport): string[] {
     `  forms: email hash removed from ${report.formsRedacted}`,
     `  raw deliveries: ${report.rawDeliveriesDeleted} deleted, ${report.rawDeliveriesRedacted} with its items taken out`,
     `  quarantined deliveries: ${report.quarantinedDeleted} deleted, ${report.quarantinedRedacted} with its items taken out`,
-    `  (${report.deliveriesRead} kept deliveries read)`,
+    `  (${report.deliveriesRead} kept deliveries read ${took})`,
   ];
 }
 
@@ -317,8 +318,10 @@ program
       const config = loadClient(options.client);
       const { target, twin } = await openTarget(config, options);
       try {
+        const started = performance.now();
         const report = await forgetContact({ ...target, clock: systemClock }, contact.data);
-        for (const line of forgetSummary(report)) console.log(line);
+        const seconds = (performance.now() - started) / 1000;
+        for (const line of forgetSummary(report, seconds)) console.log(line);
       } finally {
         await twin?.close();
       }
