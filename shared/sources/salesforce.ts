@@ -12,11 +12,12 @@ import {
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
-import { emailOrToken } from '../privacy.ts';
+import { type EmailHasher, emailOrToken } from '../privacy.ts';
 import { mapLifecycle } from './mapping.ts';
 import { SALESFORCE_OBJECTS, type SalesforceObject } from './objects.ts';
 import type {
   DeliveryOutcome,
+  KeepContext,
   ParseContext,
   ParsedDelivery,
   SourceAdapter,
@@ -137,6 +138,22 @@ export const SALESFORCE_FORECAST_CATEGORIES: Readonly<Record<string, ForecastCat
 
 /** The time of the record's state: its last modification, else the system stamp. */
 const TIME_FIELDS = ['LastModifiedDate', 'SystemModstamp'] as const;
+/** Read on every record: its id, and the creation an event without fields dates. */
+const RECORD_FIELDS = { id: 'Id', created: 'CreatedDate' } as const;
+/** What a converted Lead names, read by `conversionOf` rather than through the field map. */
+const CONVERSION_FIELDS = {
+  converted: 'IsConverted',
+  contact: 'ConvertedContactId',
+  account: 'ConvertedAccountId',
+  opportunity: 'ConvertedOpportunityId',
+  date: 'ConvertedDate',
+} as const;
+/** What an OpportunityContactRole is read for, by `contactRoleOf`. */
+const CONTACT_ROLE_FIELDS = {
+  opportunity: 'OpportunityId',
+  contact: 'ContactId',
+  deleted: 'IsDeleted',
+} as const;
 const REFERENCE_FIELDS = new Set(['companyId', 'contactId', 'mergedInto']);
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -309,14 +326,13 @@ function convert(
     case 'amount':
     case 'employees': {
       const number = NUMBER.test(text) ? Number(text) : Number.NaN;
-      if (!Number.isFinite(number) || number < 0)
-        return { problem: `"${text}" is not a non-negative number` };
+      if (!Number.isFinite(number) || number < 0) return { problem: 'expected a number ≥ 0' };
       if (field === 'employees' && !Number.isInteger(number))
-        return { problem: `"${text}" is not a whole number` };
+        return { problem: 'expected a whole number ≥ 0' };
       return { value: number };
     }
     case 'currency':
-      return /^[A-Z]{3}$/.test(text) ? { value: text } : { problem: `"${text}" is not an ISO 4217 code` };
+      return /^[A-Z]{3}$/.test(text) ? { value: text } : { problem: 'expected an ISO 4217 currency code' };
     case 'closeDate':
       // A date field: the org's calendar date, kept as it is.
       return DATE.test(text) && DateTime.fromISO(text, { zone: 'utc' }).isValid
@@ -343,12 +359,12 @@ function convert(
     }
     case 'domain': {
       const domain = domainOf(text);
-      return domain ? { value: domain } : { problem: `"${text}" has no usable host name` };
+      return domain ? { value: domain } : { problem: 'expected a website with a usable host name' };
     }
     case 'deleted':
       return text === 'true' || text === 'false'
         ? { value: text === 'true' }
-        : { problem: `"${text}" is not a boolean` };
+        : { problem: 'expected true or false' };
     case 'tech':
       // Multi-select picklists arrive as "a;b;c".
       return { value: text.split(';').filter((item) => item !== '') };
@@ -405,10 +421,13 @@ function conversionOf(
   context: ParseContext,
 ): { events: CanonicalEvent[]; problems: FieldProblem[]; ignored?: string } {
   const problems: FieldProblem[] = [];
-  const converted = read('IsConverted');
+  const converted = read(CONVERSION_FIELDS.converted);
   if (converted === undefined || converted === null || converted === 'false') return { events: [], problems };
   if (converted !== 'true') {
-    problems.push({ path: `${path}.sObject.IsConverted`, message: `"${converted}" is not a boolean` });
+    problems.push({
+      path: `${path}.sObject.${CONVERSION_FIELDS.converted}`,
+      message: 'expected true or false',
+    });
     return { events: [], problems };
   }
   const idOf = (name: string): string | undefined => {
@@ -421,15 +440,18 @@ function conversionOf(
     });
     return undefined;
   };
-  const contact = idOf('ConvertedContactId');
-  const account = idOf('ConvertedAccountId');
-  const opportunity = idOf('ConvertedOpportunityId');
+  const contact = idOf(CONVERSION_FIELDS.contact);
+  const account = idOf(CONVERSION_FIELDS.account);
+  const opportunity = idOf(CONVERSION_FIELDS.opportunity);
   let linkAt = at;
-  const date = read('ConvertedDate');
+  const date = read(CONVERSION_FIELDS.date);
   if (typeof date === 'string') {
     const time = linkTime(at, date, context.config.timezone);
     if (time === undefined) {
-      problems.push({ path: `${path}.sObject.ConvertedDate`, message: 'expected a date YYYY-MM-DD' });
+      problems.push({
+        path: `${path}.sObject.${CONVERSION_FIELDS.date}`,
+        message: 'expected a date YYYY-MM-DD',
+      });
     } else linkAt = time;
   }
   if (problems.length > 0) return { events: [], problems };
@@ -482,11 +504,14 @@ function contactRoleOf(at: number, read: Read, path: string): NotificationResult
     });
     return undefined;
   };
-  const opportunity = idOf('OpportunityId');
-  const contact = idOf('ContactId');
-  const deleted = read('IsDeleted');
+  const opportunity = idOf(CONTACT_ROLE_FIELDS.opportunity);
+  const contact = idOf(CONTACT_ROLE_FIELDS.contact);
+  const deleted = read(CONTACT_ROLE_FIELDS.deleted);
   if (deleted !== undefined && deleted !== null && deleted !== 'true' && deleted !== 'false') {
-    problems.push({ path: `${path}.sObject.IsDeleted`, message: `"${deleted}" is not a boolean` });
+    problems.push({
+      path: `${path}.sObject.${CONTACT_ROLE_FIELDS.deleted}`,
+      message: 'expected true or false',
+    });
   }
   if (problems.length > 0 || opportunity === undefined || contact === undefined) return { problems };
   return {
@@ -525,9 +550,12 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
     return result.text;
   };
 
-  const id = read('Id');
+  const id = read(RECORD_FIELDS.id);
   if (typeof id !== 'string' || !SALESFORCE_ID.test(id)) {
-    problems.push({ path: `${path}.sObject.Id`, message: 'expected a 15- or 18-character Salesforce id' });
+    problems.push({
+      path: `${path}.sObject.${RECORD_FIELDS.id}`,
+      message: 'expected a 15- or 18-character Salesforce id',
+    });
   }
   let at = context.receivedAt;
   for (const name of TIME_FIELDS) {
@@ -577,12 +605,23 @@ function mapNotification(notification: unknown, path: string, context: ParseCont
   const qualified = qualifyId(SYSTEM, id as string);
   const events: CanonicalEvent[] = [{ entity, id: qualified, at, fields }];
   // The record existed from its CreatedDate: an event without fields dates the entity's creation.
-  const createdText = read('CreatedDate');
+  const createdText = read(RECORD_FIELDS.created);
   const created = typeof createdText === 'string' ? timeOf(createdText) : undefined;
   if (created !== undefined && created < at) events.push({ entity, id: qualified, at: created, fields: {} });
   if (conversion) events.push(...conversion.events);
   return { events, ignored: [...ignored] };
 }
+
+/**
+ * fast-xml-parser's validation error codes, in words: its messages quote tag and attribute names
+ * from the body, and whatever was typed into a field can end up read as one.
+ */
+const XML_ERRORS: Readonly<Record<string, string>> = {
+  InvalidTag: 'a tag is malformed, not closed or closed out of order',
+  InvalidAttr: 'an attribute is malformed or repeated',
+  InvalidChar: 'a character is not allowed where it stands',
+  InvalidXml: 'the document is not one XML element',
+};
 
 function parseEnvelope(body: string): Json {
   const text = stripBom(body);
@@ -593,14 +632,16 @@ function parseEnvelope(body: string): Json {
   }
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    throw new ValidationError(`body is not well-formed XML: ${msg} (line ${line}, column ${col})`);
+    const { code, line, col } = validation.err;
+    const what = Object.hasOwn(XML_ERRORS, code) ? XML_ERRORS[code] : 'not XML';
+    throw new ValidationError(`body is not well-formed XML: ${what} (line ${line}, column ${col})`);
   }
   let document: unknown;
   try {
     document = parser.parse(text);
-  } catch (error) {
-    throw new ValidationError(`body is not usable XML: ${(error as Error).message}`);
+  } catch {
+    // The parser's words may quote the body (a tag name, a value): only the fact is said.
+    throw new ValidationError('body is not usable XML');
   }
   const notifications = child(child(child(document, 'Envelope'), 'Body'), 'notifications');
   if (!isRecord(notifications)) {
@@ -625,9 +666,136 @@ function splitNotifications(body: string): SplitDelivery | undefined {
   };
 }
 
+// --- keeping: the envelope reduced to what `parse` reads, for replay ---
+
+/** The fields `parse` reads on one sObject type: its id and times, its field map, its links. */
+export function salesforceFieldsRead(config: ClientConfig, type: SalesforceObject): ReadonlySet<string> {
+  const always = [RECORD_FIELDS.id, ...TIME_FIELDS];
+  if (type === 'OpportunityContactRole') return new Set([...always, ...Object.values(CONTACT_ROLE_FIELDS)]);
+  return new Set([
+    ...always,
+    RECORD_FIELDS.created,
+    ...fieldMapFor(config, type).keys(),
+    ...(type === 'Lead' ? Object.values(CONVERSION_FIELDS) : []),
+  ]);
+}
+
+/** The fields whose values are email addresses: those the field map turns into `emailHash`. */
+function emailFieldsOf(config: ClientConfig, type: SalesforceObject): ReadonlySet<string> {
+  if (type === 'OpportunityContactRole') return new Set();
+  return new Set(
+    [...fieldMapFor(config, type)].filter(([, field]) => field === 'emailHash').map(([name]) => name),
+  );
+}
+
+/**
+ * Stands for an email field's value that is not an address: replay still finds the problem, and
+ * whatever was typed there (often a name) is not kept.
+ */
+const NOT_AN_EMAIL = 'not-an-email-address';
+
+/**
+ * Text as element content that parses back to the same string: markup characters escaped, and
+ * whitespace at either end written as character references, since the parser trims raw
+ * whitespace but decodes references after trimming. A carriage return is always a reference,
+ * so no line-end normalisation can change it.
+ */
+function escapeText(text: string): string {
+  const reference = (char: string) => `&#${char.codePointAt(0)};`;
+  return text
+    .replace(/[&<>\r]/g, (char) => (char === '\r' ? reference(char) : (XML_ESCAPES[char] ?? char)))
+    .replace(/^\s+|\s+$/g, (run) => [...run].map(reference).join(''));
+}
+
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * One kept field as `sf:` elements. A value `parse` could not read as text keeps the shape that
+ * made it a problem (repeated, or holding elements) and none of its content.
+ */
+function keptField(name: string, value: unknown, isEmail: boolean, hashEmail: EmailHasher): string {
+  const tag = `sf:${name}`;
+  const read = textOf(value);
+  if ('problem' in read) {
+    if (!isRecord(value)) return `<${tag}/><${tag}/>`;
+    const nested = Object.keys(value).filter((key) => !key.startsWith('@_') && key !== '#text');
+    return `<${tag}>${nested.map((key) => `<${key}/>`).join('')}</${tag}>`;
+  }
+  if (read.text === null) return `<${tag} xsi:nil="true"/>`;
+  if (!isEmail) return `<${tag}>${escapeText(read.text)}</${tag}>`;
+  const email = emailOrToken.safeParse(read.text).success
+    ? `emailhash:${hashEmail(read.text)}`
+    : NOT_AN_EMAIL;
+  return `<${tag}>${email}</${tag}>`;
+}
+
+/** An XML name as the parser gave it: only these are written back as element names. */
+const XML_NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** One Notification with only its sObject's type and the fields `parse` reads for that type. */
+function keptNotification(notification: unknown, context: KeepContext): string {
+  const sObject = child(notification, 'sObject');
+  if (!isRecord(sObject)) return '   <Notification></Notification>';
+  const rawType = sObject['@_type'];
+  // The type as parse reads it (prefix stripped), under the prefix the kept envelope declares.
+  const type = typeof rawType === 'string' && rawType !== '' ? withoutPrefix(rawType) : undefined;
+  const fields: string[] = [];
+  if (type !== undefined && Object.hasOwn(SALESFORCE_OBJECTS, type)) {
+    const known = type as SalesforceObject;
+    const read = salesforceFieldsRead(context.config, known);
+    const emails = emailFieldsOf(context.config, known);
+    for (const [name, value] of Object.entries(sObject)) {
+      if (!read.has(name) || !XML_NAME.test(name)) continue;
+      fields.push(`     ${keptField(name, value, emails.has(name), context.hashEmail)}`);
+    }
+  }
+  const typeAttribute = type === undefined ? '' : `sf:${type}`;
+  const quote = typeAttribute.includes('"') ? "'" : '"';
+  return [
+    '   <Notification>',
+    `    <sObject xsi:type=${quote}${typeAttribute}${quote} xmlns:sf="${SOBJECT_NAMESPACE}">`,
+    ...fields,
+    '    </sObject>',
+    '   </Notification>',
+  ].join('\n');
+}
+
+const SOBJECT_NAMESPACE = 'urn:sobject.enterprise.soap.sforce.com';
+const ORGANIZATION_ID = 'OrganizationId';
+const NOTIFICATION_ELEMENT = 'Notification';
+
+/**
+ * The outbound message reduced to its OrganizationId (parse checks it) and, per Notification, the
+ * sObject's type and the fields parse reads for that type; emails become their tokens. ActionId,
+ * the Notification's own Id, EnterpriseUrl, PartnerUrl and above all SessionId (a live API
+ * session) are not read and not kept. Written in the envelope `salesforceOutboundMessage` sends,
+ * with one `<Notification>…</Notification>` per item, so `split` cuts it the same way.
+ */
+function keepOutboundMessage(body: string, context: KeepContext): string {
+  const notifications = parseEnvelope(body);
+  const organization = textOf(child(notifications, ORGANIZATION_ID));
+  const organizationId = 'text' in organization && organization.text !== null ? organization.text : '';
+  const items = listOf(child(notifications, NOTIFICATION_ELEMENT)).map((item) =>
+    keptNotification(item, context),
+  );
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+    ' <soapenv:Body>',
+    '  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">',
+    `   <${ORGANIZATION_ID}>${escapeText(organizationId)}</${ORGANIZATION_ID}>`,
+    ...items,
+    '  </notifications>',
+    ' </soapenv:Body>',
+    '</soapenv:Envelope>',
+    '',
+  ].join('\n');
+}
+
 export const salesforceAdapter: SourceAdapter = {
   name: 'salesforce',
   split: splitNotifications,
+  keep: keepOutboundMessage,
   secretNames: (config) => [config.sources.salesforce?.pathSecret],
 
   // The token is checked first and the body is read only after it: without the token nothing
@@ -661,14 +829,14 @@ export const salesforceAdapter: SourceAdapter = {
   parse(body, context): ParsedDelivery {
     const notifications = parseEnvelope(body);
     const configured = context.config.sources.salesforce?.organizationId;
-    const organization = textOf(child(notifications, 'OrganizationId'));
+    const organization = textOf(child(notifications, ORGANIZATION_ID));
     if (!configured || !('text' in organization) || !organization.text) {
       throw new ValidationError('the outbound message has no single OrganizationId');
     }
     if (!sameOrganization(organization.text, configured)) {
-      throw new ValidationError(`OrganizationId ${organization.text} is not the configured organization`);
+      throw new ValidationError('the OrganizationId is not the configured organization');
     }
-    const items = listOf(child(notifications, 'Notification'));
+    const items = listOf(child(notifications, NOTIFICATION_ELEMENT));
     if (items.length === 0) throw new ValidationError('the outbound message holds no Notification');
     if (items.length > MAX_NOTIFICATIONS) {
       throw new ValidationError(
