@@ -3,7 +3,14 @@ import type { ClientConfig } from '../config/schema.ts';
 import { AuthenticationError, UnknownSourceError, ValidationError } from '../errors.ts';
 import type { FieldValue } from '../model/events.ts';
 import { qualifyId } from '../model/events.ts';
-import { DeliveryBuilder, hubspotId, hubspotPropertyMap, mapHubSpotProperty } from './hubspot.ts';
+import {
+  DeliveryBuilder,
+  hubspotId,
+  hubspotPropertyMap,
+  keptEmail,
+  mapHubSpotProperty,
+  type PropertyMap,
+} from './hubspot.ts';
 import { hubspotCalledUri, hubspotSignatureV2, withoutQuery } from './hubspot-signature.ts';
 import { jsonAnswer, type ParsedDelivery, type SourceAdapter } from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
@@ -20,7 +27,12 @@ const SYSTEM = 'hubspot';
 const ID_KEYS = ['objectId', 'hs_object_id', 'vid'] as const;
 const MODIFIED_KEYS = ['lastmodifieddate', 'hs_lastmodifieddate'] as const;
 const CREATED_KEYS = ['createdate', 'hs_createdate'] as const;
-const META_KEYS = new Set<string>([...ID_KEYS, ...MODIFIED_KEYS, ...CREATED_KEYS, 'portal-id', 'portalId']);
+/** Where a workflow body names its portal: `portal-id` (contact records), `portalId` (company and deal records). */
+const PORTAL_KEYS = ['portal-id', 'portalId'] as const;
+const META_KEYS = new Set<string>([...ID_KEYS, ...MODIFIED_KEYS, ...CREATED_KEYS, ...PORTAL_KEYS]);
+/** The property bag's key, and the key of a legacy property's value (`{"value": "…", "versions": […]}`). */
+const BAG_KEY = 'properties';
+const LEGACY_VALUE_KEY = 'value';
 
 type PropertyValue = string | number | boolean | null;
 
@@ -34,15 +46,28 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * neither scalars nor `{value}` objects are left out.
  */
 function propertiesOf(document: Record<string, unknown>): Map<string, PropertyValue> {
-  const bag = isRecord(document.properties) ? document.properties : document;
   const properties = new Map<string, PropertyValue>();
-  for (const [name, raw] of Object.entries(bag)) {
-    const value = isRecord(raw) && 'value' in raw ? raw.value : raw;
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
-      properties.set(name, value as PropertyValue);
-    }
+  for (const [name, raw] of Object.entries(bagOf(document))) {
+    const value = propertyValueOf(raw);
+    if (value !== undefined) properties.set(name, value.value);
   }
   return properties;
+}
+
+function bagOf(document: Record<string, unknown>): Record<string, unknown> {
+  const bag = document[BAG_KEY];
+  return isRecord(bag) ? bag : document;
+}
+
+function isPropertyValue(value: unknown): value is PropertyValue {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** A bag entry's value, and whether it came in the legacy `{value}` shape; undefined when it is neither. */
+function propertyValueOf(raw: unknown): { value: PropertyValue; legacy: boolean } | undefined {
+  const legacy = isRecord(raw) && LEGACY_VALUE_KEY in raw;
+  const value = legacy ? raw[LEGACY_VALUE_KEY] : raw;
+  return isPropertyValue(value) ? { value, legacy } : undefined;
 }
 
 /** A HubSpot date property: epoch ms (number or digits) or ISO-8601. */
@@ -53,9 +78,6 @@ function instantOf(value: PropertyValue | undefined): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
   return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
 }
-
-/** Where a workflow body names its portal: `portal-id` (contact records), `portalId` (company and deal records). */
-const PORTAL_KEYS = ['portal-id', 'portalId'] as const;
 
 /**
  * The portal a workflow body must come from: the workflow source's own, else the app webhooks'
@@ -86,7 +108,7 @@ function checkPortal(document: Record<string, unknown>, config: ClientConfig): v
     }
     if (portal !== configured) {
       throw new ValidationError('the record is from another HubSpot portal', [
-        { path: key, message: `portal ${portal} is not the configured HubSpot portal ${configured}` },
+        { path: key, message: `the record is not from the configured HubSpot portal ${configured}` },
       ]);
     }
   }
@@ -194,6 +216,44 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
       out.events.push({ entity: object, id: entityId, at: created.at, fields: {} });
     }
     return out.result();
+  },
+
+  /**
+   * Keeps the record's id, portal and times, and the properties the configured object's map reads
+   * (the defaults with `sources.hubspot-workflow.properties`): every other property, a legacy
+   * property's history (`versions`, whose sources name users by email), associations and form
+   * submissions are dropped. Each kept property keeps its shape, flat or `{value}`.
+   */
+  keep(body, context): string {
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch {
+      return '{}';
+    }
+    if (!isRecord(document)) return '{}';
+    const source = context.config.sources['hubspot-workflow'];
+    const map: PropertyMap = source ? hubspotPropertyMap(source.objectType, source.properties) : {};
+    const keepBag = (bag: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(bag).flatMap(([name, raw]) => {
+          const mapped = !META_KEYS.has(name) && Object.hasOwn(map, name);
+          const entry = propertyValueOf(raw);
+          if ((!mapped && !META_KEYS.has(name)) || entry === undefined) return [];
+          let value = entry.value;
+          if (mapped && map[name] === 'emailHash' && value !== null) {
+            value = keptEmail(value, context.hashEmail);
+          }
+          return [[name, entry.legacy ? { [LEGACY_VALUE_KEY]: value } : value]];
+        }),
+      );
+    const bag = document[BAG_KEY];
+    if (!isRecord(bag)) return JSON.stringify(keepBag(document));
+    // Parsing reads the id, portal and times beside the bag as well; a value there is never `{value}`.
+    const beside = Object.fromEntries(
+      Object.entries(document).filter(([name, raw]) => META_KEYS.has(name) && isPropertyValue(raw)),
+    );
+    return JSON.stringify({ ...beside, [BAG_KEY]: keepBag(bag) });
   },
 
   answer: jsonAnswer,

@@ -17,7 +17,7 @@ import {
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
-import { emailOrToken } from '../privacy.ts';
+import { type EmailHasher, emailOrToken } from '../privacy.ts';
 import {
   HUBSPOT_MAX_TIMESTAMP_SKEW_MS,
   hubspotSignatureV3,
@@ -28,6 +28,7 @@ import { mapLifecycle } from './mapping.ts';
 import {
   jsonAnswer,
   jsonItems,
+  type KeepContext,
   type ParseContext,
   type ParsedDelivery,
   type SourceAdapter,
@@ -107,6 +108,36 @@ export function hubspotPropertyMap(object: HubSpotObject, overrides?: Record<str
   return { ...HUBSPOT_PROPERTY_MAPS[object], ...overrides };
 }
 
+/** Every object's map with the app webhooks' overrides (`sources.hubspot.properties`). */
+function appPropertyMaps(
+  overrides: Partial<Record<HubSpotObject, Record<string, string>>> | undefined,
+): Readonly<Record<HubSpotObject, PropertyMap>> {
+  return {
+    contact: hubspotPropertyMap('contact', overrides?.contact),
+    company: hubspotPropertyMap('company', overrides?.company),
+    deal: hubspotPropertyMap('deal', overrides?.deal),
+  };
+}
+
+/**
+ * Stands in for an email value that is not an address: it fails the same check, so the kept body
+ * reports the same problem without keeping what was typed there (often a name or a phone number).
+ */
+const NOT_AN_EMAIL = 'not an email address';
+
+/**
+ * An email property's value as it is kept: the address's `emailhash:` token (the form
+ * `emailOrToken` accepts and `hashEmail` maps back to the same hash), '' when it clears the field,
+ * or a stand-in when it is not an address (a number or true/false never is). Parsing the kept
+ * value gives the same field or problem.
+ */
+export function keptEmail(raw: string | number | boolean, hashEmail: EmailHasher): string {
+  if (typeof raw !== 'string') return NOT_AN_EMAIL;
+  const text = raw.trim();
+  if (text === '') return '';
+  return emailOrToken.safeParse(text).success ? `emailhash:${hashEmail(text)}` : NOT_AN_EMAIL;
+}
+
 export type PropertyResult =
   | { kind: 'field'; field: string; value: FieldValue }
   | { kind: 'ignored'; reason: string }
@@ -117,10 +148,21 @@ const LIST_FIELDS = new Set(['contactIds', 'tech']);
 
 function numberFrom(raw: string | number, field: string, integer: boolean): PropertyResult {
   const value = typeof raw === 'number' ? raw : raw.trim() === '' ? Number.NaN : Number(raw.trim());
-  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+  // The value is described, never quoted: a problem message is stored and shown, and a field
+  // that should hold an amount sometimes holds what a person typed.
+  const got = !Number.isFinite(value)
+    ? typeof raw === 'number'
+      ? 'a number that is not finite'
+      : 'text that is not a number'
+    : value < 0
+      ? 'a negative number'
+      : integer && !Number.isInteger(value)
+        ? 'a fraction'
+        : undefined;
+  if (got !== undefined) {
     return {
       kind: 'problem',
-      message: `expected ${integer ? 'a whole number' : 'a number'} ≥ 0 for ${field}, got ${JSON.stringify(raw)}`,
+      message: `expected ${integer ? 'a whole number' : 'a number'} ≥ 0 for ${field}, got ${got}`,
     };
   }
   return { kind: 'field', field, value };
@@ -253,7 +295,7 @@ export function mapHubSpotProperty(
   if (field === 'forecastCategory') return forecastCategoryFrom(text);
   if (field === 'deleted') {
     if (text === 'true' || text === 'false') return { kind: 'field', field, value: text === 'true' };
-    return { kind: 'problem', message: `expected true or false for deleted, got ${JSON.stringify(raw)}` };
+    return { kind: 'problem', message: 'expected true or false for deleted' };
   }
   if (field === 'emailHash') {
     // The value is never echoed: it may be an address.
@@ -263,7 +305,7 @@ export function mapHubSpotProperty(
   }
   if (field === 'stage') return { kind: 'field', field, value: text };
   if (field === 'currency' && !/^[A-Z]{3}$/.test(text)) {
-    return { kind: 'problem', message: `expected an ISO 4217 code for currency, got ${JSON.stringify(raw)}` };
+    return { kind: 'problem', message: 'expected an ISO 4217 code (three capital letters) for currency' };
   }
   if (REFERENCE_FIELDS.has(field)) return { kind: 'field', field, value: qualifyId(SYSTEM, text) };
   if (LIST_FIELDS.has(field)) {
@@ -333,6 +375,10 @@ const itemSchema = z.looseObject({
   newObjectId: hubspotId.optional(),
 });
 type HubSpotItem = z.infer<typeof itemSchema>;
+/** The keys of an event that parsing reads; the rest (eventId, appId, changeSource, sourceId, …) is not kept. */
+const ITEM_KEYS: readonly string[] = Object.keys(itemSchema.shape);
+/** The one action whose event carries a property value. */
+const PROPERTY_CHANGE = 'propertyChange';
 
 const CLASSIC_OBJECTS: Readonly<Record<string, HubSpotObject>> = {
   contact: 'contact',
@@ -355,6 +401,20 @@ interface ItemContext extends HubSpotMappingContext {
 
 function lookup<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
   return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** `contact.propertyChange` → its prefix and action; undefined when the kind is not `prefix.action`. */
+function splitKind(kind: string | undefined): { prefix: string; action: string } | undefined {
+  const dot = kind?.indexOf('.') ?? -1;
+  if (kind === undefined || dot <= 0) return undefined;
+  return { prefix: kind.slice(0, dot), action: kind.slice(dot + 1) };
+}
+
+/** The object an event is about: named by its prefix, or by its type id for `object.*` events. */
+function objectOf(prefix: string, objectTypeId: string | undefined): HubSpotObject | undefined {
+  return prefix === 'object'
+    ? lookup(HUBSPOT_OBJECT_TYPE_IDS, objectTypeId)
+    : lookup(CLASSIC_OBJECTS, prefix);
 }
 
 function association(item: HubSpotItem, path: string, context: ItemContext): void {
@@ -432,40 +492,29 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
   if (item.portalId !== context.portalId) {
     out.problem(
       `${path}.portalId`,
-      `portal ${item.portalId} is not the configured HubSpot portal ${context.portalId}`,
+      `the event is not from the configured HubSpot portal ${context.portalId}`,
     );
     return;
   }
-  const kind = item.subscriptionType ?? item.eventType;
-  const dot = kind?.indexOf('.') ?? -1;
-  if (kind === undefined || dot <= 0) {
+  const kind = splitKind(item.subscriptionType ?? item.eventType);
+  if (kind === undefined) {
     out.problem(`${path}.subscriptionType`, 'expected subscriptionType or eventType like "contact.creation"');
     return;
   }
-  const prefix = kind.slice(0, dot);
-  const action = kind.slice(dot + 1);
+  const { prefix, action } = kind;
   if (action === 'associationChange') {
     if (prefix === 'object' || Object.hasOwn(CLASSIC_OBJECTS, prefix)) association(item, path, context);
     else context.out.ignore(`object:${prefix}`);
     return;
   }
-  let object: HubSpotObject | undefined;
-  if (prefix === 'object') {
-    if (item.objectTypeId === undefined) {
-      out.problem(`${path}.objectTypeId`, `${kind} needs objectTypeId`);
-      return;
-    }
-    object = lookup(HUBSPOT_OBJECT_TYPE_IDS, item.objectTypeId);
-    if (object === undefined) {
-      out.ignore(`objectTypeId:${item.objectTypeId}`);
-      return;
-    }
-  } else {
-    object = lookup(CLASSIC_OBJECTS, prefix);
-    if (object === undefined) {
-      out.ignore(`object:${prefix}`);
-      return;
-    }
+  if (prefix === 'object' && item.objectTypeId === undefined) {
+    out.problem(`${path}.objectTypeId`, 'an object.* event needs objectTypeId');
+    return;
+  }
+  const object = objectOf(prefix, item.objectTypeId);
+  if (object === undefined) {
+    out.ignore(prefix === 'object' ? `objectTypeId:${item.objectTypeId}` : `object:${prefix}`);
+    return;
   }
   const at = item.occurredAt;
 
@@ -498,12 +547,13 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
     }
     return;
   }
-  if (!['creation', 'propertyChange', 'deletion', 'privacyDeletion', 'restore'].includes(action)) {
+  if (!['creation', PROPERTY_CHANGE, 'deletion', 'privacyDeletion', 'restore'].includes(action)) {
     out.ignore(`action:${action}`);
     return;
   }
   if (item.objectId === undefined) {
-    out.problem(`${path}.objectId`, `${kind} needs objectId`);
+    // The action is one of the five above, never an arbitrary text from the body.
+    out.problem(`${path}.objectId`, `a ${action} event needs objectId`);
     return;
   }
   const id = qualifyId(SYSTEM, item.objectId);
@@ -530,7 +580,7 @@ function parseItem(raw: unknown, index: number, context: ItemContext): void {
   }
   // propertyChange
   if (item.propertyName === undefined || item.propertyValue === undefined) {
-    out.problem(path, `${kind} needs propertyName and propertyValue`);
+    out.problem(path, 'a propertyChange event needs propertyName and propertyValue');
     return;
   }
   const result = mapHubSpotProperty(
@@ -607,15 +657,10 @@ export const hubspotAdapter: SourceAdapter = {
       throw new ValidationError(`body is not a JSON array of 1 to ${MAX_HUBSPOT_EVENTS} HubSpot events`);
     }
     const out = new DeliveryBuilder();
-    const maps = {
-      contact: hubspotPropertyMap('contact', source.properties?.contact),
-      company: hubspotPropertyMap('company', source.properties?.company),
-      deal: hubspotPropertyMap('deal', source.properties?.deal),
-    };
     const itemContext: ItemContext = {
       ...context,
       portalId: source.portalId,
-      maps,
+      maps: appPropertyMaps(source.properties),
       out,
     };
     document.forEach((item, index) => {
@@ -627,5 +672,62 @@ export const hubspotAdapter: SourceAdapter = {
     return out.result();
   },
 
+  keep(body, context): string {
+    let document: unknown;
+    try {
+      document = JSON.parse(body);
+    } catch {
+      return '[]';
+    }
+    if (!Array.isArray(document)) return '[]';
+    const maps = appPropertyMaps(context.config.sources.hubspot?.properties);
+    return JSON.stringify(document.map((item) => keepItem(item, maps, context)));
+  },
+
   answer: jsonAnswer,
 };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One event as it is kept: the keys the event schema reads, the property value only for a change
+ * of a mapped property (an email as its token). An event that did not validate is kept the same
+ * way, so replaying it reports the same problem.
+ */
+function keepItem(
+  raw: unknown,
+  maps: Readonly<Record<HubSpotObject, PropertyMap>>,
+  { hashEmail }: KeepContext,
+): unknown {
+  // Not an object: invalid whatever it holds, and null is invalid at the same path.
+  if (!isRecord(raw)) return null;
+  const kept = Object.fromEntries(
+    ITEM_KEYS.filter((key) => Object.hasOwn(raw, key)).map((key) => [key, raw[key]]),
+  );
+  if (!Object.hasOwn(kept, 'propertyValue')) return kept;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const kind = splitKind(text(raw.subscriptionType) ?? text(raw.eventType));
+  const object = kind?.action === PROPERTY_CHANGE ? objectOf(kind.prefix, text(raw.objectTypeId)) : undefined;
+  const name = text(raw.propertyName);
+  const map = object === undefined ? undefined : maps[object];
+  const field = map !== undefined && name !== undefined ? lookup(map, name) : undefined;
+  const value = raw.propertyValue;
+  if (field === undefined) kept.propertyValue = blankOfType(value);
+  else if (field === 'emailHash')
+    kept.propertyValue = typeof value === 'string' ? keptEmail(value, hashEmail) : blankOfType(value);
+  return kept;
+}
+
+/**
+ * A value nothing reads, replaced by an empty one of the same JSON type: an unmapped property
+ * is still ignored under its name, and a value of the wrong type still fails the same check.
+ */
+function blankOfType(value: unknown): unknown {
+  if (typeof value === 'string') return '';
+  if (typeof value === 'number') return 0;
+  if (typeof value === 'boolean') return false;
+  if (Array.isArray(value)) return [];
+  return isRecord(value) ? {} : null;
+}

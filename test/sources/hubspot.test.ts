@@ -465,7 +465,7 @@ describe('hubspot source through samepage serve', () => {
     const kept = (await allQuarantined(twin)).filter((q) => q.body.includes('62515'));
     expect(kept).toHaveLength(1);
     expect(kept[0]?.problems).toEqual([
-      { path: '[1].portalId', message: 'portal 62515 is not the configured HubSpot portal 33' },
+      { path: '[1].portalId', message: 'the event is not from the configured HubSpot portal 33' },
       { path: '[3].propertyValue', message: expect.stringMatching(/expected a number/) },
     ]);
   });
@@ -636,8 +636,11 @@ describe('hubspot source: amount in home currency', () => {
       { entity: 'deal', id: 'hubspot:7201', at: T0, fields: { homeAmount: 12 } },
     ]);
     expect(parsed.problems).toEqual([
-      { path: '[0].propertyValue', message: 'expected a number ≥ 0 for homeAmount, got "n/a"' },
-      { path: '[1].propertyValue', message: 'expected a number ≥ 0 for homeAmount, got "-5"' },
+      {
+        path: '[0].propertyValue',
+        message: 'expected a number ≥ 0 for homeAmount, got text that is not a number',
+      },
+      { path: '[1].propertyValue', message: 'expected a number ≥ 0 for homeAmount, got a negative number' },
     ]);
   });
 });
