@@ -12,7 +12,9 @@ import { type CanonicalEvent, entityKey } from '#shared/model/events.ts';
 import { emailHasher } from '#shared/privacy.ts';
 import { applyEvents, dealContacts, fieldValue } from '#shared/projection/state.ts';
 import { salesforceAdapter } from '#shared/sources/salesforce.ts';
+import type { ParseContext, ParsedDelivery } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS } from '../support/config.ts';
+import { keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { post, startTestTwin } from '../support/twin.ts';
 
@@ -53,6 +55,12 @@ const parseContext = (config: ClientConfig = newYorkConfig(), receivedAt = RECEI
   receivedAt,
 });
 
+/** Parses as the adapter does, after checking that the body kept for replay parses the same. */
+function parsedAndKept(body: string, context: ParseContext): ParsedDelivery {
+  keptAndParsedTheSame(salesforceAdapter, body, context);
+  return salesforceAdapter.parse(body, context);
+}
+
 /** A converted lead with only the fields the conversion reads, modified at `modified`. */
 function convertedLead(modified: string, fields: Record<string, string | null> = {}): OutboundRecord {
   return {
@@ -72,14 +80,14 @@ function convertedLead(modified: string, fields: Record<string, string | null> =
 
 /** The `at` of the lead's mergedInto event parsed from one record. */
 function linkAt(record: OutboundRecord, config: ClientConfig = newYorkConfig()): number | undefined {
-  const parsed = salesforceAdapter.parse(salesforceOutboundMessage(ORG, [record]), parseContext(config));
+  const parsed = parsedAndKept(salesforceOutboundMessage(ORG, [record]), parseContext(config));
   expect(parsed.problems).toEqual([]);
   return parsed.events.find((event) => event.fields.mergedInto !== undefined)?.at;
 }
 
 describe('salesforce source: a converted lead', () => {
   it('links the lead, its contact, account and opportunity at the conversion (fixture)', () => {
-    const parsed = salesforceAdapter.parse(CONVERTED_FIXTURE, parseContext());
+    const parsed = parsedAndKept(CONVERTED_FIXTURE, parseContext());
     expect(parsed.problems).toEqual([]);
     // Status "Closed - Converted" is in no lifecycle list; the conversion fields are not ignored.
     expect(parsed.ignored).toEqual({ 'unmapped-stage': 1 });
@@ -151,7 +159,7 @@ describe('salesforce source: a converted lead', () => {
     const body = salesforceOutboundMessage(ORG, [
       convertedLead('2026-10-06T13:20:00.000Z', { ConvertedOpportunityId: null, ConvertedAccountId: null }),
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     const at = Date.parse('2026-10-06T13:20:00Z');
     expect(parsed.events).toEqual([
       { entity: 'contact', id: LEAD, at, fields: {} },
@@ -166,7 +174,7 @@ describe('salesforce source: a converted lead', () => {
       convertedLead('2026-10-06T13:20:00.000Z', { IsConverted: 'false', Title: 'CTO' }),
       { type: 'Lead', fields: { Id: '00Q5e00000LLLLLLL2', LastModifiedDate: '2026-10-06T13:20:00.000Z' } },
     ]);
-    const parsed = salesforceAdapter.parse(notConverted, parseContext());
+    const parsed = parsedAndKept(notConverted, parseContext());
     expect(parsed.ignored).toEqual({});
     expect(parsed.events).toEqual([
       { entity: 'contact', id: LEAD, at, fields: { title: 'CTO' } },
@@ -175,7 +183,7 @@ describe('salesforce source: a converted lead', () => {
     const withoutContact = salesforceOutboundMessage(ORG, [
       convertedLead('2026-10-06T13:20:00.000Z', { ConvertedContactId: null }),
     ]);
-    const counted = salesforceAdapter.parse(withoutContact, parseContext());
+    const counted = parsedAndKept(withoutContact, parseContext());
     expect(counted.ignored).toEqual({ 'converted-lead-without-contact': 1 });
     expect(counted.events).toEqual([{ entity: 'contact', id: LEAD, at, fields: {} }]);
   });
@@ -188,7 +196,7 @@ describe('salesforce source: a converted lead', () => {
       convertedLead('2026-10-06T13:20:00.000Z', { IsConverted: 'yes' }),
       { type: 'Account', fields: { Id: '0015e00000JJJJJJJ1', Name: 'Initech' } },
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     expect(parsed.problems.map((problem) => problem.path)).toEqual([
       'Notification[0].sObject.ConvertedContactId',
       'Notification[1].sObject.ConvertedOpportunityId',
@@ -203,7 +211,7 @@ describe('salesforce source: a converted lead', () => {
 
 describe('salesforce source: OpportunityContactRole', () => {
   it('links each role contact to its opportunity at the notification time (fixture)', () => {
-    const parsed = salesforceAdapter.parse(ROLES_FIXTURE, parseContext());
+    const parsed = parsedAndKept(ROLES_FIXTURE, parseContext());
     expect(parsed.problems).toEqual([]);
     expect(parsed.ignored).toEqual({});
     // No creation event: a role dates a link, not the opportunity.
@@ -234,7 +242,7 @@ describe('salesforce source: OpportunityContactRole', () => {
       role({ OpportunityId: 'oops', ContactId: '0035e00000KKKKKKK1' }),
       role({ OpportunityId: '0065e00000HHHHHHH1', ContactId: '0035e00000KKKKKKK3' }),
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     expect(parsed.problems.map((problem) => problem.path)).toEqual([
       'Notification[0].sObject.OpportunityId',
       'Notification[1].sObject.ContactId',
@@ -305,7 +313,7 @@ const STORY: readonly string[] = [
 function project(bodies: readonly string[]): Record<string, string> {
   const byEntity = new Map<string, CanonicalEvent[]>();
   bodies.forEach((body, index) => {
-    const parsed = salesforceAdapter.parse(body, parseContext(newYorkConfig(), RECEIVED + index * 60_000));
+    const parsed = parsedAndKept(body, parseContext(newYorkConfig(), RECEIVED + index * 60_000));
     expect(parsed.problems).toEqual([]);
     for (const event of parsed.events) {
       const key = entityKey(event);

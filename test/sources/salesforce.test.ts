@@ -13,8 +13,9 @@ import { dealView } from '#shared/metrics/views.ts';
 import { emailHasher, redactEmails } from '#shared/privacy.ts';
 import { applyEvents, fieldValue } from '#shared/projection/state.ts';
 import { salesforceAdapter } from '#shared/sources/salesforce.ts';
-import type { WebhookRequest } from '#shared/sources/types.ts';
+import type { ParseContext, ParsedDelivery, WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
@@ -57,6 +58,12 @@ function salesforceConfig(
 }
 
 const parseContext = (config = exampleConfig()) => ({ config, hashEmail, receivedAt: RECEIVED });
+
+/** Parses as the adapter does, after checking that the body kept for replay parses the same. */
+function parsedAndKept(body: string, context: ParseContext): ParsedDelivery {
+  keptAndParsedTheSame(salesforceAdapter, body, context);
+  return salesforceAdapter.parse(body, context);
+}
 
 function request(
   body: string,
@@ -246,7 +253,7 @@ describe('salesforce source: parsing outbound messages', () => {
       EVENT,
       CASE,
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     expect(parsed.problems).toEqual([]);
     // Company, AnnualRevenue and Website are not mapped: not counted as ignored, simply not read.
     expect(parsed.ignored).toEqual({ 'sobject:Case': 1 });
@@ -335,7 +342,7 @@ describe('salesforce source: parsing outbound messages', () => {
     const body = salesforceOutboundMessage(ORG, [
       { type: 'Lead', fields: { Id: '00Q5e00000AAAAAAA2', Status: 'Open - Not Contacted', Title: 'CTO' } },
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     expect(parsed.ignored).toEqual({ 'unmapped-stage': 1 });
     expect(parsed.events).toEqual([
       { entity: 'contact', id: 'salesforce:00Q5e00000AAAAAAA2', at: RECEIVED, fields: { title: 'CTO' } },
@@ -365,7 +372,7 @@ describe('salesforce source: parsing outbound messages', () => {
         fields: { Id: '0065e00000DDDDDDD2', Type: 'New Business', LastModifiedDate: '2026-11-16T10:00:00Z' },
       },
     ]);
-    expect(salesforceAdapter.parse(body, parseContext(config)).events.map((e) => e.fields)).toEqual([
+    expect(parsedAndKept(body, parseContext(config)).events.map((e) => e.fields)).toEqual([
       { reason: 'Wrong fit', seniority: 'director' },
       { pipeline: 'New Business' },
     ]);
@@ -377,7 +384,7 @@ describe('salesforce source: parsing outbound messages', () => {
       { type: 'Account', fields: { Id: '0015e00000CCCCCCC2', Name: 'Initech' } },
       { type: 'Account', fields: { Id: '0015e00000CCCCCCC3', NumberOfEmployees: '12.5' } },
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext());
+    const parsed = parsedAndKept(body, parseContext());
     expect(parsed.events).toEqual([
       { entity: 'company', id: 'salesforce:0015e00000CCCCCCC2', at: RECEIVED, fields: { name: 'Initech' } },
     ]);
@@ -405,7 +412,7 @@ describe('salesforce source: parsing outbound messages', () => {
       opportunity('0065e00000DDDDDD12', 'contractsent'), // already a deal stage of the client
       opportunity('0065e00000DDDDDD13', 'Prospecting'), // neither: kept, listed by data health
     ]);
-    const parsed = salesforceAdapter.parse(body, parseContext(config));
+    const parsed = parsedAndKept(body, parseContext(config));
     expect(parsed.problems).toEqual([]);
     // Stored as sent, map or no map.
     const sent = [
@@ -415,7 +422,7 @@ describe('salesforce source: parsing outbound messages', () => {
       ['salesforce:0065e00000DDDDDD13', 'Prospecting'],
     ];
     expect(parsed.events.map((event) => [event.id, event.fields.stage])).toEqual(sent);
-    const plain = salesforceAdapter.parse(body, parseContext());
+    const plain = parsedAndKept(body, parseContext());
     expect(plain.problems).toEqual([]);
     expect(plain.events.map((event) => [event.id, event.fields.stage])).toEqual(sent);
     // Read through the map: a mapped label becomes its stage, a stage name and an unmapped label stay.
@@ -443,17 +450,15 @@ describe('salesforce source: parsing outbound messages', () => {
     const bad = salesforceOutboundMessage(ORG, [
       { type: 'Opportunity', fields: { Id: '0065e00000DDDDDDD3', Amount: '-5' } },
     ]);
-    expect(() => salesforceAdapter.parse(bad, parseContext())).toThrow(ValidationError);
+    expect(() => parsedAndKept(bad, parseContext())).toThrow(ValidationError);
     const account = (n: number): OutboundRecord => ({
       type: 'Account',
       fields: { Id: `0015e0000${String(n).padStart(9, '0')}`, Name: `Co ${n}` },
     });
     const hundred = Array.from({ length: 100 }, (_, n) => account(n));
-    expect(
-      salesforceAdapter.parse(salesforceOutboundMessage(ORG, hundred), parseContext()).events,
-    ).toHaveLength(100);
+    expect(parsedAndKept(salesforceOutboundMessage(ORG, hundred), parseContext()).events).toHaveLength(100);
     const tooMany = salesforceOutboundMessage(ORG, [...hundred, account(100)]);
-    expect(() => salesforceAdapter.parse(tooMany, parseContext())).toThrow(/101 notifications/);
+    expect(() => parsedAndKept(tooMany, parseContext())).toThrow(/101 notifications/);
   });
 
   it('refuses a DOCTYPE or ENTITY declaration unexpanded, and malformed XML', () => {
@@ -461,14 +466,14 @@ describe('salesforce source: parsing outbound messages', () => {
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
 ${salesforceOutboundMessage(ORG, [ACCOUNT]).replace('<?xml version="1.0" encoding="UTF-8"?>\n', '').replace('>Globex<', '>&lol3;<')}`;
-    expect(() => salesforceAdapter.parse(bomb, parseContext())).toThrow(/DOCTYPE or an entity/);
-    expect(() =>
-      salesforceAdapter.parse(CONTACTS_FIXTURE.replace('</sf:Title>', ''), parseContext()),
-    ).toThrow(/not well-formed XML/);
-    expect(() => salesforceAdapter.parse('{"events": []}', parseContext())).toThrow(ValidationError);
-    expect(() =>
-      salesforceAdapter.parse('<Envelope><Body><other/></Body></Envelope>', parseContext()),
-    ).toThrow(/notifications/);
+    expect(() => parsedAndKept(bomb, parseContext())).toThrow(/DOCTYPE or an entity/);
+    expect(() => parsedAndKept(CONTACTS_FIXTURE.replace('</sf:Title>', ''), parseContext())).toThrow(
+      /not well-formed XML/,
+    );
+    expect(() => parsedAndKept('{"events": []}', parseContext())).toThrow(ValidationError);
+    expect(() => parsedAndKept('<Envelope><Body><other/></Body></Envelope>', parseContext())).toThrow(
+      /notifications/,
+    );
   });
 
   it('decodes XML escapes once, strips the BOM and reads any namespace prefix', () => {
@@ -477,7 +482,7 @@ ${salesforceOutboundMessage(ORG, [ACCOUNT]).replace('<?xml version="1.0" encodin
     ])
       .replace('>Telecom<', '>Caf&#233; &#x41;<')
       .replaceAll('sf:', 'ns1:');
-    const parsed = salesforceAdapter.parse(`\uFEFF${body}`, parseContext());
+    const parsed = parsedAndKept(`\uFEFF${body}`, parseContext());
     expect(parsed.events[0]?.fields).toEqual({ name: 'AT&T &#64;', industry: 'Café A' });
   });
 
@@ -485,7 +490,7 @@ ${salesforceOutboundMessage(ORG, [ACCOUNT]).replace('<?xml version="1.0" encodin
     const body = salesforceOutboundMessage(ORG, [LEAD]);
     const redacted = redactEmails(body, hashEmail);
     expect(redacted).not.toContain('pat@globex.example');
-    expect(salesforceAdapter.parse(redacted, parseContext()).events[0]?.fields.emailHash).toBe(
+    expect(parsedAndKept(redacted, parseContext()).events[0]?.fields.emailHash).toBe(
       hashEmail('pat@globex.example'),
     );
   });
@@ -554,7 +559,7 @@ describe('salesforce source through samepage serve', () => {
     expect(answer.text).toBe(ACK_FIXTURE);
     expect(answer.headers.get('x-samepage-status')).toBe('accepted');
     expect(await readEntity(leadsTwin, 'contact#salesforce:0123456789ABCDEEAE')).toBeUndefined();
-    const parsed = salesforceAdapter.parse(LEADS_FIXTURE, parseContext(leadsTwin.config));
+    const parsed = parsedAndKept(LEADS_FIXTURE, parseContext(leadsTwin.config));
     expect(parsed).toEqual({
       events: [],
       problems: [],
@@ -761,6 +766,7 @@ describe('salesforce source through samepage serve', () => {
       },
     ];
     const bodies = records.map((record) => salesforceOutboundMessage(org, [record]));
+    for (const body of bodies) parsedAndKept(body, parseContext(salesforceConfig(org)));
     const twin = await startTestTwin({ config: salesforceConfig(org), clock });
     try {
       for (const body of bodies) await post(contactsTwin, 'salesforce', body, salesforceHeaders(), QUERY);
@@ -832,7 +838,7 @@ describe('salesforce source: opportunity forecast fields', () => {
     },
   });
   const parse = (records: readonly OutboundRecord[]) =>
-    salesforceAdapter.parse(salesforceOutboundMessage(ORG, records), parseContext());
+    parsedAndKept(salesforceOutboundMessage(ORG, records), parseContext());
 
   it('keeps CloseDate as the date it is, reads Probability as a percent and maps each category', () => {
     const parsed = parse([
