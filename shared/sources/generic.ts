@@ -15,6 +15,7 @@ import { dealStageNames, mapLifecycle } from './mapping.ts';
 import {
   jsonAnswer,
   jsonItems,
+  type KeepContext,
   type ParseContext,
   type ParsedDelivery,
   type SourceAdapter,
@@ -43,6 +44,8 @@ function clearable<T extends z.ZodType>(schema: T) {
     .optional();
 }
 const optionalText = clearable(text);
+/** The key of an email address (contacts and forms), read as its hash. */
+const EMAIL_FIELD = 'email';
 const common = { id: text, at: z.iso.datetime({ offset: true }) };
 
 const eventSchema = z.discriminatedUnion('type', [
@@ -68,7 +71,7 @@ const eventSchema = z.discriminatedUnion('type', [
     owner: optionalText,
     stage: optionalText,
     reason: optionalText,
-    email: clearable(emailOrToken),
+    [EMAIL_FIELD]: clearable(emailOrToken),
     deleted: z.boolean().optional(),
   }),
   z.strictObject({
@@ -101,7 +104,7 @@ const eventSchema = z.discriminatedUnion('type', [
     ...common,
     formId: text,
     contactId: optionalText,
-    email: clearable(emailOrToken),
+    [EMAIL_FIELD]: clearable(emailOrToken),
     source: optionalText,
   }),
   z.strictObject({
@@ -115,6 +118,7 @@ const eventSchema = z.discriminatedUnion('type', [
 
 export type GenericEvent = z.infer<typeof eventSchema>;
 
+const ENVELOPE_SHAPE = '{"events": [...]} with 1 to 100 events';
 const envelopeSchema = z.strictObject({
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_REQUEST),
 });
@@ -133,7 +137,7 @@ export function canonicalFromGeneric(
   const fields: Record<string, FieldValue> = {};
   for (const [name, value] of Object.entries(rest)) {
     if (value === undefined) continue;
-    if (name === 'email') fields.emailHash = value === null ? null : context.hashEmail(value as string);
+    if (name === EMAIL_FIELD) fields.emailHash = value === null ? null : context.hashEmail(value as string);
     else if (REFERENCE_FIELDS.has(name) && typeof value === 'string') fields[name] = qualifyId(SYSTEM, value);
     else if (name === 'contactIds' && Array.isArray(value))
       fields[name] = value.map((v) => qualifyId(SYSTEM, v));
@@ -149,13 +153,50 @@ export function canonicalFromGeneric(
 }
 
 function stageProblem(type: GenericEvent['type'], stage: string, config: ClientConfig): string | undefined {
+  // The stage as sent is not named: a message is stored and logged, and the value could be anything.
   if (type === 'contact' && mapLifecycle(config, stage) === undefined) {
-    return `"${stage}" is neither a canonical stage nor mapped by the config's lifecycle`;
+    return "the stage is neither a canonical stage nor mapped by the config's lifecycle";
   }
   if (type === 'deal' && !dealStageNames(config).includes(stage)) {
-    return `"${stage}" is not one of the client's dealStages (${dealStageNames(config).join(', ')})`;
+    return `the stage is not one of the client's dealStages (${dealStageNames(config).join(', ')})`;
   }
   return undefined;
+}
+
+/** Each event type → the keys its schema knows: what is kept of an event of that type. */
+const EVENT_KEYS: ReadonlyMap<unknown, ReadonlySet<string>> = new Map(
+  eventSchema.options.flatMap((option) =>
+    [...option.shape.type.values].map((type) => [type, new Set(Object.keys(option.shape))] as const),
+  ),
+);
+
+/** Stands for an email value that is not an address: replay reports the same problem without the value. */
+const NOT_AN_EMAIL = 'not an email address';
+
+/** An email as kept: its token; blank and null stay (both clear), anything else fails alike. */
+function keptEmail(value: unknown, hashEmail: KeepContext['hashEmail']): unknown {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string' && value.trim() === '') return '';
+  const parsed = emailOrToken.safeParse(value);
+  return parsed.success ? `emailhash:${hashEmail(parsed.data)}` : NOT_AN_EMAIL;
+}
+
+/**
+ * One event as kept: the keys its type's schema knows, the email as its token. A key the schema
+ * does not know (a name, a phone number) keeps its name but not its value, so the event is refused
+ * on replay as it was; an event of no known type keeps nothing, and a non-object becomes null.
+ */
+function keptEvent(item: unknown, context: KeepContext): unknown {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return null;
+  const event = item as Record<string, unknown>;
+  const keys = EVENT_KEYS.get(event.type);
+  if (!keys) return {};
+  return Object.fromEntries(
+    Object.entries(event).map(([key, value]) => {
+      if (!keys.has(key)) return [key, null];
+      return [key, key === EMAIL_FIELD ? keptEmail(value, context.hashEmail) : value];
+    }),
+  );
 }
 
 /** Validates each event on its own, so one bad event does not hold back the other 99. */
@@ -256,10 +297,15 @@ export const genericAdapter: SourceAdapter = {
   },
 
   parse(body, context): ParsedDelivery {
-    const envelope = parseJsonBody(body, envelopeSchema, '{"events": [...]} with 1 to 100 events');
+    const envelope = parseJsonBody(body, envelopeSchema, ENVELOPE_SHAPE);
     const { events, problems } = parseGenericEvents(envelope.events, context);
     if (events.length === 0) throw new ValidationError('no event in the delivery is valid', problems);
     return { events, problems, ignored: {} };
+  },
+
+  keep(body, context) {
+    const envelope = parseJsonBody(body, envelopeSchema, ENVELOPE_SHAPE);
+    return JSON.stringify({ events: envelope.events.map((item) => keptEvent(item, context)) });
   },
 
   answer: jsonAnswer,

@@ -12,7 +12,13 @@ import {
 import { emailOrToken } from '../privacy.ts';
 import { mapLifecycle } from './mapping.ts';
 import { PIPEDRIVE_OBJECTS, type PipedriveObject } from './objects.ts';
-import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import {
+  jsonAnswer,
+  type KeepContext,
+  type ParseContext,
+  type ParsedDelivery,
+  type SourceAdapter,
+} from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
@@ -77,6 +83,15 @@ export const PIPEDRIVE_ACTIVITY_FIELDS: Readonly<Record<string, string>> = {
 
 const ACTIVITY_KINDS = new Set(['call', 'email', 'meeting']);
 
+/** Keys of `data` read outside the field maps, by the id, stage and activity rules (and kept with them). */
+const RECORD_ID = 'id';
+const DEAL_STATUS = 'status';
+const DEAL_STAGE_ID = 'stage_id';
+const ACTIVITY_TYPE = 'type';
+const ACTIVITY_PERSON = 'person_id';
+const ACTIVITY_PARTICIPANTS = 'participants';
+const PARTICIPANT_PRIMARY = 'primary';
+
 const id = z.union([z.string().min(1), z.number().int().nonnegative()]);
 
 const bodySchema = z.object({
@@ -89,9 +104,11 @@ const bodySchema = z.object({
     merged_to_id: id.nullable().optional(),
   }),
   data: z.record(z.string(), z.unknown()).nullable().optional(),
-  previous: z.unknown().optional(),
+  // `previous` is not read: `data` holds the whole current record, so the old values (a person's
+  // old name and phones) are neither needed nor kept.
 });
 type Body = z.infer<typeof bodySchema>;
+const BODY_SHAPE = 'a Pipedrive webhooks v2 object {meta, data, previous}';
 
 /** `meta.timestamp`: an ISO string, or unix seconds / milliseconds → epoch ms. */
 export function pipedriveTime(value: string | number): number | undefined {
@@ -141,6 +158,15 @@ function lookup(data: Record<string, unknown>, key: string): unknown {
 
 type Converted = { value: FieldValue } | { problem: string };
 
+/** What a value is, for a problem message: never the value itself, which may be personal. */
+function kindOf(raw: unknown): string {
+  if (raw === null) return 'null';
+  if (Array.isArray(raw)) return 'a list';
+  if (typeof raw === 'string') return raw.trim() === '' ? 'an empty text' : 'another text';
+  if (typeof raw === 'number') return Number.isFinite(raw) && raw < 0 ? 'a negative number' : 'a number';
+  return typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+}
+
 function idValue(raw: unknown): string | null | undefined {
   if (raw === null || raw === '') return null;
   if (typeof raw === 'number' && Number.isFinite(raw)) return qualifyId(SYSTEM, raw);
@@ -156,8 +182,7 @@ function textValue(raw: unknown): string | null | undefined {
 }
 
 /** `emails` / `email`: an array of {value, primary} or strings (primary first), or one string. */
-function emailHashValue(raw: unknown, context: Pick<ParseContext, 'hashEmail'>): Converted {
-  if (raw === null) return { value: null };
+function readEmail(raw: unknown): { value: string; primary: boolean } | undefined {
   const list = Array.isArray(raw) ? raw : [raw];
   const entries = list.map((entry): { value?: unknown; primary?: unknown } =>
     entry !== null && typeof entry === 'object' ? entry : { value: entry, primary: false },
@@ -167,8 +192,14 @@ function emailHashValue(raw: unknown, context: Pick<ParseContext, 'hashEmail'>):
     ...entries.filter((e) => e.primary !== true),
   ];
   const first = ordered.find((e) => typeof e.value === 'string' && e.value.trim() !== '');
+  return first ? { value: (first.value as string).trim(), primary: first.primary === true } : undefined;
+}
+
+function emailHashValue(raw: unknown, context: Pick<ParseContext, 'hashEmail'>): Converted {
+  if (raw === null) return { value: null };
+  const first = readEmail(raw);
   if (!first) return { value: null };
-  const parsed = emailOrToken.safeParse((first.value as string).trim());
+  const parsed = emailOrToken.safeParse(first.value);
   if (!parsed.success) return { problem: 'expected an email address' };
   return { value: context.hashEmail(parsed.data) };
 }
@@ -196,14 +227,14 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
       if (raw === null || raw === '') return { value: null };
       const value = typeof raw === 'string' ? Number(raw.trim()) : raw;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        return { problem: `expected a non-negative number, got ${JSON.stringify(raw)}` };
+        return { problem: `expected a number ≥ 0, got ${kindOf(raw)}` };
       }
       return { value };
     }
     case 'currency': {
       const value = textValue(raw);
       if (value === undefined || (value !== null && !/^[A-Z]{3}$/.test(value))) {
-        return { problem: `expected an ISO 4217 code, got ${JSON.stringify(raw)}` };
+        return { problem: `expected an ISO 4217 code, got ${kindOf(raw)}` };
       }
       return { value };
     }
@@ -242,7 +273,7 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
     }
     default: {
       const value = textValue(raw);
-      return value === undefined ? { problem: `expected a text, got ${JSON.stringify(raw)}` } : { value };
+      return value === undefined ? { problem: `expected a text, got ${kindOf(raw)}` } : { value };
     }
   }
 }
@@ -252,22 +283,22 @@ function convert(field: string, raw: unknown, context: Pick<ParseContext, 'hashE
  * text ("7"), mapped by `sources.pipedrive.stages` when facts are read (canonicalDealStage).
  */
 function dealStage(data: Record<string, unknown>, config: ClientConfig): string | undefined {
-  const status = data.status;
+  const status = data[DEAL_STATUS];
   if (status === 'won') return config.dealStages.won[0] as string;
   if (status === 'lost') return config.dealStages.lost[0] as string;
-  const raw = lookup(data, 'stage_id');
+  const raw = lookup(data, DEAL_STAGE_ID);
   if (raw === undefined || raw === null) return undefined;
   return String(raw);
 }
 
 /** The person an activity is about: `person_id`, else its primary (or first) participant. */
 function activityPerson(data: Record<string, unknown>): unknown {
-  const direct = lookup(data, 'person_id');
+  const direct = lookup(data, ACTIVITY_PERSON);
   if (direct !== undefined && direct !== null) return direct;
-  const participants = data.participants;
+  const participants = data[ACTIVITY_PARTICIPANTS];
   if (Array.isArray(participants) && participants.length > 0) {
-    const list = participants as { person_id?: unknown; primary?: unknown }[];
-    return (list.find((p) => p.primary === true) ?? list[0])?.person_id ?? direct;
+    const list = participants as Record<string, unknown>[];
+    return (list.find((p) => p[PARTICIPANT_PRIMARY] === true) ?? list[0])?.[ACTIVITY_PERSON] ?? direct;
   }
   return direct;
 }
@@ -321,7 +352,7 @@ function record(
     if (stage !== undefined) fields.stage = stage;
   }
   if (entity === 'activity') {
-    const type = lookup(data, 'type');
+    const type = lookup(data, ACTIVITY_TYPE);
     if (typeof type === 'string') fields.kind = ACTIVITY_KINDS.has(type) ? type : 'other';
   }
   return fields;
@@ -347,10 +378,10 @@ export function parsePipedrive(
   const at = pipedriveTime(meta.timestamp);
   if (at === undefined) {
     throw new ValidationError('meta.timestamp is neither an ISO time nor a unix time', [
-      { path: 'meta.timestamp', message: `got ${JSON.stringify(meta.timestamp)}` },
+      { path: 'meta.timestamp', message: 'expected an ISO time, or unix seconds or milliseconds' },
     ]);
   }
-  const rawId = meta.entity_id ?? (data?.id as string | number | undefined);
+  const rawId = meta.entity_id ?? (data?.[RECORD_ID] as string | number | undefined);
   if (rawId === undefined || (typeof rawId !== 'string' && typeof rawId !== 'number')) {
     throw new ValidationError('the webhook names no entity id', [
       { path: 'meta.entity_id', message: 'required' },
@@ -395,6 +426,132 @@ export function parsePipedrive(
   return { events: [{ ...canonical, fields }], problems, ignored };
 }
 
+/** Stands for an email value that is not an address: replay reports the same problem without the value. */
+const NOT_AN_EMAIL = 'not an email address';
+
+/** An email field as kept: the entry `readEmail` takes, its address as its `emailhash:` token. */
+function keptEmail(raw: unknown, hashEmail: KeepContext['hashEmail']): unknown {
+  if (raw === null) return null;
+  const first = readEmail(raw);
+  if (!first) return Array.isArray(raw) ? [] : null;
+  const parsed = emailOrToken.safeParse(first.value);
+  const value = parsed.success ? `emailhash:${hashEmail(parsed.data)}` : NOT_AN_EMAIL;
+  return Array.isArray(raw) ? [{ value, primary: first.primary }] : value;
+}
+
+/** A value read as it is; objects in a list (ids, texts) read as a problem either way, so are kept empty. */
+function plain(raw: unknown): unknown {
+  return Array.isArray(raw)
+    ? raw.map((item) => (item !== null && typeof item === 'object' ? {} : item))
+    : raw;
+}
+
+/**
+ * A mapped value as kept: what `lookup` unwraps from a custom field or a v1 relation ({value} or
+ * {id}) and nothing around it (a relation's name, email, phone); an object it does not unwrap reads
+ * as a problem either way, so it is kept empty.
+ */
+function keptValue(raw: unknown, read: (value: unknown) => unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return read(raw);
+  const wrapped = raw as Record<string, unknown>;
+  if ('value' in wrapped) return { value: keptValue(wrapped.value, read) };
+  if ('id' in wrapped) return { id: keptValue(wrapped.id, read) };
+  return {};
+}
+
+/** Sets a value at a path of plain objects, merging into objects already kept there. */
+function put(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  const existing = target[head];
+  const into = existing !== null && typeof existing === 'object' && !Array.isArray(existing);
+  if (rest.length > 0) {
+    const child = into ? (existing as Record<string, unknown>) : {};
+    target[head] = child;
+    put(child, rest, value);
+  } else if (into && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    Object.assign(existing as Record<string, unknown>, value);
+  } else {
+    target[head] = value;
+  }
+}
+
+/** Keeps what `lookup(data, key)` reads: the value at the key's path, else its custom field. */
+function keepKey(
+  data: Record<string, unknown>,
+  kept: Record<string, unknown>,
+  key: string,
+  read: (value: unknown) => unknown = plain,
+): void {
+  const path = key.split('.');
+  let value: unknown = data;
+  for (const part of path) {
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (value !== undefined) {
+    put(kept, path, keptValue(value, read));
+    return;
+  }
+  const custom = data.custom_fields;
+  const field =
+    custom !== null && typeof custom === 'object' ? (custom as Record<string, unknown>)[key] : undefined;
+  if (field !== undefined) put(kept, ['custom_fields', key], keptValue(field, read));
+}
+
+/** `data` reduced to what `parsePipedrive` reads of this entity under this config. */
+function keptData(
+  entity: PipedriveObject,
+  data: Record<string, unknown>,
+  context: KeepContext,
+): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  const id = data[RECORD_ID];
+  if (id !== undefined) kept[RECORD_ID] = id !== null && typeof id === 'object' ? {} : id;
+  for (const [key, field] of fieldMap(entity, context.config)) {
+    keepKey(data, kept, key, field === 'emailHash' ? (raw) => keptEmail(raw, context.hashEmail) : undefined);
+  }
+  if (entity === 'deal') {
+    const status = data[DEAL_STATUS];
+    if (status !== undefined) kept[DEAL_STATUS] = status !== null && typeof status === 'object' ? {} : status;
+    keepKey(data, kept, DEAL_STAGE_ID);
+  }
+  if (entity === 'activity') {
+    keepKey(data, kept, ACTIVITY_TYPE);
+    const participants = data[ACTIVITY_PARTICIPANTS];
+    if (Array.isArray(participants)) {
+      kept[ACTIVITY_PARTICIPANTS] = participants.map((participant: unknown) => {
+        if (participant === null || typeof participant !== 'object') return participant === null ? null : {};
+        const entry = participant as Record<string, unknown>;
+        const reduced: Record<string, unknown> = {};
+        if (entry[ACTIVITY_PERSON] !== undefined) {
+          reduced[ACTIVITY_PERSON] = keptValue(entry[ACTIVITY_PERSON], plain);
+        }
+        if (entry[PARTICIPANT_PRIMARY] !== undefined)
+          reduced[PARTICIPANT_PRIMARY] = entry[PARTICIPANT_PRIMARY];
+        return reduced;
+      });
+    }
+  }
+  return kept;
+}
+
+/**
+ * The webhook reduced to what `parsePipedrive` reads: the `meta` keys of its schema, the record's
+ * id, mapped fields (the maps merged with `sources.pipedrive.fields`) and stage and activity keys.
+ * Everything else in `data` (name, phones, addresses, notes) and all of `previous` is dropped.
+ */
+function keepPipedrive(body: string, context: KeepContext): string {
+  // The schema's output holds only the meta keys it names; `data` comes through whole.
+  const { meta, data } = parseJsonBody(body, bodySchema, BODY_SHAPE);
+  const kept: Record<string, unknown> = { meta };
+  if (data === null) kept.data = null;
+  else if (data !== undefined && Object.hasOwn(PIPEDRIVE_OBJECTS, meta.entity)) {
+    kept.data = keptData(meta.entity as PipedriveObject, data, context);
+  }
+  return JSON.stringify(kept);
+}
+
 /** The `Authorization` value a Pipedrive webhook with these `user:password` credentials carries. */
 export function basicAuthorization(credentials: string): string {
   return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
@@ -424,11 +581,10 @@ export const pipedriveAdapter: SourceAdapter = {
   },
 
   parse(body, context): ParsedDelivery {
-    return parsePipedrive(
-      parseJsonBody(body, bodySchema, 'a Pipedrive webhooks v2 object {meta, data, previous}'),
-      context,
-    );
+    return parsePipedrive(parseJsonBody(body, bodySchema, BODY_SHAPE), context);
   },
+
+  keep: keepPipedrive,
 
   // Always 200 for a verified delivery: Pipedrive bans a hook after repeated failures.
   answer: jsonAnswer,

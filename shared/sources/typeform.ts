@@ -9,7 +9,13 @@ import {
 } from '../errors.ts';
 import { type CanonicalEvent, type FieldValue, qualifyId } from '../model/events.ts';
 import { emailOrToken } from '../privacy.ts';
-import { jsonAnswer, type ParseContext, type ParsedDelivery, type SourceAdapter } from './types.ts';
+import {
+  jsonAnswer,
+  type KeepContext,
+  type ParseContext,
+  type ParsedDelivery,
+  type SourceAdapter,
+} from './types.ts';
 import { constantTimeEqual, parseJsonBody } from './wire.ts';
 
 /**
@@ -53,6 +59,70 @@ const responseSchema = z.object({
   answers: z.array(z.record(z.string(), z.unknown())).nullable().optional(),
 });
 
+const ENVELOPE_SHAPE = 'a Typeform webhook {event_id, event_type, form_response}';
+const FORM_RESPONSE = 'form_response';
+/** The answer the email is read from: the first of this type holding a text under this key. */
+const EMAIL_ANSWER = { type: 'email', key: 'email' } as const;
+
+/** The index of the answer `parse` reads the email from, or -1. */
+function emailAnswerIndex(answers: readonly Record<string, unknown>[]): number {
+  return answers.findIndex(
+    (answer) => answer.type === EMAIL_ANSWER.type && typeof answer[EMAIL_ANSWER.key] === 'string',
+  );
+}
+
+/** Stands for an email value that is not an address: replay reports the same problem without the value. */
+const NOT_AN_EMAIL = 'not an email address';
+
+/** A blank value stays blank: `parse` skips a blank hidden field, and reports a blank answer alike. */
+function keptEmail(value: string, hashEmail: KeepContext['hashEmail']): string {
+  if (value.trim() === '') return '';
+  const parsed = emailOrToken.safeParse(value.trim());
+  return parsed.success ? `emailhash:${hashEmail(parsed.data)}` : NOT_AN_EMAIL;
+}
+
+/**
+ * The delivery reduced to what `parse` reads: the envelope and response keys of their schemas,
+ * the hidden fields named in TYPEFORM_HIDDEN_FIELDS (the email one as its token) and the email
+ * answer (as its token). The definition (field titles), every other answer (names, phone numbers,
+ * free text, choices) and other hidden fields are dropped. The email answer keeps its index, as
+ * empty answers before it, because a problem with it is reported at that index.
+ */
+function keepTypeform(body: string, context: KeepContext): string {
+  const envelope = parseJsonBody(body, envelopeSchema, ENVELOPE_SHAPE);
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(envelopeSchema.shape) as (keyof typeof envelope)[]) {
+    if (key !== FORM_RESPONSE && envelope[key] !== undefined) kept[key] = envelope[key];
+  }
+  if (envelope.event_type !== FORM_RESPONSE) return JSON.stringify(kept);
+  const parsed = responseSchema.safeParse(envelope.form_response);
+  if (!parsed.success) throw new ValidationError('form_response is not a Typeform response');
+  const { hidden, answers, ...response } = parsed.data;
+  const keptResponse: Record<string, unknown> = { ...response };
+  if (hidden) {
+    const keptHidden: Record<string, string | number | null> = {};
+    for (const [field, names] of Object.entries(TYPEFORM_HIDDEN_FIELDS)) {
+      for (const name of names) {
+        const value = hidden[name];
+        if (value === undefined) continue;
+        keptHidden[name] =
+          field === 'email' && typeof value === 'string' ? keptEmail(value, context.hashEmail) : value;
+      }
+    }
+    keptResponse.hidden = keptHidden;
+  }
+  const index = emailAnswerIndex(answers ?? []);
+  const answer = answers?.[index]?.[EMAIL_ANSWER.key];
+  if (typeof answer === 'string') {
+    keptResponse.answers = [
+      ...Array.from({ length: index }, () => ({})),
+      { type: EMAIL_ANSWER.type, [EMAIL_ANSWER.key]: keptEmail(answer, context.hashEmail) },
+    ];
+  }
+  kept[FORM_RESPONSE] = keptResponse;
+  return JSON.stringify(kept);
+}
+
 function hiddenText(
   hidden: Record<string, string | number | null>,
   names: readonly string[],
@@ -86,13 +156,9 @@ export const typeformAdapter: SourceAdapter = {
   },
 
   parse(body, context: ParseContext): ParsedDelivery {
-    const envelope = parseJsonBody(
-      body,
-      envelopeSchema,
-      'a Typeform webhook {event_id, event_type, form_response}',
-    );
+    const envelope = parseJsonBody(body, envelopeSchema, ENVELOPE_SHAPE);
     const { event_type: eventType } = envelope;
-    if (eventType !== 'form_response') return { events: [], problems: [], ignored: { [eventType]: 1 } };
+    if (eventType !== FORM_RESPONSE) return { events: [], problems: [], ignored: { [eventType]: 1 } };
     const parsed = responseSchema.safeParse(envelope.form_response);
     if (!parsed.success) {
       throw new ValidationError(
@@ -110,8 +176,8 @@ export const typeformAdapter: SourceAdapter = {
 
     // The email: the first answer of type email, else a hidden field named email.
     const answers = response.answers ?? [];
-    const index = answers.findIndex((answer) => answer.type === 'email' && typeof answer.email === 'string');
-    const answered = index >= 0 ? (answers[index]?.email as string) : undefined;
+    const index = emailAnswerIndex(answers);
+    const answered = index >= 0 ? (answers[index]?.[EMAIL_ANSWER.key] as string) : undefined;
     const email = answered ?? hiddenText(hidden, TYPEFORM_HIDDEN_FIELDS.email);
     if (email !== undefined) {
       const valid = emailOrToken.safeParse(email.trim());
@@ -137,6 +203,8 @@ export const typeformAdapter: SourceAdapter = {
     };
     return { events: [event], problems, ignored: {} };
   },
+
+  keep: keepTypeform,
 
   // 200 for every verified delivery: Typeform disables a hook that answers 404 or 410.
   answer: jsonAnswer,
