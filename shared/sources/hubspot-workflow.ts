@@ -7,7 +7,7 @@ import {
   DeliveryBuilder,
   hubspotId,
   hubspotPropertyMap,
-  keptEmail,
+  keptPropertyValue,
   mapHubSpotProperty,
   type PropertyMap,
 } from './hubspot.ts';
@@ -233,17 +233,15 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     }
     if (!isRecord(document)) return '{}';
     const source = context.config.sources['hubspot-workflow'];
-    const map: PropertyMap = source ? hubspotPropertyMap(source.objectType, source.properties) : {};
+    const object = source?.objectType ?? 'contact';
+    const map: PropertyMap = source ? hubspotPropertyMap(object, source.properties) : {};
     const keepBag = (bag: Record<string, unknown>) =>
       Object.fromEntries(
         Object.entries(bag).flatMap(([name, raw]) => {
           const mapped = !META_KEYS.has(name) && Object.hasOwn(map, name);
           const entry = propertyValueOf(raw);
           if ((!mapped && !META_KEYS.has(name)) || entry === undefined) return [];
-          let value = entry.value;
-          if (mapped && map[name] === 'emailHash' && value !== null) {
-            value = keptEmail(value, context.hashEmail);
-          }
+          const value = mapped ? keptPropertyValue(object, map, name, entry.value, context) : entry.value;
           return [[name, entry.legacy ? { [LEGACY_VALUE_KEY]: value } : value]];
         }),
       );

@@ -17,7 +17,7 @@ import {
   MERGED_FROM_PREFIX,
   qualifyId,
 } from '../model/events.ts';
-import { type EmailHasher, emailOrToken } from '../privacy.ts';
+import { emailOrToken } from '../privacy.ts';
 import {
   HUBSPOT_MAX_TIMESTAMP_SKEW_MS,
   hubspotSignatureV3,
@@ -117,25 +117,6 @@ function appPropertyMaps(
     company: hubspotPropertyMap('company', overrides?.company),
     deal: hubspotPropertyMap('deal', overrides?.deal),
   };
-}
-
-/**
- * Stands in for an email value that is not an address: it fails the same check, so the kept body
- * reports the same problem without keeping what was typed there (often a name or a phone number).
- */
-const NOT_AN_EMAIL = 'not an email address';
-
-/**
- * An email property's value as it is kept: the address's `emailhash:` token (the form
- * `emailOrToken` accepts and `hashEmail` maps back to the same hash), '' when it clears the field,
- * or a stand-in when it is not an address (a number or true/false never is). Parsing the kept
- * value gives the same field or problem.
- */
-export function keptEmail(raw: string | number | boolean, hashEmail: EmailHasher): string {
-  if (typeof raw !== 'string') return NOT_AN_EMAIL;
-  const text = raw.trim();
-  if (text === '') return '';
-  return emailOrToken.safeParse(text).success ? `emailhash:${hashEmail(text)}` : NOT_AN_EMAIL;
 }
 
 export type PropertyResult =
@@ -321,6 +302,34 @@ export function mapHubSpotProperty(
     };
   }
   return { kind: 'field', field, value: text };
+}
+
+/**
+ * Stands in for a mapped value that is a problem (text where a number, a date, a category, a
+ * currency code or an email address belongs): it fails every one of those checks, so the kept body
+ * reports the problem at the same path without keeping what was typed there.
+ */
+const NOT_A_VALUE = 'not a valid value';
+
+/**
+ * A mapped property's value as it is kept, judged by the same mapping that parses it: an email
+ * becomes its `emailhash:` token (which hashes to the same hash), a value that is a problem becomes
+ * NOT_A_VALUE, anything else is kept as it came. Parsing the kept value gives the same field,
+ * the same ignored reason, or a problem at the same path.
+ */
+export function keptPropertyValue(
+  object: HubSpotObject,
+  map: PropertyMap,
+  name: string,
+  raw: string | number | boolean | null,
+  context: HubSpotMappingContext,
+): string | number | boolean | null {
+  const result = mapHubSpotProperty(object, map, name, raw, context);
+  if (result.kind === 'problem') return NOT_A_VALUE;
+  if (result.kind === 'field' && result.field === 'emailHash' && typeof result.value === 'string') {
+    return `emailhash:${result.value}`;
+  }
+  return raw;
 }
 
 /** Accumulates one delivery's events, problems and ignored counts. */
@@ -699,7 +708,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function keepItem(
   raw: unknown,
   maps: Readonly<Record<HubSpotObject, PropertyMap>>,
-  { hashEmail }: KeepContext,
+  context: KeepContext,
 ): unknown {
   // Not an object: invalid whatever it holds, and null is invalid at the same path.
   if (!isRecord(raw)) return null;
@@ -712,11 +721,14 @@ function keepItem(
   const object = kind?.action === PROPERTY_CHANGE ? objectOf(kind.prefix, text(raw.objectTypeId)) : undefined;
   const name = text(raw.propertyName);
   const map = object === undefined ? undefined : maps[object];
-  const field = map !== undefined && name !== undefined ? lookup(map, name) : undefined;
   const value = raw.propertyValue;
-  if (field === undefined) kept.propertyValue = blankOfType(value);
-  else if (field === 'emailHash')
-    kept.propertyValue = typeof value === 'string' ? keptEmail(value, hashEmail) : blankOfType(value);
+  kept.propertyValue =
+    object === undefined || map === undefined || name === undefined || !Object.hasOwn(map, name)
+      ? blankOfType(value)
+      : // A value of the wrong type fails the event schema before any mapping.
+        typeof value === 'string'
+        ? keptPropertyValue(object, map, name, value, context)
+        : blankOfType(value);
   return kept;
 }
 
