@@ -11,13 +11,32 @@ import { applyEvents, fieldValue } from '#shared/projection/state.ts';
 import { hubspotSignatureV2 } from '#shared/sources/hubspot-signature.ts';
 import { hubspotWorkflowAdapter } from '#shared/sources/hubspot-workflow.ts';
 import { canonicalDealStage } from '#shared/sources/mapping.ts';
-import type { WebhookRequest } from '#shared/sources/types.ts';
+import type { ParseContext, WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
 
 const SECRET = TEST_SECRETS['acme/hubspot-client-secret'];
+
+/** Parses as ingest does, and checks that the body's kept form (for replay) parses the same. */
+function parsedAndKept(body: string, context: ParseContext) {
+  const parsed = hubspotWorkflowAdapter.parse(body, context);
+  keptAndParsedTheSame(hubspotWorkflowAdapter, body, context);
+  return parsed;
+}
+
+/** Every body a test sends is kept the way ingest keeps it; one ingest refuses is never kept. */
+function checkKept(twin: Twin, body: string): void {
+  const context = { config: twin.config, hashEmail: emailHasher('k'), receivedAt: Date.now() };
+  try {
+    hubspotWorkflowAdapter.parse(body, context);
+  } catch {
+    return;
+  }
+  keptAndParsedTheSame(hubspotWorkflowAdapter, body, context);
+}
 const T0 = Date.parse('2026-11-16T14:00:00Z');
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
@@ -98,7 +117,7 @@ describe('hubspot-workflow source: v2 signature', () => {
 
 describe('hubspot-workflow source: parsing a record snapshot', () => {
   it('reads a deal snapshot (flat properties, ms modification time) with the deal map', () => {
-    const parsed = hubspotWorkflowAdapter.parse(
+    const parsed = parsedAndKept(
       JSON.stringify({
         objectId: '7001',
         properties: {
@@ -126,7 +145,7 @@ describe('hubspot-workflow source: parsing a record snapshot', () => {
   });
 
   it('reads a company snapshot with a config override and falls back to receivedAt without a date', () => {
-    const parsed = hubspotWorkflowAdapter.parse(
+    const parsed = parsedAndKept(
       JSON.stringify({
         hs_object_id: 9001,
         properties: { name: 'Globex', numberofemployees: '850', acme_region: 'UK&I', domain: '' },
@@ -144,7 +163,7 @@ describe('hubspot-workflow source: parsing a record snapshot', () => {
   });
 
   it('reads a customised flat body (no properties key) and reports bad values as item problems', () => {
-    const parsed = hubspotWorkflowAdapter.parse(
+    const parsed = parsedAndKept(
       JSON.stringify({
         objectId: 7002,
         dealstage: 'not-a-stage',
@@ -189,7 +208,7 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
 
   it('keeps the stage id as sent, read through sources.hubspot.stages, and reads the home amount', () => {
     const config = dealConfig({ stages: { '12345678': 'presentationscheduled' } });
-    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(config));
+    const parsed = parsedAndKept(DEAL, parseContext(config));
     expect(parsed.problems).toEqual([]);
     expect(parsed.ignored).toEqual({ 'property:deal.dealname': 1 });
     expect(parsed.events).toEqual([
@@ -217,7 +236,7 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
       { stages: { '12345678': 'presentationscheduled', '12345679': 'closedwon' } },
       { stages: { '12345678': 'decisionmakerboughtin' } },
     );
-    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(own));
+    const parsed = parsedAndKept(DEAL, parseContext(own));
     expect(parsed.events[0]?.fields.stage).toBe('12345678');
     expect(dealView(applyEvents(undefined, parsed.events), MODIFIED, own).stage).toBe(
       'decisionmakerboughtin',
@@ -226,14 +245,14 @@ describe('hubspot-workflow source: deal stages and home amount', () => {
     expect(canonicalDealStage(own, 'hubspot:7301', '12345678')).toBe('decisionmakerboughtin');
     expect(canonicalDealStage(own, 'hubspot:7301', '12345679')).toBe('closedwon');
     const plain = dealConfig({});
-    const none = hubspotWorkflowAdapter.parse(DEAL, parseContext(plain));
+    const none = parsedAndKept(DEAL, parseContext(plain));
     expect(none.problems).toEqual([]);
     expect(none.events[0]?.fields.stage).toBe('12345678');
     expect(dealView(applyEvents(undefined, none.events), MODIFIED, plain).stage).toBe('12345678');
   });
 
   it("ignores the home amount when the portal currency is not the client's", () => {
-    const parsed = hubspotWorkflowAdapter.parse(DEAL, parseContext(dealConfig({ homeCurrency: 'EUR' })));
+    const parsed = parsedAndKept(DEAL, parseContext(dealConfig({ homeCurrency: 'EUR' })));
     expect(parsed.problems).toEqual([]);
     expect(parsed.ignored).toEqual({ 'property:deal.dealname': 1, 'homeAmount:EUR': 1 });
     expect(parsed.events[0]?.fields).toEqual({
@@ -260,6 +279,7 @@ describe('hubspot-workflow source through samepage serve', () => {
     const headers = hubspotWorkflowHeaders(body, SECRET, {
       uri: `${target.server?.url}/webhooks/hubspot-workflow`,
     });
+    checkKept(target, body);
     const answer = await post(target, 'hubspot-workflow', body, headers);
     return { status: answer.status, json: JSON.parse(answer.text) };
   };
@@ -500,6 +520,7 @@ describe('hubspot-workflow source: the portal and the exact URI (issue 13)', () 
       'x-hubspot-signature-version': 'v2',
       'x-hubspot-signature': hubspotSignatureV2(SECRET, 'POST', uri, body),
     };
+    checkKept(target, body);
     const answer = await post(target, 'hubspot-workflow', body, headers, query);
     return { status: answer.status, json: JSON.parse(answer.text) };
   };
@@ -577,10 +598,7 @@ describe('hubspot-workflow source: forecast properties of a deal snapshot', () =
   const snapshot = (properties: Record<string, string>) =>
     JSON.stringify({ objectId: 7402, properties: { hs_lastmodifieddate: String(MODIFIED), ...properties } });
   const fieldsOf = (properties: Record<string, string>) => {
-    const parsed = hubspotWorkflowAdapter.parse(
-      snapshot(properties),
-      parseContext(configWith({ objectType: 'deal' })),
-    );
+    const parsed = parsedAndKept(snapshot(properties), parseContext(configWith({ objectType: 'deal' })));
     expect(parsed.problems).toEqual([]);
     return parsed.events.map((event) => event.fields);
   };
@@ -606,7 +624,7 @@ describe('hubspot-workflow source: forecast properties of a deal snapshot', () =
   });
 
   it('reports a probability above 1 under its property and keeps the other fields', () => {
-    const parsed = hubspotWorkflowAdapter.parse(
+    const parsed = parsedAndKept(
       snapshot({ hs_forecast_probability: '75', closedate: '2026-12-31T12:00:00Z' }),
       parseContext(configWith({ objectType: 'deal' })),
     );

@@ -11,13 +11,32 @@ import { applyEvents, dealContactIds, fieldValue } from '#shared/projection/stat
 import { hubspotAdapter } from '#shared/sources/hubspot.ts';
 import { decodeHubSpotUri, hubspotSignatureV3, hubspotSignedUri } from '#shared/sources/hubspot-signature.ts';
 import { canonicalDealStage } from '#shared/sources/mapping.ts';
-import type { WebhookRequest } from '#shared/sources/types.ts';
+import type { ParseContext, WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
 
 const SECRET = TEST_SECRETS['acme/hubspot-client-secret'];
+
+/** Parses as ingest does, and checks that the body's kept form (for replay) parses the same. */
+function parsedAndKept(body: string, context: ParseContext) {
+  const parsed = hubspotAdapter.parse(body, context);
+  keptAndParsedTheSame(hubspotAdapter, body, context);
+  return parsed;
+}
+
+/** Every body a test sends is kept the way ingest keeps it; one ingest refuses is never kept. */
+function checkKept(twin: Twin, body: string): void {
+  const context = { config: twin.config, hashEmail: emailHasher('k'), receivedAt: Date.now() };
+  try {
+    hubspotAdapter.parse(body, context);
+  } catch {
+    return;
+  }
+  keptAndParsedTheSame(hubspotAdapter, body, context);
+}
 /** clients/example.yaml: sources.hubspot.canonicalUrl; the example portal is 33. */
 const CANONICAL_URL = 'https://hooks.acme.example/webhooks/hubspot';
 const PORTAL = 33;
@@ -124,6 +143,7 @@ function headersFor(body: string, query = '', timestamp?: number) {
 
 async function send(twin: Twin, items: readonly Item[], query = '') {
   const body = JSON.stringify(items);
+  checkKept(twin, body);
   const answer = await post(twin, 'hubspot', body, headersFor(body, query), query);
   return { status: answer.status, json: JSON.parse(answer.text) };
 }
@@ -240,7 +260,7 @@ describe('hubspot source: parsing rules', () => {
   });
 
   it('maps association removals, non-primary companies and deletions/restores', () => {
-    const parsed = hubspotAdapter.parse(
+    const parsed = parsedAndKept(
       JSON.stringify([
         classic('company.associationChange', 9001, T0, {
           associationType: 'COMPANY_TO_CONTACT',
@@ -294,7 +314,7 @@ describe('hubspot source: parsing rules', () => {
       ...hubspot,
       properties: { company: { acme_region: 'region', region: 'country' }, deal: { dealname: 'title' } },
     };
-    const parsed = hubspotAdapter.parse(
+    const parsed = parsedAndKept(
       JSON.stringify([
         change('company', 9001, T0, 'acme_region', 'UK&I'),
         change('company', 9001, T0, 'region', 'GB'),
@@ -312,7 +332,7 @@ describe('hubspot source: parsing rules', () => {
   });
 
   it('accepts a delivery of only ignored events with nothing to project', () => {
-    const parsed = hubspotAdapter.parse(JSON.stringify([classic('ticket.propertyChange', 1, T0)]), context());
+    const parsed = parsedAndKept(JSON.stringify([classic('ticket.propertyChange', 1, T0)]), context());
     expect(parsed).toEqual({ events: [], problems: [], ignored: { 'object:ticket': 1 } });
   });
 });
@@ -519,7 +539,7 @@ function hubspotConfig(changes: Partial<NonNullable<ClientConfig['sources']['hub
 }
 
 const parseWith = (config: ClientConfig, items: readonly Item[]) =>
-  hubspotAdapter.parse(JSON.stringify(items), { config, hashEmail: emailHasher('k'), receivedAt: T0 });
+  parsedAndKept(JSON.stringify(items), { config, hashEmail: emailHasher('k'), receivedAt: T0 });
 
 describe('hubspot source: deal stage maps', () => {
   // A custom pipeline's stages are numeric ids; the default pipeline's are names.
@@ -574,6 +594,7 @@ describe('hubspot source: deal stage maps', () => {
         change('deal', 7105, T0 + DAY, 'dealstage', '99999999'),
         change('deal', 7105, T0 + 2 * DAY, 'dealstage', '12345679'),
       ]);
+      checkKept(twin, body);
       const answer = await post(twin, 'hubspot', body, headersFor(body));
       expect(JSON.parse(answer.text)).toMatchObject({ status: 'accepted', events: 3, problems: 0 });
       const deal = await readEntity(twin, 'deal#hubspot:7105');
