@@ -147,7 +147,11 @@ function lookup(data: Record<string, unknown>, key: string): unknown {
     const custom = data.custom_fields;
     if (custom !== null && typeof custom === 'object') value = (custom as Record<string, unknown>)[key];
   }
-  // Custom field values (and v1-style relations) arrive wrapped: {value: …} or {id: …}.
+  return unwrapped(value);
+}
+
+/** Custom field values (and v1-style relations) arrive wrapped: {value: …} or {id: …}. */
+function unwrapped(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const wrapped = value as Record<string, unknown>;
     if ('value' in wrapped) return wrapped.value;
@@ -303,6 +307,15 @@ function activityPerson(data: Record<string, unknown>): unknown {
   return direct;
 }
 
+/** Whether a field map entry is read: it names a canonical field of the entity that a map may set. */
+function isReadable(entity: PipedriveObject, field: string): boolean {
+  return (
+    (ENTITY_FIELDS[PIPEDRIVE_OBJECTS[entity]] as readonly string[]).includes(field) &&
+    field !== 'deleted' &&
+    field !== 'mergedInto'
+  );
+}
+
 function record(
   entity: PipedriveObject,
   data: Record<string, unknown>,
@@ -315,7 +328,7 @@ function record(
   const fields: Record<string, FieldValue> = {};
   const settled = new Set<string>();
   for (const [key, field] of fieldMap(entity, context.config)) {
-    if (!allowed.has(field) || field === 'deleted' || field === 'mergedInto') {
+    if (!isReadable(entity, field)) {
       problems.push({
         path: `config.sources.pipedrive.fields.${entity}.${key}`,
         message: `"${field}" is not a canonical ${canonicalEntity} field (${[...allowed].join(', ')})`,
@@ -481,7 +494,7 @@ function keepKey(
   data: Record<string, unknown>,
   kept: Record<string, unknown>,
   key: string,
-  read: (value: unknown) => unknown = plain,
+  keptFor: (found: unknown) => unknown = (found) => keptValue(found, plain),
 ): void {
   const path = key.split('.');
   let value: unknown = data;
@@ -490,13 +503,23 @@ function keepKey(
       value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   }
   if (value !== undefined) {
-    put(kept, path, keptValue(value, read));
+    put(kept, path, keptFor(value));
     return;
   }
   const custom = data.custom_fields;
   const field =
     custom !== null && typeof custom === 'object' ? (custom as Record<string, unknown>)[key] : undefined;
-  if (field !== undefined) put(kept, ['custom_fields', key], keptValue(field, read));
+  if (field !== undefined) put(kept, ['custom_fields', key], keptFor(field));
+}
+
+/**
+ * A mapped field's value as kept. A value that does not convert is kept as an empty object, which
+ * converts to the same problem for every field but the email (kept by `keptEmail`), without
+ * keeping what was there (a name typed in a number field, a list of texts).
+ */
+function keptField(field: string, found: unknown, context: KeepContext): unknown {
+  if (field === 'emailHash') return keptValue(found, (raw) => keptEmail(raw, context.hashEmail));
+  return 'problem' in convert(field, unwrapped(found), context) ? {} : keptValue(found, plain);
 }
 
 /** `data` reduced to what `parsePipedrive` reads of this entity under this config. */
@@ -509,7 +532,7 @@ function keptData(
   const id = data[RECORD_ID];
   if (id !== undefined) kept[RECORD_ID] = id !== null && typeof id === 'object' ? {} : id;
   for (const [key, field] of fieldMap(entity, context.config)) {
-    keepKey(data, kept, key, field === 'emailHash' ? (raw) => keptEmail(raw, context.hashEmail) : undefined);
+    if (isReadable(entity, field)) keepKey(data, kept, key, (found) => keptField(field, found, context));
   }
   if (entity === 'deal') {
     const status = data[DEAL_STATUS];

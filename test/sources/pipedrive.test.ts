@@ -11,6 +11,7 @@ import { canonicalDealStage } from '#shared/sources/mapping.ts';
 import { pipedriveAdapter, pipedriveTime } from '#shared/sources/pipedrive.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { expectNoneOf, keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
@@ -662,5 +663,249 @@ describe('pipedrive source: deal forecast fields', () => {
     expect(unknown.problems).toEqual([
       { path: 'data.forecast_cat', message: 'expected one of pipeline, best_case, commit, omitted' },
     ]);
+  });
+});
+
+describe('pipedrive source: keep', () => {
+  const MERGE_BODIES = (
+    JSON.parse(
+      readFileSync(new URL('../fixtures/vendor-payloads/pipedrive-v2-merges.json', import.meta.url), 'utf8'),
+    ) as unknown[]
+  ).map((body) => JSON.stringify(body));
+  const at = '2026-11-24T10:00:00.000Z';
+  const deal = (data: Record<string, unknown>) =>
+    pipedriveBody({ action: 'change', entity: 'deal', id: 31, timestamp: at, data });
+  /** A config reading custom fields for a deal's source, stage and forecast category and a person's seniority. */
+  function overridesConfig(): ClientConfig {
+    const config = pipedriveConfig();
+    config.sources.pipedrive = {
+      basicAuth: 'acme/pipedrive-basic-auth',
+      stages: { '1': 'appointmentscheduled' },
+      fields: {
+        deal: { '8f4b27e1': 'source', 'custom_fields.acme_stage': 'stage', forecast_cat: 'forecastCategory' },
+        person: { 'custom_fields.seniority_key': 'seniority' },
+      },
+    };
+    return config;
+  }
+  const context = (config = pipedriveConfig()) => ({
+    config,
+    hashEmail: hash,
+    receivedAt: Date.UTC(2026, 10, 24),
+  });
+  /** Every body these tests send or parse, with the config it is parsed under. */
+  const bodies: [string, string, ClientConfig][] = [
+    ...STORY.map((body, index): [string, string, ClientConfig] => [
+      `story ${index}`,
+      body,
+      pipedriveConfig(),
+    ]),
+    ...MERGE_BODIES.map((body, index): [string, string, ClientConfig] => [
+      `merge ${index}`,
+      body,
+      pipedriveConfig(),
+    ]),
+    [
+      'lost deal, numeric id and unix time',
+      JSON.stringify({
+        meta: { action: 'change', entity: 'deal', entity_id: 6, id: 1, timestamp: 1795176000 },
+        data: {
+          id: 6,
+          status: 'lost',
+          stage_id: 2,
+          value: '1500.5',
+          lost_reason: 'No budget',
+          person_id: null,
+        },
+        previous: { status: 'open' },
+      }),
+      pipedriveConfig(),
+    ],
+    [
+      'activity through its participants',
+      pipedriveBody({
+        action: 'create',
+        entity: 'activity',
+        id: 9,
+        timestamp: at,
+        data: {
+          id: 9,
+          type: 'lunch',
+          subject: 'Lunch with Pat at Chez Panisse',
+          participants: [
+            { person_id: 4, primary: false, name: 'Sam Roe' },
+            {
+              person_id: { value: 3, name: 'Pat Doe', email: [{ value: 'pat@globex.example' }] },
+              primary: true,
+            },
+          ],
+          user_id: 18500000,
+        },
+      }),
+      pipedriveConfig(),
+    ],
+    [
+      'lead (ignored)',
+      pipedriveBody({
+        action: 'create',
+        entity: 'lead',
+        id: 11,
+        timestamp: at,
+        data: { id: 'adf2', title: 'Lead' },
+      }),
+      pipedriveConfig(),
+    ],
+    [
+      'v1-style relations',
+      pipedriveBody({
+        action: 'change',
+        entity: 'person',
+        id: 12,
+        timestamp: at,
+        data: {
+          id: 12,
+          org_id: { name: 'Globex', address: '1 Main St', value: 2 },
+          owner_id: { id: 18487521, name: 'Rep Seven', email: 'rep7@acme.example' },
+          email: 'x@y.example',
+          job_title: { type: 'varchar' },
+        },
+      }),
+      pipedriveConfig(),
+    ],
+    [
+      'unmapped stage',
+      deal({ id: 7, status: 'open', stage_id: 99, value: 9000, currency: 'USD', org_id: 2 }),
+      pipedriveConfig(),
+    ],
+    [
+      'custom field overrides (deal)',
+      deal({
+        id: 21,
+        stage_id: 1,
+        origin: 'ManuallyCreated',
+        custom_fields: {
+          '8f4b27e1': { type: 'varchar', value: 'linkedin-ads' },
+          acme_stage: { type: 'varchar', value: 'contractsent' },
+          forecast_cat: { value: 'Best case' },
+          notes_field: { type: 'text', value: 'Pat mentioned a divorce' },
+        },
+      }),
+      overridesConfig(),
+    ],
+    [
+      'custom field overrides (person)',
+      pipedriveBody({
+        action: 'change',
+        entity: 'person',
+        id: 22,
+        timestamp: at,
+        data: { id: 22, emails: [], custom_fields: { seniority_key: { type: 'varchar', value: 'vp' } } },
+      }),
+      overridesConfig(),
+    ],
+    ['won status over stage', deal({ id: 31, status: 'won', stage_id: 7 }), pipedriveConfig()],
+    ['forecast', deal({ id: 32, expected_close_date: '2026-12-31', probability: 35 }), pipedriveConfig()],
+    ['forecast cleared', deal({ id: 32, expected_close_date: null, probability: null }), pipedriveConfig()],
+    [
+      'invalid values',
+      deal({
+        id: 32,
+        expected_close_date: '2026-02-30',
+        probability: 135,
+        value: 'about 10k',
+        currency: 'dollars',
+        owner_id: ['Rep Seven'],
+        person_id: [{ name: 'Pat Doe' }],
+      }),
+      overridesConfig(),
+    ],
+    [
+      'invalid emails',
+      pipedriveBody({
+        action: 'change',
+        entity: 'person',
+        id: 23,
+        timestamp: at,
+        data: { id: 23, emails: [{ value: 'Pat Doe, +1 415 555 0100', primary: true }] },
+      }),
+      pipedriveConfig(),
+    ],
+  ];
+
+  it.each(bodies)('keeps %s so that it parses the same, and again the same', (_name, body, config) => {
+    const kept = keptAndParsedTheSame(pipedriveAdapter, body, context(config));
+    expect(JSON.parse(kept)).not.toHaveProperty('previous');
+    expectNoneOf(kept, [
+      'Pat Doe',
+      'Sam Roe',
+      'Chez Panisse',
+      'Rep Seven',
+      '1 Main St',
+      'divorce',
+      '555',
+      '@',
+      'acme.pipedrive.com',
+      'Intro call',
+    ]);
+  });
+
+  it('keeps a mapped record, its stage and merge keys, and nothing else', () => {
+    expect(JSON.parse(pipedriveAdapter.keep?.(DEAL_WON, context()) ?? '')).toEqual({
+      meta: {
+        action: 'change',
+        entity: 'deal',
+        entity_id: '5',
+        id: expect.any(String),
+        timestamp: '2026-12-20T16:00:00.000Z',
+      },
+      data: {
+        id: 5,
+        value: 42000,
+        currency: 'USD',
+        org_id: 2,
+        person_id: 3,
+        owner_id: 18487521,
+        lost_reason: null,
+        origin: 'ManuallyCreated',
+        pipeline_id: 1,
+        status: 'won',
+        stage_id: 2,
+      },
+    });
+    expect(JSON.parse(pipedriveAdapter.keep?.(MERGE_BODIES[0] ?? '', context()) ?? '')).toEqual({
+      meta: {
+        action: 'delete',
+        entity: 'person',
+        entity_id: '4',
+        id: '8c1b7a52-3f0e-4d7b-9a61-0d2f5e9b6c11',
+        timestamp: '2026-11-19T08:00:00.000Z',
+        merged_to_id: '3',
+      },
+      data: null,
+    });
+  });
+
+  it('names the kind of a wrong value in a problem, never the value', () => {
+    const [, body, config] = bodies.find(([name]) => name === 'invalid values') ?? [];
+    const { problems } = pipedriveAdapter.parse(body ?? '', context(config));
+    expect(problems).toEqual([
+      { path: 'data.value', message: 'expected a number ≥ 0, got another text' },
+      { path: 'data.currency', message: 'expected an ISO 4217 code, got another text' },
+      { path: 'data.person_id', message: 'expected Pipedrive ids' },
+      { path: 'data.owner_id', message: 'expected a text, got a list' },
+      { path: 'data.expected_close_date', message: 'expected a date YYYY-MM-DD' },
+      { path: 'data.probability', message: 'expected a percentage from 0 to 100' },
+    ]);
+    const late = JSON.stringify({
+      meta: { action: 'change', entity: 'deal', entity_id: 1, timestamp: 'Pat Doe' },
+      data: {},
+    });
+    expect(() => pipedriveAdapter.parse(late, context())).toThrow(
+      expect.objectContaining({
+        problems: [
+          { path: 'meta.timestamp', message: 'expected an ISO time, or unix seconds or milliseconds' },
+        ],
+      }),
+    );
   });
 });
