@@ -7,6 +7,7 @@ import { emailHasher } from '#shared/privacy.ts';
 import { fieldValue } from '#shared/projection/state.ts';
 import { genericAdapter } from '#shared/sources/generic.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { expectNoneOf, keptAndParsedTheSame } from '../support/keep.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
 
@@ -301,5 +302,135 @@ describe('generic source: deal forecast fields', () => {
       { path: 'events[1].probability', message: 'expected a number from 0 to 1' },
       { path: 'events[2].forecastCategory', message: 'expected one of pipeline, best_case, commit, omitted' },
     ]);
+  });
+});
+
+describe('generic source: keep', () => {
+  const context = () => ({
+    config: exampleConfig(),
+    hashEmail: emailHasher(TEST_SECRETS['acme/email-hash-key']),
+    receivedAt: Date.parse('2026-11-24T10:00:01Z'),
+  });
+  const deal = (fields: Record<string, unknown>) => ({
+    type: 'deal',
+    id: 'd-6',
+    at: '2026-11-24T10:00:00Z',
+    ...fields,
+  });
+  /** Every accepted body these tests send or parse, and a few with keys the contract does not know. */
+  const bodies: [string, unknown][] = [
+    ['the contract example', CONTRACT_EXAMPLE],
+    [
+      'blank strings',
+      {
+        events: [
+          { type: 'contact', id: 'c-60', at: '2026-10-04T10:00:00Z', stage: 'disqualified', reason: '' },
+          { type: 'contact', id: 'c-60', at: '2026-10-05T10:00:00Z', title: '   ', companyId: '', email: '' },
+          {
+            type: 'deal',
+            id: 'd-60',
+            at: '2026-10-05T10:00:00Z',
+            currency: '',
+            reason: ' ',
+            contactIds: ['c-60'],
+          },
+        ],
+      },
+    ],
+    [
+      'a partly valid delivery',
+      {
+        events: [
+          { type: 'contact', id: 'c-50', at: '2026-10-01T10:00:00Z', stage: 'lead' },
+          { type: 'contact', id: 'c-51', at: '2026-10-01T10:00:00Z', stage: 'not-a-stage' },
+        ],
+      },
+    ],
+    [
+      'a company',
+      { events: [{ type: 'company', id: 'co-70', at: '2026-10-02T10:00:00Z', name: 'Initech' }] },
+    ],
+    [
+      'forecast fields, valid and not',
+      {
+        events: [
+          deal({ closeDate: '2026-02-30' }),
+          deal({ probability: 35 }),
+          deal({ forecastCategory: 'Commit' }),
+          deal({ closeDate: '2027-01-15', probability: 1, forecastCategory: 'omitted' }),
+          deal({ closeDate: null, probability: null, forecastCategory: ' ' }),
+        ],
+      },
+    ],
+    [
+      'unknown keys and a malformed event beside a valid one',
+      {
+        events: [
+          {
+            type: 'contact',
+            id: 'c-1',
+            at: '2026-11-16T14:03:00Z',
+            firstName: 'Pat',
+            lastName: 'Doe',
+            phone: '+1 415 555 0100',
+          },
+          {
+            type: 'deal',
+            id: 'd-9',
+            at: 'yesterday',
+            amount: '42000',
+            email: 'x@y.example',
+            notes: 'Pat Doe is a friend',
+          },
+          {
+            type: 'form',
+            id: 'f-1',
+            at: '2026-11-16T14:01:00Z',
+            formId: 'demo',
+            email: 'PAT@Globex.example',
+          },
+          { kind: 'call', name: 'Pat Doe' },
+          ['Pat Doe'],
+        ],
+      },
+    ],
+  ];
+
+  it.each(bodies)('keeps %s so that it parses the same, and again the same', (_name, delivery) => {
+    const kept = keptAndParsedTheSame(genericAdapter, JSON.stringify(delivery), context());
+    expectNoneOf(kept, ['Pat', 'Doe', '555', 'friend', '@']);
+  });
+
+  it('keeps an unknown key by name only, so the event is refused on replay as it was', () => {
+    const body = JSON.stringify({
+      events: [
+        CONTRACT_EXAMPLE.events[0],
+        { type: 'contact', id: 'c-1', at: '2026-11-16T14:03:00Z', firstName: 'Pat', title: 'CFO' },
+      ],
+    });
+    const kept = keptAndParsedTheSame(genericAdapter, body, context());
+    expect(JSON.parse(kept).events[1]).toEqual({
+      type: 'contact',
+      id: 'c-1',
+      at: '2026-11-16T14:03:00Z',
+      firstName: null,
+      title: 'CFO',
+    });
+    expect(genericAdapter.parse(kept, context()).problems).toEqual([
+      { path: 'events[1]', message: 'Unrecognized key: "firstName"' },
+    ]);
+  });
+
+  it('names no stage value in a stage problem', () => {
+    const body = JSON.stringify({
+      events: [
+        CONTRACT_EXAMPLE.events[0],
+        deal({ stage: 'Pat Doe special' }),
+        deal({ id: 'c-2', type: 'contact', stage: 'Patricia' }),
+      ],
+    });
+    const { problems } = genericAdapter.parse(body, context());
+    expect(problems.map((problem) => problem.path)).toEqual(['events[1].stage', 'events[2].stage']);
+    expectNoneOf(problems.map((problem) => problem.message).join('\n'), ['Pat']);
   });
 });

@@ -8,6 +8,7 @@ import { fieldValue } from '#shared/projection/state.ts';
 import { typeformAdapter } from '#shared/sources/typeform.ts';
 import type { WebhookRequest } from '#shared/sources/types.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { expectNoneOf, keptAndParsedTheSame } from '../support/keep.ts';
 import { shuffled, statesOf } from '../support/shuffle.ts';
 import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
@@ -238,5 +239,83 @@ describe('typeform source: delivery order', () => {
       await inOrder.close();
       await mixed.close();
     }
+  });
+});
+
+describe('typeform source: keep', () => {
+  const context = () => ({ config: typeformConfig(), hashEmail: hash, receivedAt: Date.UTC(2026, 10, 16) });
+  const ACTIONSFLOW =
+    '{"event_id":"01EK4R5PFZZP6C8H14RTP4YW6C","event_type":"form_response","form_response":{"form_id":"g8hcyeXS","token":"x71for1wr6irs2rx71fotn12b3izh25v","landed_at":"2020-09-26T08:23:47Z","submitted_at":"2020-09-26T08:23:49Z","definition":{"id":"g8hcyeXS","title":"Feedback","fields":[{"id":"M8JLOd0nIQPU","title":"What\'s your name?","type":"short_text","ref":"9a489f17-8765-494b-933e-3624c645bd0c","properties":{}}]},"answers":[{"type":"text","text":"test1","field":{"id":"M8JLOd0nIQPU","type":"short_text","ref":"9a489f17-8765-494b-933e-3624c645bd0c"}}]}}';
+  /** Every body these tests parse or send. */
+  const bodies: [string, string][] = [
+    ['the signature vector body', ACTIONSFLOW],
+    ['a response with an email answer and hidden fields', DEMO],
+    ['a response with hidden email, source and contact id', PRICING],
+    ['an anonymous response', ANONYMOUS],
+    [
+      'an invalid email answer',
+      typeformBody({
+        formId: 'g8hcyeXS',
+        token: 'bad0email0token0000000000000000a',
+        submittedAt: '2026-11-19T10:00:00Z',
+        email: 'not an address',
+      }),
+    ],
+    [
+      'an invalid hidden email',
+      typeformBody({
+        formId: 'g8hcyeXS',
+        token: 'hidden0bad',
+        submittedAt: '2026-11-19T10:00:00Z',
+        hidden: { email: 'Sam at Initech' },
+      }),
+    ],
+    [
+      'a blank hidden email and a numeric contact id',
+      JSON.stringify({
+        event_id: 'E2',
+        event_type: 'form_response',
+        form_response: {
+          form_id: 'g8hcyeXS',
+          token: 'blank0hidden',
+          submitted_at: '2026-11-19T10:00:00Z',
+          hidden: { email: '  ', contact_id: 77, name: 'Sam Lee' },
+          answers: null,
+        },
+      }),
+    ],
+    [
+      'another event type',
+      JSON.stringify({ event_id: '01EK4R5PFZZP6C8H0000000000', event_type: 'form_response_partial' }),
+    ],
+  ];
+
+  it.each(bodies)('keeps %s so that it parses the same, and again the same', (_name, body) => {
+    const kept = keptAndParsedTheSame(typeformAdapter, body, context());
+    expectNoneOf(kept, [
+      'Acme',
+      'test1',
+      "What's your name",
+      'Demo request',
+      'definition',
+      'Sam',
+      'not an address',
+      '@',
+    ]);
+  });
+
+  it('keeps the email answer as a token after empty answers, and the hidden fields it reads', () => {
+    expect(JSON.parse(typeformAdapter.keep?.(DEMO, context()) ?? '')).toEqual({
+      event_id: '01EK4R5PFZZP6C8HX71FOR1WR6',
+      event_type: 'form_response',
+      form_response: {
+        form_id: 'g8hcyeXS',
+        token: 'x71for1wr6irs2rx71fotn12b3izh25v',
+        landed_at: '2026-11-16T14:00:00.000Z',
+        submitted_at: '2026-11-16T14:01:00Z',
+        hidden: { utm_source: 'linkedin-ads', contact_id: 'hubspot:123' },
+        answers: [{}, { type: 'email', email: `emailhash:${hash('pat@globex.example')}` }],
+      },
+    });
   });
 });
