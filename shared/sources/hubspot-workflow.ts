@@ -229,10 +229,12 @@ export const hubspotWorkflowAdapter: SourceAdapter = {
     try {
       document = JSON.parse(body);
     } catch {
+      // Never called on such a body (parse refuses it); nothing of it is kept.
       return '{}';
     }
     if (!isRecord(document)) return '{}';
     const source = context.config.sources['hubspot-workflow'];
+    // Without the source parse refuses every body; then only the id, portal and times are kept.
     const object = source?.objectType ?? 'contact';
     const map: PropertyMap = source ? hubspotPropertyMap(object, source.properties) : {};
     const keepBag = (bag: Record<string, unknown>) =>

@@ -681,11 +681,17 @@ export const hubspotAdapter: SourceAdapter = {
     return out.result();
   },
 
+  /**
+   * Keeps each event's keys that the event schema reads, and a property value only for a change
+   * of a property the object's map reads (the defaults with `sources.hubspot.properties`). Every
+   * event stays in its place, so item paths, `split` and the ignored counts are unchanged.
+   */
   keep(body, context): string {
     let document: unknown;
     try {
       document = JSON.parse(body);
     } catch {
+      // Never called on such a body (parse refuses it); nothing of it is kept.
       return '[]';
     }
     if (!Array.isArray(document)) return '[]';
@@ -720,15 +726,13 @@ function keepItem(
   const kind = splitKind(text(raw.subscriptionType) ?? text(raw.eventType));
   const object = kind?.action === PROPERTY_CHANGE ? objectOf(kind.prefix, text(raw.objectTypeId)) : undefined;
   const name = text(raw.propertyName);
-  const map = object === undefined ? undefined : maps[object];
   const value = raw.propertyValue;
+  const mapped = object !== undefined && name !== undefined && Object.hasOwn(maps[object], name);
+  // A value of the wrong type fails the event schema before any mapping reads it.
   kept.propertyValue =
-    object === undefined || map === undefined || name === undefined || !Object.hasOwn(map, name)
-      ? blankOfType(value)
-      : // A value of the wrong type fails the event schema before any mapping.
-        typeof value === 'string'
-        ? keptPropertyValue(object, map, name, value, context)
-        : blankOfType(value);
+    mapped && typeof value === 'string'
+      ? keptPropertyValue(object, maps[object], name, value, context)
+      : blankOfType(value);
   return kept;
 }
 
