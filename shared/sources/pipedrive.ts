@@ -166,7 +166,7 @@ type Converted = { value: FieldValue } | { problem: string };
 function kindOf(raw: unknown): string {
   if (raw === null) return 'null';
   if (Array.isArray(raw)) return 'a list';
-  if (typeof raw === 'string') return raw.trim() === '' ? 'an empty text' : 'another text';
+  if (typeof raw === 'string') return raw.trim() === '' ? 'an empty text' : 'a text';
   if (typeof raw === 'number') return Number.isFinite(raw) && raw < 0 ? 'a negative number' : 'a number';
   return typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
 }

@@ -889,8 +889,8 @@ describe('pipedrive source: keep', () => {
     const [, body, config] = bodies.find(([name]) => name === 'invalid values') ?? [];
     const { problems } = pipedriveAdapter.parse(body ?? '', context(config));
     expect(problems).toEqual([
-      { path: 'data.value', message: 'expected a number ≥ 0, got another text' },
-      { path: 'data.currency', message: 'expected an ISO 4217 code, got another text' },
+      { path: 'data.value', message: 'expected a number ≥ 0, got a text' },
+      { path: 'data.currency', message: 'expected an ISO 4217 code, got a text' },
       { path: 'data.person_id', message: 'expected Pipedrive ids' },
       { path: 'data.owner_id', message: 'expected a text, got a list' },
       { path: 'data.expected_close_date', message: 'expected a date YYYY-MM-DD' },
