@@ -8,6 +8,7 @@ import {
   FORECAST_CATEGORIES,
   MERGED_FROM_PREFIX,
 } from '../model/events.ts';
+import { type EmailHasher, redactText } from '../privacy.ts';
 
 /**
  * The one gate every fact passes before it is projected, whichever way it came in: a live
@@ -101,9 +102,26 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/**
+ * The fields people type into (a job title, a lost reason, a company name, a source tag): an email
+ * address or a phone number typed there is redacted like one in a kept body, so no projection holds
+ * one. Ids, references, stages and codes are never redacted: two records would share one id.
+ */
+const TYPED_TEXT_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'industry',
+  'title',
+  'seniority',
+  'source',
+  'reason',
+]);
+
 /** A blank text is "no value": CRMs send "" when a property is cleared (DESIGN.md "Ties"). */
-function normalised(value: FieldValue): FieldValue {
-  if (typeof value === 'string') return value.trim() === '' ? null : wellFormed(value);
+function normalised(name: string, value: FieldValue, hashEmail: EmailHasher): FieldValue {
+  if (typeof value === 'string') {
+    if (value.trim() === '') return null;
+    return TYPED_TEXT_FIELDS.has(name) ? redactText(wellFormed(value), hashEmail) : wellFormed(value);
+  }
   if (Array.isArray(value))
     return value.map((entry) => (typeof entry === 'string' ? wellFormed(entry) : entry));
   return value;
@@ -144,18 +162,22 @@ function problemOf(event: CanonicalEvent): string | undefined {
 /**
  * The canonical form of the events a source gave: blank texts are null, texts are well-formed
  * UTF-16 (as they read back from DynamoDB, so an id is found under the key it was stored with),
+ * emails and phone numbers typed into free-text fields are redacted,
  * each value has its field's kind, and nothing exceeds the limits. An event that does not pass
  * becomes a problem of its delivery or row; the others go on.
  */
 export function canonicalEvents(
   events: readonly CanonicalEvent[],
-  problems: readonly FieldProblem[] = [],
+  problems: readonly FieldProblem[],
+  hashEmail: EmailHasher,
 ): { events: CanonicalEvent[]; problems: FieldProblem[] } {
   const kept: CanonicalEvent[] = [];
   const all = [...problems];
   for (const event of events) {
     const fields: CanonicalEvent['fields'] = {};
-    for (const [name, value] of Object.entries(event.fields)) fields[wellFormed(name)] = normalised(value);
+    for (const [name, value] of Object.entries(event.fields)) {
+      fields[wellFormed(name)] = normalised(name, value, hashEmail);
+    }
     const candidate = { ...event, id: wellFormed(event.id), fields };
     const reason = problemOf(candidate);
     if (reason === undefined) kept.push(candidate);

@@ -4,7 +4,7 @@ import type { FieldProblem } from '../errors.ts';
 import type { CanonicalEvent } from '../model/events.ts';
 import { emailHasher, redactEmails } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
-import { MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
+import { genericAdapter, MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
 import { syntaxErrorPosition } from '../sources/wire.ts';
 import { canonicalEvents } from './canonical.ts';
 import type { IngestDeps } from './ingest.ts';
@@ -28,8 +28,8 @@ export type ImportRow = { line: number; events: unknown[] } | { line: number; pr
 
 /**
  * Applies backfill rows through the same validation and projection as `POST /webhooks/generic`.
- * A row is applied whole or not at all. Each batch is kept as a raw generic delivery (emails
- * redacted), so `samepage replay` includes imported history.
+ * A row is applied whole or not at all. Each batch is kept as a raw generic delivery (what the
+ * generic adapter keeps, emails as tokens), so `samepage replay` includes imported history.
  */
 export async function importRows(
   deps: IngestDeps,
@@ -49,7 +49,7 @@ export async function importRows(
       source: 'generic',
       receivedAt: deps.clock(),
       contentType: 'application/json',
-      body: redactEmails(body, hashEmail),
+      body: redactEmails(genericAdapter.keep(body, { config: deps.config, hashEmail }), hashEmail),
       problems: [],
     });
     await projectEvents(
@@ -70,7 +70,7 @@ export async function importRows(
     }
     const parsed = parseGenericEvents(row.events, { config: deps.config, hashEmail });
     // The same gate as a live delivery: a row is applied whole or not at all.
-    const { events, problems } = canonicalEvents(parsed.events, parsed.problems);
+    const { events, problems } = canonicalEvents(parsed.events, parsed.problems, hashEmail);
     if (problems.length > 0 || events.length !== row.events.length) {
       for (const problem of problems) {
         summary.skipped.push({

@@ -6,7 +6,7 @@ import { type FieldProblem, RequestTooLargeError, UnknownSourceError, Validation
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';
 import type { Store } from '../ports/store.ts';
-import { emailHasher, redactEmails } from '../privacy.ts';
+import { type EmailHasher, emailHasher, redactEmails, redactForQuarantine, redactText } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { adapterFor } from '../sources/registry.ts';
 import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/types.ts';
@@ -45,11 +45,27 @@ function deliveryKeyOf(source: string, body: Uint8Array, key: string): string {
   return createHmac('sha256', key).update(source).update('\n').update(body).digest('hex').slice(0, 40);
 }
 
-function keptProblems(problems: readonly FieldProblem[]): FieldProblem[] {
+/** The problems kept with a delivery: the first ones, cut short, with any email or phone in them redacted. */
+function keptProblems(problems: readonly FieldProblem[], hashEmail: EmailHasher): FieldProblem[] {
   return problems.slice(0, MAX_KEPT_PROBLEMS).map((problem) => ({
-    path: clip(problem.path, MAX_PROBLEM_CHARS),
-    message: clip(problem.message, MAX_PROBLEM_CHARS),
+    path: redactText(clip(problem.path, MAX_PROBLEM_CHARS), hashEmail),
+    message: redactText(clip(problem.message, MAX_PROBLEM_CHARS), hashEmail),
   }));
+}
+
+/**
+ * The body to keep, when it fits one item: a large body is checked gzipped, as it is stored, and
+ * one that does not shrink under the bound (random bytes) is refused with 413 before anything is
+ * written.
+ */
+function keptWithin(body: string, receivedBytes: number): string {
+  if (receivedBytes > MAX_KEPT_COMPRESSED_BYTES) {
+    const compressed = gzipSync(body).length;
+    if (compressed > MAX_KEPT_COMPRESSED_BYTES) {
+      throw new RequestTooLargeError(compressed, MAX_KEPT_COMPRESSED_BYTES, 'Compressed body');
+    }
+  }
+  return body;
 }
 
 /**
@@ -75,27 +91,28 @@ export async function ingestDelivery(
 
   const key = await deps.secrets.get(emailHashKeyName(deps.config));
   const hashEmail = emailHasher(key);
-  const stored = {
+  const delivery = {
     deliveryKey: deliveryKeyOf(adapter.name, request.body, key),
     source: adapter.name,
     receivedAt: request.receivedAt,
     contentType: clip(request.headers['content-type'] ?? '', MAX_PROBLEM_CHARS),
-    body: redactEmails(text, hashEmail),
   };
-  if (bytes > MAX_KEPT_COMPRESSED_BYTES) {
-    const compressed = gzipSync(stored.body).length;
-    if (compressed > MAX_KEPT_COMPRESSED_BYTES) {
-      throw new RequestTooLargeError(compressed, MAX_KEPT_COMPRESSED_BYTES, 'Compressed body');
-    }
-  }
 
   let parsed: ReturnType<typeof adapter.parse>;
   try {
     parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: request.receivedAt });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const reason = clip(error.message, MAX_ERROR_CHARS);
-    await deps.store.putQuarantine({ ...stored, error: reason, problems: keptProblems(error.problems) });
+    // A body that did not parse has no structure to filter by: it is kept whole for a replay after
+    // a fix, with its emails and phone numbers redacted.
+    const body = keptWithin(redactForQuarantine(text, hashEmail), bytes);
+    const reason = redactText(clip(error.message, MAX_ERROR_CHARS), hashEmail);
+    await deps.store.putQuarantine({
+      ...delivery,
+      body,
+      error: reason,
+      problems: keptProblems(error.problems, hashEmail),
+    });
     await noteDelivery(deps, adapter.name, request.receivedAt, 'quarantined');
     const outcome: DeliveryOutcome = {
       status: 'quarantined',
@@ -107,15 +124,22 @@ export async function ingestDelivery(
     return { outcome, answer: adapter.answer(outcome) };
   }
 
-  let bounded = canonicalEvents(parsed.events, parsed.problems);
-  const kept = await deps.store.putRawDelivery({ ...stored, problems: keptProblems(bounded.problems) });
-  if (kept === 'duplicate') {
+  // Only what the adapter reads is kept (its allow-list), emails as tokens: replay needs no more.
+  const kept = adapter.keep(text, { config: deps.config, hashEmail });
+  const stored = { ...delivery, body: keptWithin(redactEmails(kept, hashEmail), bytes) };
+
+  let bounded = canonicalEvents(parsed.events, parsed.problems, hashEmail);
+  const written = await deps.store.putRawDelivery({
+    ...stored,
+    problems: keptProblems(bounded.problems, hashEmail),
+  });
+  if (written === 'duplicate') {
     // Sources without a change time (e.g. Salesforce records lacking LastModifiedDate) fall back to
     // the receipt time: a repeat must use the first receipt's, or it would add history entries.
     const firstReceivedAt = await deps.store.rawDeliveryReceivedAt(stored.deliveryKey);
     if (firstReceivedAt !== undefined && firstReceivedAt !== request.receivedAt) {
       parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: firstReceivedAt });
-      bounded = canonicalEvents(parsed.events, parsed.problems);
+      bounded = canonicalEvents(parsed.events, parsed.problems, hashEmail);
       // A repeat whose first attempt failed before its quarantine write keeps the first receipt too.
       stored.receivedAt = firstReceivedAt;
     }
@@ -124,7 +148,7 @@ export async function ingestDelivery(
     await deps.store.putQuarantine({
       ...stored,
       error: `${bounded.problems.length} item(s) did not validate; the other ${bounded.events.length} were projected`,
-      problems: keptProblems(bounded.problems),
+      problems: keptProblems(bounded.problems, hashEmail),
     });
   }
   // Projected even when the bytes were seen before: an earlier attempt may have stopped half-way.
@@ -135,7 +159,7 @@ export async function ingestDelivery(
   );
   await noteDelivery(deps, adapter.name, request.receivedAt, 'accepted', newestEventAt);
   const outcome: DeliveryOutcome = {
-    status: kept === 'duplicate' ? 'duplicate' : 'accepted',
+    status: written === 'duplicate' ? 'duplicate' : 'accepted',
     events: bounded.events.length,
     problems: bounded.problems.length,
     ignored: Object.values(parsed.ignored).reduce((sum, count) => sum + count, 0),
@@ -178,7 +202,7 @@ export async function replayDeliveries(
     if (!adapter) return false;
     try {
       const parsed = adapter.parse(body, { config: deps.config, hashEmail, receivedAt });
-      const { events: projected } = canonicalEvents(parsed.events, []);
+      const { events: projected } = canonicalEvents(parsed.events, [], hashEmail);
       await projectEvents(deps.store, deps.config, projected, { reindex: true });
       events += projected.length;
       return true;

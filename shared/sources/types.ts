@@ -94,7 +94,7 @@ export interface SourceAdapter {
    * free text are not kept. Derived from the adapter's own schemas and maps, never a second list.
    * Called only on a body `parse` accepted (an item that did not validate keeps its allowed keys).
    */
-  keep?(body: string, context: KeepContext): string;
+  keep(body: string, context: KeepContext): string;
   /** The answer the sender expects for a delivery it should not send again. */
   answer(outcome: DeliveryOutcome): SourceAnswer;
   /**

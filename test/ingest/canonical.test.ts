@@ -4,12 +4,14 @@ import type { Twin } from '#local/twin.ts';
 import { canonicalEvents, EVENT_LIMITS } from '#shared/ingest/canonical.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
 import type { CanonicalEvent } from '#shared/model/events.ts';
+import { emailHasher } from '#shared/privacy.ts';
 import { fieldValue } from '#shared/projection/state.ts';
 import { TEST_SECRETS } from '../support/config.ts';
 import { allQuarantined } from '../support/store.ts';
 import { post, readEntity, startTestTwin } from '../support/twin.ts';
 
 const at = Date.parse('2026-11-16T14:00:00Z');
+const hash = emailHasher('canonical-test-key');
 const event = (entity: CanonicalEvent['entity'], fields: CanonicalEvent['fields'], id = 'generic:x-1') => ({
   entity,
   id,
@@ -18,11 +20,36 @@ const event = (entity: CanonicalEvent['entity'], fields: CanonicalEvent['fields'
 });
 
 describe('the canonical gate', () => {
+  it('redacts an email or a phone number typed into a free-text field, never an id or a reference', () => {
+    const { events } = canonicalEvents(
+      [
+        event('contact', {
+          title: 'VP Sales, call +1 202 555 0143',
+          reason: 'wrote to pat@globex.example',
+          owner: 'rep-7',
+          companyId: 'generic:202-555-0143',
+        }),
+      ],
+      [],
+      hash,
+    );
+    expect(events[0]?.fields).toEqual({
+      title: 'VP Sales, call phone:redacted',
+      reason: `wrote to emailhash:${hash('pat@globex.example')}`,
+      owner: 'rep-7',
+      companyId: 'generic:202-555-0143',
+    });
+  });
+
   it('reads blank texts as no value and gives every value its field kind', () => {
-    const { events, problems } = canonicalEvents([
-      event('company', { name: '  ', industry: 'Software', employees: 850, tech: ['a', 'b'] }),
-      event('deal', { amount: 42000.5, currency: '', reason: '', 'contactLink:contact#generic:c-1': true }),
-    ]);
+    const { events, problems } = canonicalEvents(
+      [
+        event('company', { name: '  ', industry: 'Software', employees: 850, tech: ['a', 'b'] }),
+        event('deal', { amount: 42000.5, currency: '', reason: '', 'contactLink:contact#generic:c-1': true }),
+      ],
+      [],
+      hash,
+    );
     expect(problems).toEqual([]);
     expect(events.map((kept) => kept.fields)).toEqual([
       { name: null, industry: 'Software', employees: 850, tech: ['a', 'b'] },
@@ -31,17 +58,21 @@ describe('the canonical gate', () => {
   });
 
   it('keeps out, as problems naming the field and never its value, what no field may hold', () => {
-    const { events, problems } = canonicalEvents([
-      event('company', { employees: 850.5 }, 'pipedrive:1'),
-      event('company', { employees: -3 }, 'pipedrive:2'),
-      event('deal', { amount: Number.NaN }, 'pipedrive:3'),
-      event('deal', { currency: 'usd' }, 'pipedrive:4'),
-      event('deal', { contactIds: 'c-1' }, 'pipedrive:5'),
-      event('contact', { title: 42 }, 'pipedrive:6'),
-      event('contact', { favouriteColour: 'red' }, 'pipedrive:7'),
-      event('contact', { title: 'x'.repeat(EVENT_LIMITS.textChars + 1) }, 'pipedrive:8'),
-      event('contact', { title: 'CFO' }, 'pipedrive:9'),
-    ]);
+    const { events, problems } = canonicalEvents(
+      [
+        event('company', { employees: 850.5 }, 'pipedrive:1'),
+        event('company', { employees: -3 }, 'pipedrive:2'),
+        event('deal', { amount: Number.NaN }, 'pipedrive:3'),
+        event('deal', { currency: 'usd' }, 'pipedrive:4'),
+        event('deal', { contactIds: 'c-1' }, 'pipedrive:5'),
+        event('contact', { title: 42 }, 'pipedrive:6'),
+        event('contact', { favouriteColour: 'red' }, 'pipedrive:7'),
+        event('contact', { title: 'x'.repeat(EVENT_LIMITS.textChars + 1) }, 'pipedrive:8'),
+        event('contact', { title: 'CFO' }, 'pipedrive:9'),
+      ],
+      [],
+      hash,
+    );
     expect(events.map((kept) => kept.id)).toEqual(['pipedrive:9']);
     expect(problems.map((problem) => problem.message)).toEqual([
       'not projected: employees: expected a whole number ≥ 0',
@@ -57,7 +88,11 @@ describe('the canonical gate', () => {
   });
 
   it('stores ids and texts as DynamoDB reads them back: a lone surrogate becomes U+FFFD', () => {
-    const [kept] = canonicalEvents([event('contact', { title: 'V\ud800P' }, 'generic:c-\udfff')]).events;
+    const [kept] = canonicalEvents(
+      [event('contact', { title: 'V\ud800P' }, 'generic:c-\udfff')],
+      [],
+      hash,
+    ).events;
     expect(kept?.id).toBe('generic:c-\ufffd');
     expect(kept?.fields.title).toBe('V\ufffdP');
   });

@@ -367,7 +367,8 @@ describe('pipedrive source through samepage serve', () => {
     expect(JSON.parse(again.text).status).toBe('duplicate');
     // Only the conditional put of the raw delivery was attempted; the unchanged state was not rewritten.
     expect(twin.store.counters.writes - writesBefore).toBe(1);
-    expect((await allRaw(twin)).filter((raw) => raw.body === DEAL_MOVE)).toHaveLength(1);
+    const kept = pipedriveAdapter.keep(DEAL_MOVE, { config: pipedriveConfig(), hashEmail: hash });
+    expect((await allRaw(twin)).filter((raw) => raw.body === kept)).toHaveLength(1);
   });
 
   it('takes a retry (new meta.attempt, same facts) without rewriting the entity', async () => {
