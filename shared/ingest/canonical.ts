@@ -103,24 +103,30 @@ export function clip(text: string, max: number): string {
 }
 
 /**
- * The fields people type into (a job title, a lost reason, a company name, a source tag): an email
- * address or a phone number typed there is redacted like one in a kept body, so no projection holds
- * one. Ids, references, stages and codes are never redacted: two records would share one id.
+ * Ids, references and codes, never redacted (two records would share one id, a stage would no
+ * longer match its map). Every other text (a job title, a lost reason, a company name or domain, a
+ * source tag) is typed by someone: an email address or a phone number in it is redacted like one
+ * in a kept body, so no projection holds one.
  */
-const TYPED_TEXT_FIELDS: ReadonlySet<string> = new Set([
-  'name',
-  'industry',
-  'title',
-  'seniority',
-  'source',
-  'reason',
+const NEVER_REDACTED: ReadonlySet<string> = new Set([
+  'companyId',
+  'contactId',
+  'mergedInto',
+  'owner',
+  'emailHash',
+  'formId',
+  'stage',
+  'pipeline',
+  'currency',
+  'closeDate',
+  'forecastCategory',
 ]);
 
 /** A blank text is "no value": CRMs send "" when a property is cleared (DESIGN.md "Ties"). */
 function normalised(name: string, value: FieldValue, hashEmail: EmailHasher): FieldValue {
   if (typeof value === 'string') {
     if (value.trim() === '') return null;
-    return TYPED_TEXT_FIELDS.has(name) ? redactText(wellFormed(value), hashEmail) : wellFormed(value);
+    return NEVER_REDACTED.has(name) ? wellFormed(value) : redactText(wellFormed(value), hashEmail);
   }
   if (Array.isArray(value))
     return value.map((entry) => (typeof entry === 'string' ? wellFormed(entry) : entry));

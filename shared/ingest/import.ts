@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { emailHashKeyName } from '../config/secrets.ts';
 import type { FieldProblem } from '../errors.ts';
 import type { CanonicalEvent } from '../model/events.ts';
-import { emailHasher, redactEmails } from '../privacy.ts';
+import { emailHasher, redactText } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { genericAdapter, MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
 import { syntaxErrorPosition } from '../sources/wire.ts';
@@ -49,7 +49,7 @@ export async function importRows(
       source: 'generic',
       receivedAt: deps.clock(),
       contentType: 'application/json',
-      body: redactEmails(genericAdapter.keep(body, { config: deps.config, hashEmail }), hashEmail),
+      body: redactText(genericAdapter.keep(body, { config: deps.config, hashEmail }), hashEmail),
       problems: [],
     });
     await projectEvents(

@@ -6,7 +6,7 @@ import { type FieldProblem, RequestTooLargeError, UnknownSourceError, Validation
 import type { Clock } from '../ports/clock.ts';
 import type { Secrets } from '../ports/secrets.ts';
 import type { Store } from '../ports/store.ts';
-import { type EmailHasher, emailHasher, redactEmails, redactForQuarantine, redactText } from '../privacy.ts';
+import { type EmailHasher, emailHasher, redactForQuarantine, redactText } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { adapterFor } from '../sources/registry.ts';
 import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/types.ts';
@@ -125,8 +125,10 @@ export async function ingestDelivery(
   }
 
   // Only what the adapter reads is kept (its allow-list), emails as tokens: replay needs no more.
+  // An email or a phone number typed into a kept free-text field is redacted as canonicalEvents
+  // redacts it, so the replayed events are the same.
   const kept = adapter.keep(text, { config: deps.config, hashEmail });
-  const stored = { ...delivery, body: keptWithin(redactEmails(kept, hashEmail), bytes) };
+  const stored = { ...delivery, body: keptWithin(redactText(kept, hashEmail), bytes) };
 
   let bounded = canonicalEvents(parsed.events, parsed.problems, hashEmail);
   const written = await deps.store.putRawDelivery({

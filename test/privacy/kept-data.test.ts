@@ -1,0 +1,293 @@
+import { readFileSync } from 'node:fs';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
+import type { SourceName } from '#shared/config/schema.ts';
+import { replayDeliveries } from '#shared/ingest/ingest.ts';
+import { loadFacts } from '#shared/packets/load.ts';
+import { buildPacket } from '#shared/packets/packet.ts';
+import { containsEmail, containsPhone } from '#shared/privacy.ts';
+import { CADENCES } from '#shared/time/periods.ts';
+import { anyBody } from '../security/arbitraries.ts';
+import { FUZZ_SEED, SOURCES, signedFor } from '../security/support.ts';
+import { TEST_SECRETS, testSecrets } from '../support/config.ts';
+import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
+import { post, startTestTwin } from '../support/twin.ts';
+
+/*
+ * The privacy scan: after vendor payloads full of personal fields, hand-written hostile bodies
+ * (encoded emails, phones in free text, bodies that do not parse) and a sample of the fuzz
+ * arbitraries, no stored item (gzipped bodies unpacked) and no log line holds an email address,
+ * a phone number, or any name, street address or free text of those payloads. Then the kept
+ * deliveries, replayed into an empty table, give the same projected state and the same packets.
+ */
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/vendor-payloads/${name}`, import.meta.url), 'utf8');
+
+const PERSONAL_FIXTURES: readonly { source: SourceName; file: string }[] = [
+  { source: 'salesforce', file: 'salesforce-outbound-message-personal.xml' },
+  { source: 'salesforce', file: 'salesforce-outbound-message-leads.xml' },
+  { source: 'salesforce', file: 'salesforce-outbound-message-lead-converted.xml' },
+  { source: 'salesforce', file: 'salesforce-outbound-message.xml' },
+  { source: 'pipedrive', file: 'pipedrive-v2-person-personal.json' },
+  { source: 'typeform', file: 'typeform-response-free-text.json' },
+  { source: 'hubspot-workflow', file: 'hubspot-workflow-contact-all-properties.json' },
+  { source: 'hubspot', file: 'hubspot-webhooks-personal.json' },
+];
+
+/** Keys (JSON keys, HubSpot property names, Salesforce elements) whose values are personal. */
+const PERSONAL_KEY =
+  /^(?:sf:)?(?:salutation|(?:first|last|middle|full)_?name|name|.*phone.*|mobile.*|fax|.*street.*|street_number|route|subpremise|locality|city|.*postal.*|zip|address|birth.*|description|notes?|assistant.*|message)$/i;
+const VALUE_METADATA = /^(?:timestamp|source-type|source-id|selected|label|primary|updated-by-user-id)$/;
+/** Typeform answers typed or spoken by the person. */
+const FREE_ANSWER_TYPES = new Set(['text', 'long_text', 'short_text', 'phone_number']);
+
+/** The personal values a fixture holds, found by key, so the scan needs no list written by hand. */
+function personalValues(text: string): string[] {
+  const found: string[] = [];
+  // The texts under a personal key, but not the metadata beside them (a version's timestamp, a phone's label).
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') found.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) if (!VALUE_METADATA.test(key)) collect(inner);
+    }
+  };
+  if (text.trimStart().startsWith('<') || text.startsWith('\uFEFF')) {
+    for (const match of text.matchAll(/<(sf:\w+)>([^<]*)<\/\1>/g)) {
+      if (PERSONAL_KEY.test(match[1] ?? '')) found.push(match[2] ?? '');
+    }
+  } else {
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+        return;
+      }
+      if (!node || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      // HubSpot app webhooks: one property per event.
+      if (typeof record.propertyName === 'string' && PERSONAL_KEY.test(record.propertyName))
+        collect(record.propertyValue);
+      if (typeof record.type === 'string' && FREE_ANSWER_TYPES.has(record.type)) {
+        collect(record.text);
+        collect(record.phone_number);
+      }
+      for (const [key, value] of Object.entries(record)) {
+        // A company's name is kept (it is not a person's); a person's is not.
+        if (PERSONAL_KEY.test(key) && !(key === 'name' && record.domain !== undefined)) collect(value);
+        else walk(value);
+      }
+    };
+    walk(JSON.parse(text));
+  }
+  // Short values ("Mr.", "CA") could occur anywhere by chance; the longer ones say who it is.
+  return [...new Set(found.map((value) => value.trim()).filter((value) => value.length >= 5))];
+}
+
+/** Hand-written hostile bodies: encoded addresses, phones in free text, bodies that do not parse. */
+const HOSTILE: readonly { source: SourceName; body: string }[] = [
+  {
+    source: 'generic',
+    body: JSON.stringify({
+      events: [
+        {
+          type: 'contact',
+          id: 'h-1',
+          at: '2026-11-16T14:03:00Z',
+          stage: 'lead',
+          title: 'Head of Ops, call +44 20 7946 0958',
+          email: 'quinn.hostile@globex.example',
+        },
+        {
+          type: 'contact',
+          id: 'h-1',
+          at: '2026-11-17T09:00:00Z',
+          stage: 'disqualified',
+          reason: 'asked us to write to quinn.private%40home.example or (020) 7946 0959',
+        },
+      ],
+    }),
+  },
+  {
+    source: 'generic',
+    body: '{"events":[{"type":"contact","id":"h-2","at":"2026-11-16T14:03:00Z","email":"ulla.encoded\\u0040globex.example","phone":"+1 (555) 010-9999"}]}',
+  },
+  {
+    source: 'generic',
+    body: '{"events": [ {"email": "vera.broken@globex.example", "phone": "555-010-8888", ',
+  },
+  {
+    source: 'pipedrive',
+    body: 'name=Wendelin Quarantino&email=wendelin&#64;globex.example&phone=+49 30 901820',
+  },
+  {
+    source: 'typeform',
+    body: JSON.stringify({
+      event_id: 'h-3',
+      event_type: 'form_response',
+      form_response: {
+        form_id: 'g8hcyeXS',
+        token: 'h-3-token',
+        submitted_at: '2026-11-16T14:01:00Z',
+        hidden: { email: 'xavier.hidden@globex.example', full_name: 'Xavier Hiddenfield' },
+        answers: [
+          { type: 'text', text: 'Reach me at xavier.text@globex.example or +1 202 555 0143' },
+          { type: 'email', email: 'xavier.answer@globex.example' },
+        ],
+      },
+    }),
+  },
+];
+// A body that did not parse is kept whole, with its emails and phone numbers redacted (so a fixed
+// adapter can replay it): Wendelin's name stays in that one, his address and number do not.
+const HOSTILE_VALUES = [
+  'Xavier Hiddenfield',
+  'Reach me at',
+  '7946 0958',
+  '7946 0959',
+  '555-010-8888',
+  '010-9999',
+  '901820',
+  '202 555 0143',
+];
+
+describe('what samepage keeps of personal data', () => {
+  let twin: Twin;
+  const logLines: string[] = [];
+  const restore: (() => void)[] = [];
+  const personal = new Set<string>(HOSTILE_VALUES);
+
+  beforeAll(async () => {
+    // Every log line, at the most verbose level, is scanned too.
+    const level = process.env.POWERTOOLS_LOG_LEVEL;
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    restore.push(() => {
+      if (level === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+      else process.env.POWERTOOLS_LOG_LEVEL = level;
+    });
+    for (const stream of [process.stdout, process.stderr]) {
+      const write = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      restore.push(() => {
+        stream.write = write;
+      });
+    }
+    twin = await startTestTwin();
+    const stack = { config: twin.config, secretValues: TEST_SECRETS };
+    const baseUrl = twin.server?.url ?? '';
+    const deliver = async (source: SourceName, body: string) => {
+      const { headers, query } = signedFor(stack, source, body, { baseUrl });
+      return post(twin, source, body, headers, query);
+    };
+    for (const { source, file } of PERSONAL_FIXTURES) {
+      // The upstream Salesforce fixtures name other orgs, and obfuscate Lead as Lead1..3.
+      const body = fixture(file)
+        .replace(
+          /<OrganizationId>[^<]*</g,
+          `<OrganizationId>${twin.config.sources.salesforce?.organizationId}<`,
+        )
+        .replace(/xsi:type="sf:Lead\d"/g, 'xsi:type="sf:Lead"');
+      for (const value of personalValues(body)) personal.add(value);
+      const answer = await deliver(source, body);
+      expect(answer.status, file).toBe(200);
+    }
+    for (const { source, body } of HOSTILE) expect((await deliver(source, body)).status).toBe(200);
+    for (const source of SOURCES) {
+      for (const body of fc.sample(anyBody(source, twin.config), { seed: FUZZ_SEED, numRuns: 25 })) {
+        await deliver(source, body);
+      }
+    }
+    await twin.store.flushSourceNotes();
+  }, 120_000);
+
+  afterAll(async () => {
+    await twin?.close();
+    for (const undo of restore.reverse()) undo();
+  });
+
+  it('takes personal values from every personal fixture, so the scan below has something to find', () => {
+    // Names, phones and street addresses of the Salesforce Lead and Contact, the Pipedrive person,
+    // the Typeform free text and the HubSpot contact.
+    expect(personal.size).toBeGreaterThan(40);
+    for (const known of ['Oyelaran-Whitfield', 'Quillfeather Lane', '+1 415 555 0187', 'Henrik', 'Nielsen'])
+      expect(
+        [...personal].some((value) => value.includes(known)),
+        known,
+      ).toBe(true);
+  });
+
+  it('stores no email address, phone number, name, street address or free text from them', async () => {
+    const texts = await everyStoredText(twin);
+    expect(texts.length).toBeGreaterThan(100);
+    const leaks = (text: string) => {
+      const lower = text.toLowerCase();
+      return [...personal].filter((value) => lower.includes(value.toLowerCase()));
+    };
+    const found = texts.flatMap((text) => [
+      ...(containsEmail(text) ? [`email in ${text.slice(0, 120)}`] : []),
+      ...(containsPhone(text) ? [`phone in ${text.slice(0, 120)}`] : []),
+      ...leaks(text).map((value) => `"${value}" in ${text.slice(0, 120)}`),
+    ]);
+    expect(found).toEqual([]);
+  });
+
+  it('logs none of them, at the debug level', () => {
+    const log = logLines.join('');
+    // The ingest logged each delivery, quarantines included.
+    expect(log).toContain('"message":"delivery"');
+    expect(log).toContain('"status":"quarantined"');
+    expect(containsEmail(log)).toBe(false);
+    expect(containsPhone(log)).toBe(false);
+    expect([...personal].filter((value) => log.toLowerCase().includes(value.toLowerCase()))).toEqual([]);
+  });
+
+  it('replays the kept deliveries into an empty table to the same state and the same packets', {
+    timeout: 180_000,
+  }, async () => {
+    const fresh = await startTestTwin();
+    try {
+      for (const raw of await allRaw(twin)) await fresh.store.putRawDelivery(raw);
+      for (const quarantined of await allQuarantined(twin)) await fresh.store.putQuarantine(quarantined);
+      const replayed = await replayDeliveries(
+        { config: fresh.config, store: fresh.store, secrets: testSecrets() },
+        // Every delivery was received during this test run.
+        { from: Date.now() - 86_400_000, to: Date.now() + 86_400_000 },
+      );
+      expect(replayed.events).toBeGreaterThan(20);
+      const states = await statesOf(twin);
+      expect(Object.keys(states).length).toBeGreaterThan(20);
+      expect(await statesOf(fresh)).toEqual(states);
+      const asOf = Date.parse('2026-11-30T14:00:00Z');
+      for (const cadence of CADENCES) {
+        const packet = async (of: Twin) =>
+          buildPacket(await loadFacts(of.store, of.config, cadence, asOf), of.config, cadence, asOf);
+        expect(await packet(fresh), cadence).toEqual(await packet(twin));
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+/** Every projected entity state, by key (a test may Scan to see everything written). */
+async function statesOf(twin: Twin): Promise<Record<string, unknown>> {
+  const states: Record<string, unknown> = {};
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await twin.dynamo.client.send(
+      new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) {
+      const plain = unmarshall(item);
+      if (plain.sk === 'state') states[String(plain.pk)] = JSON.parse(String(plain.state));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return states;
+}
