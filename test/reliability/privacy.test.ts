@@ -11,6 +11,7 @@ import { generateStory } from '#local/generator/story.ts';
 import { genericHeaders } from '#local/senders/generic.ts';
 import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
+import { containsPhone } from '#shared/privacy.ts';
 import { DEMO_SEED, runDemo } from '../../cli/demo.ts';
 import { applyDemoSecretsIfUnset, DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
 
@@ -63,7 +64,13 @@ async function scanTable(): Promise<ScannedItem[]> {
 }
 
 describe('no email address is stored anywhere after the demo', () => {
-  const story = generateStory({ seed: DEMO_SEED, asOf: AS_OF, config, contacts: CONTACTS });
+  const story = generateStory({
+    seed: DEMO_SEED,
+    asOf: AS_OF,
+    config,
+    contacts: CONTACTS,
+    everydayEdits: true,
+  });
   const addresses = [
     ...new Set([...story.contacts.map((contact) => contact.email), ...story.forms.map((form) => form.email)]),
   ];
@@ -160,6 +167,29 @@ describe('no email address is stored anywhere after the demo', () => {
     expect(addresses).toHaveLength(CONTACTS);
     expect(left).toEqual([]);
     expect(text).not.toContain('ana.lopez');
+  });
+
+  it('finds no phone number, and no contact name, in any item (issue 18)', () => {
+    expect(items.filter((item) => containsPhone(item.text)).map((item) => item.pk)).toEqual([]);
+    // Names are sent as Salesforce FirstName / LastName elements; packets name owners (the roster),
+    // never contacts, so every item is searched for the contacts' names as delivered values.
+    const text = items.map((item) => item.text).join('\n');
+    const named = story.contacts.filter(
+      (contact) => text.includes(`>${contact.firstName}<`) || text.includes(`>${contact.lastName}<`),
+    );
+    expect(named.map((contact) => `${contact.firstName} ${contact.lastName}`)).toEqual([]);
+  });
+
+  it('had phone numbers and contact names in the deliveries it was sent', () => {
+    const sent = storyDeliveries(story, {
+      baseUrl: 'http://127.0.0.1:9',
+      config,
+      secrets: DEMO_SENDER_SECRETS,
+    })
+      .map((delivery) => delivery.body)
+      .join('\n');
+    expect(containsPhone(sent)).toBe(true);
+    expect(story.contacts.some((contact) => sent.includes(`>${contact.lastName}<`))).toBe(true);
   });
 
   it('had every one of those addresses in the deliveries it was sent', () => {
