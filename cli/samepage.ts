@@ -27,6 +27,7 @@ import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import type { Secrets } from '#shared/ports/secrets.ts';
 import type { Store } from '#shared/ports/store.ts';
 import { contactIdSchema, type ForgetReport, forgetContact, removedNothing } from '#shared/privacy/forget.ts';
+import { minimizeKeptDeliveries } from '#shared/privacy/minimize.ts';
 import { unresolvedSecrets } from '#shared/sources/secrets.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { runDemo } from './demo.ts';
@@ -100,7 +101,7 @@ function rowsOf(
 }
 
 /**
- * Where import and forget write: a deployed stack's table (`--table --region`; the SDK retries
+ * Where import, forget and minimize write: a deployed stack's table (`--table --region`; the SDK retries
  * throttled writes with backoff, secrets come from Secrets Manager) or the local twin's data.
  */
 async function openTarget(
@@ -327,6 +328,32 @@ program
       }
     },
   );
+
+program
+  .command('minimize')
+  .description(
+    'bring the deliveries an older version kept (whole bodies) to what ingest keeps now: what each adapter reads, emails and phones redacted',
+  )
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .option('--data <dir>', 'the twin data directory')
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
+    if (!options.data && !options.table)
+      throw new UsageError('minimize needs --data, or --table and --region');
+    const config = loadClient(options.client);
+    const { target, twin } = await openTarget(config, options);
+    try {
+      const started = performance.now();
+      const report = await minimizeKeptDeliveries({ ...target, clock: systemClock });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(
+        `minimized ${config.client}: ${report.rewritten.raw} of ${report.read.raw} raw deliveries and ${report.rewritten.quarantine} of ${report.read.quarantine} quarantined rewritten in ${seconds} s`,
+      );
+    } finally {
+      await twin?.close();
+    }
+  });
 
 interface PacketOptions {
   client: string;

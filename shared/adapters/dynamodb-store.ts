@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../config/parse.ts';
 import type { SourceName } from '../config/schema.ts';
+import type { FieldProblem } from '../errors.ts';
 import { type EntityType, entityKey } from '../model/events.ts';
 import type {
   DefinitionsRecord,
@@ -193,16 +194,32 @@ export class DynamoDbStore implements Store {
     return this.putDelivery('quarantine', delivery);
   }
 
-  async replaceDeliveryBody(kind: DeliveryKind, deliveryKey: string, body: string): Promise<void> {
+  async replaceDeliveryBody(
+    kind: DeliveryKind,
+    deliveryKey: string,
+    body: string,
+    notes?: { error?: string; problems: FieldProblem[] },
+  ): Promise<void> {
     this.counters.writes++;
+    const sets = ['body = :body'];
+    const values: Record<string, unknown> = { ':body': gzipSync(body) };
+    if (notes) {
+      sets.push('problems = :problems');
+      values[':problems'] = notes.problems;
+      if (notes.error !== undefined) {
+        sets.push('#error = :error');
+        values[':error'] = notes.error;
+      }
+    }
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: partitionKey[kind](deliveryKey), sk: kind },
-        UpdateExpression: 'SET body = :body',
+        UpdateExpression: `SET ${sets.join(', ')}`,
         // Never creates a bodiless item when the delivery was deleted meanwhile.
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':body': gzipSync(body) },
+        ...(notes?.error !== undefined ? { ExpressionAttributeNames: { '#error': 'error' } } : {}),
+        ExpressionAttributeValues: values,
       }),
     );
   }

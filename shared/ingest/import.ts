@@ -2,12 +2,12 @@ import { createHmac } from 'node:crypto';
 import { emailHashKeyName } from '../config/secrets.ts';
 import type { FieldProblem } from '../errors.ts';
 import type { CanonicalEvent } from '../model/events.ts';
-import { emailHasher, redactText } from '../privacy.ts';
+import { emailHasher } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { genericAdapter, MAX_EVENTS_PER_REQUEST, parseGenericEvents } from '../sources/generic.ts';
 import { syntaxErrorPosition } from '../sources/wire.ts';
 import { canonicalEvents } from './canonical.ts';
-import type { IngestDeps } from './ingest.ts';
+import { type IngestDeps, keptBody } from './ingest.ts';
 
 export interface ImportSummary {
   /** Rows read (lines of NDJSON, records of a CSV). */
@@ -49,7 +49,7 @@ export async function importRows(
       source: 'generic',
       receivedAt: deps.clock(),
       contentType: 'application/json',
-      body: redactText(genericAdapter.keep(body, { config: deps.config, hashEmail }), hashEmail),
+      body: keptBody(genericAdapter, body, { config: deps.config, hashEmail }),
       problems: [],
     });
     await projectEvents(

@@ -9,7 +9,13 @@ import type { Store } from '../ports/store.ts';
 import { type EmailHasher, emailHasher, redactForQuarantine, redactText } from '../privacy.ts';
 import { projectEvents } from '../projection/project.ts';
 import { adapterFor } from '../sources/registry.ts';
-import type { DeliveryOutcome, SourceAnswer, WebhookRequest } from '../sources/types.ts';
+import type {
+  DeliveryOutcome,
+  KeepContext,
+  SourceAdapter,
+  SourceAnswer,
+  WebhookRequest,
+} from '../sources/types.ts';
 import { isoInZone } from '../time/periods.ts';
 import { canonicalEvents, clip } from './canonical.ts';
 
@@ -45,8 +51,25 @@ function deliveryKeyOf(source: string, body: Uint8Array, key: string): string {
   return createHmac('sha256', key).update(source).update('\n').update(body).digest('hex').slice(0, 40);
 }
 
+/**
+ * What is kept of a body its adapter parsed: what the adapter reads (its allow-list), emails as
+ * tokens, and an email or phone number typed into a kept free-text field redacted as
+ * canonicalEvents redacts it, so the replayed events are the same.
+ */
+export function keptBody(adapter: SourceAdapter, text: string, context: KeepContext): string {
+  return redactText(adapter.keep(text, context), context.hashEmail);
+}
+
+/**
+ * What is kept of a body that did not parse: it has no structure to filter by, so it is kept
+ * whole for a replay after a fix, with its emails and phone numbers redacted.
+ */
+export function quarantinedBody(text: string, hashEmail: EmailHasher): string {
+  return redactForQuarantine(text, hashEmail);
+}
+
 /** The problems kept with a delivery: the first ones, cut short, with any email or phone in them redacted. */
-function keptProblems(problems: readonly FieldProblem[], hashEmail: EmailHasher): FieldProblem[] {
+export function keptProblems(problems: readonly FieldProblem[], hashEmail: EmailHasher): FieldProblem[] {
   return problems.slice(0, MAX_KEPT_PROBLEMS).map((problem) => ({
     path: redactText(clip(problem.path, MAX_PROBLEM_CHARS), hashEmail),
     message: redactText(clip(problem.message, MAX_PROBLEM_CHARS), hashEmail),
@@ -103,9 +126,7 @@ export async function ingestDelivery(
     parsed = adapter.parse(text, { config: deps.config, hashEmail, receivedAt: request.receivedAt });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    // A body that did not parse has no structure to filter by: it is kept whole for a replay after
-    // a fix, with its emails and phone numbers redacted.
-    const body = keptWithin(redactForQuarantine(text, hashEmail), bytes);
+    const body = keptWithin(quarantinedBody(text, hashEmail), bytes);
     const reason = redactText(clip(error.message, MAX_ERROR_CHARS), hashEmail);
     await deps.store.putQuarantine({
       ...delivery,
@@ -124,11 +145,8 @@ export async function ingestDelivery(
     return { outcome, answer: adapter.answer(outcome) };
   }
 
-  // Only what the adapter reads is kept (its allow-list), emails as tokens: replay needs no more.
-  // An email or a phone number typed into a kept free-text field is redacted as canonicalEvents
-  // redacts it, so the replayed events are the same.
-  const kept = adapter.keep(text, { config: deps.config, hashEmail });
-  const stored = { ...delivery, body: keptWithin(redactText(kept, hashEmail), bytes) };
+  const kept = keptBody(adapter, text, { config: deps.config, hashEmail });
+  const stored = { ...delivery, body: keptWithin(kept, bytes) };
 
   let bounded = canonicalEvents(parsed.events, parsed.problems, hashEmail);
   const written = await deps.store.putRawDelivery({

@@ -173,8 +173,16 @@ export interface Store {
   putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean>;
   rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery>;
   quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery>;
-  /** Replaces a kept delivery's body (erasure: the forgotten person's items taken out). */
-  replaceDeliveryBody(kind: DeliveryKind, deliveryKey: string, body: string): Promise<void>;
+  /**
+   * Replaces a kept delivery's body (erasure: the forgotten person's items taken out), and its
+   * reason and problems when given (minimising what an older version kept).
+   */
+  replaceDeliveryBody(
+    kind: DeliveryKind,
+    deliveryKey: string,
+    body: string,
+    notes?: { error?: string; problems: FieldProblem[] },
+  ): Promise<void>;
   /** Deletes a kept delivery (erasure: every item in it was about the forgotten person). */
   deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void>;
   /** Forms and activities of a contact or of an email hash: what erasing a contact rewrites. */

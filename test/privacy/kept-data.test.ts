@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
+import type { Twin } from '#local/twin.ts';
 import type { SourceName } from '#shared/config/schema.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import { loadFacts } from '#shared/packets/load.ts';
@@ -13,7 +10,8 @@ import { CADENCES } from '#shared/time/periods.ts';
 import { anyBody } from '../security/arbitraries.ts';
 import { FUZZ_SEED, SOURCES, signedFor } from '../security/support.ts';
 import { TEST_SECRETS, testSecrets } from '../support/config.ts';
-import { allQuarantined, allRaw, everyStoredText } from '../support/store.ts';
+import { PERSONAL_FIXTURES, personalFixture, personalValues } from '../support/personal.ts';
+import { allQuarantined, allRaw, allStates, everyStoredText } from '../support/store.ts';
 import { post, startTestTwin } from '../support/twin.ts';
 
 /*
@@ -23,69 +21,6 @@ import { post, startTestTwin } from '../support/twin.ts';
  * a phone number, or any name, street address or free text of those payloads. Then the kept
  * deliveries, replayed into an empty table, give the same projected state and the same packets.
  */
-
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/vendor-payloads/${name}`, import.meta.url), 'utf8');
-
-const PERSONAL_FIXTURES: readonly { source: SourceName; file: string }[] = [
-  { source: 'salesforce', file: 'salesforce-outbound-message-personal.xml' },
-  { source: 'salesforce', file: 'salesforce-outbound-message-leads.xml' },
-  { source: 'salesforce', file: 'salesforce-outbound-message-lead-converted.xml' },
-  { source: 'salesforce', file: 'salesforce-outbound-message.xml' },
-  { source: 'pipedrive', file: 'pipedrive-v2-person-personal.json' },
-  { source: 'typeform', file: 'typeform-response-free-text.json' },
-  { source: 'hubspot-workflow', file: 'hubspot-workflow-contact-all-properties.json' },
-  { source: 'hubspot', file: 'hubspot-webhooks-personal.json' },
-];
-
-/** Keys (JSON keys, HubSpot property names, Salesforce elements) whose values are personal. */
-const PERSONAL_KEY =
-  /^(?:sf:)?(?:salutation|(?:first|last|middle|full)_?name|name|.*phone.*|mobile.*|fax|.*street.*|street_number|route|subpremise|locality|city|.*postal.*|zip|address|birth.*|description|notes?|assistant.*|message)$/i;
-const VALUE_METADATA = /^(?:timestamp|source-type|source-id|selected|label|primary|updated-by-user-id)$/;
-/** Typeform answers typed or spoken by the person. */
-const FREE_ANSWER_TYPES = new Set(['text', 'long_text', 'short_text', 'phone_number']);
-
-/** The personal values a fixture holds, found by key, so the scan needs no list written by hand. */
-function personalValues(text: string): string[] {
-  const found: string[] = [];
-  // The texts under a personal key, but not the metadata beside them (a version's timestamp, a phone's label).
-  const collect = (value: unknown): void => {
-    if (typeof value === 'string') found.push(value);
-    else if (Array.isArray(value)) value.forEach(collect);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) if (!VALUE_METADATA.test(key)) collect(inner);
-    }
-  };
-  if (text.trimStart().startsWith('<') || text.startsWith('\uFEFF')) {
-    for (const match of text.matchAll(/<(sf:\w+)>([^<]*)<\/\1>/g)) {
-      if (PERSONAL_KEY.test(match[1] ?? '')) found.push(match[2] ?? '');
-    }
-  } else {
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) {
-        node.forEach(walk);
-        return;
-      }
-      if (!node || typeof node !== 'object') return;
-      const record = node as Record<string, unknown>;
-      // HubSpot app webhooks: one property per event.
-      if (typeof record.propertyName === 'string' && PERSONAL_KEY.test(record.propertyName))
-        collect(record.propertyValue);
-      if (typeof record.type === 'string' && FREE_ANSWER_TYPES.has(record.type)) {
-        collect(record.text);
-        collect(record.phone_number);
-      }
-      for (const [key, value] of Object.entries(record)) {
-        // A company's name is kept (it is not a person's); a person's is not.
-        if (PERSONAL_KEY.test(key) && !(key === 'name' && record.domain !== undefined)) collect(value);
-        else walk(value);
-      }
-    };
-    walk(JSON.parse(text));
-  }
-  // Short values ("Mr.", "CA") could occur anywhere by chance; the longer ones say who it is.
-  return [...new Set(found.map((value) => value.trim()).filter((value) => value.length >= 5))];
-}
 
 /** Hand-written hostile bodies: encoded addresses, phones in free text, bodies that do not parse. */
 const HOSTILE: readonly { source: SourceName; body: string }[] = [
@@ -186,13 +121,7 @@ describe('what samepage keeps of personal data', () => {
       return post(twin, source, body, headers, query);
     };
     for (const { source, file } of PERSONAL_FIXTURES) {
-      // The upstream Salesforce fixtures name other orgs, and obfuscate Lead as Lead1..3.
-      const body = fixture(file)
-        .replace(
-          /<OrganizationId>[^<]*</g,
-          `<OrganizationId>${twin.config.sources.salesforce?.organizationId}<`,
-        )
-        .replace(/xsi:type="sf:Lead\d"/g, 'xsi:type="sf:Lead"');
+      const body = personalFixture(file, twin.config);
       for (const value of personalValues(body)) personal.add(value);
       const answer = await deliver(source, body);
       expect(answer.status, file).toBe(200);
@@ -260,9 +189,9 @@ describe('what samepage keeps of personal data', () => {
         { from: Date.now() - 86_400_000, to: Date.now() + 86_400_000 },
       );
       expect(replayed.events).toBeGreaterThan(20);
-      const states = await statesOf(twin);
+      const states = await allStates(twin);
       expect(Object.keys(states).length).toBeGreaterThan(20);
-      expect(await statesOf(fresh)).toEqual(states);
+      expect(await allStates(fresh)).toEqual(states);
       const asOf = Date.parse('2026-11-30T14:00:00Z');
       for (const cadence of CADENCES) {
         const packet = async (of: Twin) =>
@@ -274,20 +203,3 @@ describe('what samepage keeps of personal data', () => {
     }
   });
 });
-
-/** Every projected entity state, by key (a test may Scan to see everything written). */
-async function statesOf(twin: Twin): Promise<Record<string, unknown>> {
-  const states: Record<string, unknown> = {};
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await twin.dynamo.client.send(
-      new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }),
-    );
-    for (const item of page.Items ?? []) {
-      const plain = unmarshall(item);
-      if (plain.sk === 'state') states[String(plain.pk)] = JSON.parse(String(plain.state));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return states;
-}

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
 import type { QuarantinedDelivery, RawDelivery } from '#shared/ports/store.ts';
@@ -37,4 +37,21 @@ export async function everyStoredText(twin: Twin): Promise<string[]> {
     start = page.LastEvaluatedKey;
   } while (start);
   return texts;
+}
+
+/** Every projected entity state, by key (a test may Scan to see everything written). */
+export async function allStates(twin: Twin): Promise<Record<string, unknown>> {
+  const states: Record<string, unknown> = {};
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await twin.dynamo.client.send(
+      new ScanCommand({ TableName: LOCAL_TABLE_NAME, ExclusiveStartKey: start }),
+    );
+    for (const item of page.Items ?? []) {
+      const plain = unmarshall(item);
+      if (plain.sk === 'state') states[String(plain.pk)] = JSON.parse(String(plain.state));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return states;
 }
