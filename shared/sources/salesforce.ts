@@ -821,7 +821,7 @@ export const salesforceAdapter: SourceAdapter = {
       throw new AuthenticationError(
         'credentials',
         WRONG_CREDENTIALS,
-        `OrganizationId ${organizationId} is not the configured organization`,
+        "the body's OrganizationId is not the configured organization",
       );
     }
   },

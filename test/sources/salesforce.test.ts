@@ -193,7 +193,7 @@ describe('salesforce source: who may send (OrganizationId and path token, no sig
 
   it('refuses another org, and compares case-sensitively', async () => {
     await expect(salesforceAdapter.verify(request(CONTACTS_FIXTURE), verifyContext())).rejects.toThrow(
-      'OrganizationId 012345678901234 is not the configured organization',
+      "the body's OrganizationId is not the configured organization",
     );
     const lowerCase = verifyContext(salesforceConfig('0123456789abcde'));
     await expect(salesforceAdapter.verify(request(LEADS_FIXTURE), lowerCase)).rejects.toThrow(
