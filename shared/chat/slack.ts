@@ -20,7 +20,8 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   /**
    * A context element is a text object, whose text is at most 3000 characters:
-   * https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+   * https://docs.slack.dev/reference/block-kit/composition-objects/text-object (formerly
+   * https://api.slack.com/reference/block-kit/composition-objects#text)
    */
   contextElementText: 3000,
   /** Button text, at most 75 characters: https://docs.slack.dev/reference/block-kit/block-elements/button-element */
@@ -89,7 +90,8 @@ const SHARE = {
 } as const;
 
 /** Slack's escaping: "Replace the ampersand, &, with &amp;" and < and > likewise (formatting docs, "Escaping text"). */
-// https://docs.slack.dev/messaging/formatting-message-text#escaping
+// https://docs.slack.dev/messaging/formatting-message-text#escaping (formerly
+// https://api.slack.com/reference/surfaces/formatting#escaping)
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
