@@ -171,9 +171,15 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
         const who = [laneName(action.owner), ...(action.ownerNames ?? [])].join(', ');
         console.log(`  action (${who}): ${byId.get(action.metric)?.label}: ${action.text}`);
       }
-      const lists = new Set(sent.filter((entry) => entry.outcome === 'sent').flatMap((entry) => entry.lists));
+      const mailed = sent.filter((entry) => entry.outcome === 'sent' && entry.via === 'email');
+      const lists = new Set(mailed.flatMap((entry) => entry.lists));
+      const posted = sent.filter((entry) => entry.outcome === 'sent' && entry.via !== 'email');
+      const chat =
+        posted.length > 0
+          ? ` · posted to ${posted.map((entry) => entry.recipient).join(', ')} (${[...new Set(posted.map((entry) => `${entry.via}.json`))].join(', ')})`
+          : '';
       console.log(
-        `  mailed to ${sent.filter((entry) => entry.outcome === 'sent').length} addresses (${[...lists].join(', ')}) · ${relative(process.cwd(), join(outboxDir(options.outbox, packet), 'packet.html'))}`,
+        `  mailed to ${mailed.length} addresses (${[...lists].join(', ')})${chat} · ${relative(process.cwd(), join(outboxDir(options.outbox, packet), 'packet.html'))}`,
       );
     }
     console.log(

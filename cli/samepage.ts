@@ -440,10 +440,12 @@ program
       outbox: string;
     }) => {
       const config = loadClient(options.client);
+      // Served on a free port for its chat capture endpoint: a chat webhook without a value of its
+      // own posts there (the webhooks themselves are not needed by send).
       const twin = await startTwin({
         config,
         dataDir: options.data && resolve(options.data),
-        serve: false,
+        serve: config.chat.slack.length + config.chat.teams.length > 0,
         outbox: resolve(options.outbox),
       });
       try {

@@ -8,6 +8,16 @@ type ApiHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ROUTE = /^\/webhooks\/([^/?]+)$/;
+const CHAT_ROUTE = /^\/chat\/(slack|teams)\/([^/?]+)$/;
+
+/** What the twin's chat capture endpoint was sent: a Slack or Teams payload, for one named destination. */
+export interface ChatCapture {
+  kind: 'slack' | 'teams';
+  name: string;
+  /** The `x-samepage-packet` header: `<cadence>-<period start date>`, the packet's outbox folder. */
+  packet: string;
+  payload: unknown;
+}
 /** Bodies API Gateway passes as text; anything else arrives base64-encoded, as in AWS. */
 const TEXT_TYPES = /^(text\/|application\/(json|xml|soap\+xml|x-www-form-urlencoded))/i;
 /** A little over API Gateway's 10 MB so the handler, not the twin, decides what is too large. */
@@ -97,10 +107,33 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-/** Serves `POST /webhooks/{source}` by calling the ingest handler with the event AWS would build. */
-export async function startWebhookServer(handler: ApiHandler, port = 0): Promise<WebhookServer> {
+/**
+ * Serves `POST /webhooks/{source}` by calling the ingest handler with the event AWS would build,
+ * and, with `onChat`, `POST /chat/{slack|teams}/{name}`: a capture of what a packet posts to chat.
+ */
+export async function startWebhookServer(
+  handler: ApiHandler,
+  port = 0,
+  onChat?: (capture: ChatCapture) => Promise<void>,
+): Promise<WebhookServer> {
   const server = createServer(async (request, response) => {
-    const match = ROUTE.exec(new URL(request.url ?? '/', 'http://local').pathname);
+    const path = new URL(request.url ?? '/', 'http://local').pathname;
+    const chat = CHAT_ROUTE.exec(path);
+    if (request.method === 'POST' && chat?.[1] && chat[2] && onChat) {
+      // Answers as the real webhooks do: Slack "200 ok", a Teams workflow "202 Accepted".
+      const kind = chat[1] as ChatCapture['kind'];
+      try {
+        const payload: unknown = JSON.parse((await readBody(request)).toString('utf8'));
+        const packet = String(request.headers['x-samepage-packet'] ?? 'unknown-packet');
+        await onChat({ kind, name: decodeURIComponent(chat[2]), packet, payload });
+        if (kind === 'slack') response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        else response.writeHead(202).end();
+      } catch {
+        response.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_payload');
+      }
+      return;
+    }
+    const match = ROUTE.exec(path);
     if (request.method !== 'POST' || !match?.[1]) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;

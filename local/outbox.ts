@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedPacket } from '#shared/email/render.ts';
 import type { Packet } from '#shared/packets/packet.ts';
@@ -35,4 +35,23 @@ export class OutboxMailer implements Mailer {
       await writeFile(join(this.currentDir, `${mail.to.replace(/[^A-Za-z0-9@._-]/g, '_')}.eml`), mail.raw);
     return sent;
   }
+}
+
+/**
+ * Keeps a captured chat post as `slack.json` or `teams.json` in the packet's outbox folder: one
+ * object keyed by destination name, so a second channel of the same kind sits beside the first.
+ */
+export async function writeChatCapture(
+  root: string,
+  client: string,
+  capture: { kind: 'slack' | 'teams'; name: string; packet: string; payload: unknown },
+): Promise<void> {
+  const dir = join(root, client, capture.packet.replace(/[^\w.-]/g, '_'));
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${capture.kind}.json`);
+  const kept = await readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}) as Record<string, unknown>);
+  kept[capture.name] = capture.payload;
+  await writeFile(file, `${JSON.stringify(kept, null, 2)}\n`);
 }

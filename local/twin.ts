@@ -1,14 +1,16 @@
 import { createIngestHandler } from '#functions/ingest/app.ts';
 import { observability } from '#functions/lib/observability.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
+import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import type { SendDeps } from '#shared/email/send.ts';
+import { SecretNotFoundError } from '#shared/errors.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import { EnvironmentSecrets, type Secrets } from '#shared/ports/secrets.ts';
 import { ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
-import { startWebhookServer, type WebhookServer } from './http-server.ts';
-import { OutboxMailer, writeRendered } from './outbox.ts';
+import { type ChatCapture, startWebhookServer, type WebhookServer } from './http-server.ts';
+import { OutboxMailer, writeChatCapture, writeRendered } from './outbox.ts';
 import { type LocalSes, startLocalSes } from './ses.ts';
 
 export const LOCAL_TABLE_NAME = 'samepage';
@@ -33,6 +35,8 @@ export interface Twin {
   secrets: Secrets;
   server?: WebhookServer;
   mail?: { ses: LocalSes; mailer: OutboxMailer; outbox: string };
+  /** What packets posted to the twin's chat capture endpoint (`POST /chat/{slack|teams}/{name}`). */
+  chatCaptures: ChatCapture[];
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
   const secrets = options.secrets ?? new EnvironmentSecrets();
   const clock = options.clock ?? systemClock;
   let server: WebhookServer | undefined;
+  const chatCaptures: ChatCapture[] = [];
   if (options.serve !== false) {
     // Powertools reads POWERTOOLS_LOG_LEVEL itself; locally a quiet default keeps the console readable.
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -52,7 +57,14 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       { config: options.config, store, secrets, clock },
       observability('samepage-ingest'),
     );
-    server = await startWebhookServer(handler, options.port);
+    // The chat capture endpoint: what a packet posts to Slack or Teams goes to the outbox, or is
+    // kept in memory when the twin has none.
+    const onChat = async (capture: ChatCapture) => {
+      chatCaptures.push(capture);
+      if (options.outbox !== undefined)
+        await writeChatCapture(options.outbox, options.config.client, capture);
+    };
+    server = await startWebhookServer(handler, options.port, onChat);
   }
   let mail: Twin['mail'];
   if (options.outbox !== undefined) {
@@ -66,6 +78,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
     secrets,
     server,
     mail,
+    chatCaptures,
     close: async () => {
       await server?.close();
       try {
@@ -91,5 +104,33 @@ export function localSendDeps(twin: Twin, clock: Clock = systemClock): SendDeps 
     onRendered: async (packet, rendered) => {
       mail.mailer.currentDir = await writeRendered(mail.outbox, packet, rendered);
     },
+    ...(twin.server
+      ? { chat: { secrets: new TwinChatSecrets(twin, twin.server.url), poster: new FetchChatPoster() } }
+      : {}),
   };
+}
+
+/**
+ * The twin's secrets, where a chat webhook without a value of its own points at the twin's
+ * capture endpoint: `npm run demo` needs no Slack or Teams, and a developer who sets
+ * SAMEPAGE_SECRET_<NAME> to a real webhook URL posts there instead.
+ */
+export class TwinChatSecrets implements Secrets {
+  constructor(
+    private readonly twin: Pick<Twin, 'config' | 'secrets'>,
+    private readonly baseUrl: string,
+  ) {}
+
+  async get(name: string): Promise<string> {
+    try {
+      return await this.twin.secrets.get(name);
+    } catch (error) {
+      if (!(error instanceof SecretNotFoundError)) throw error;
+      for (const kind of ['slack', 'teams'] as const) {
+        const destination = this.twin.config.chat[kind].find((candidate) => candidate.webhook === name);
+        if (destination) return `${this.baseUrl}/chat/${kind}/${encodeURIComponent(destination.name)}`;
+      }
+      throw error;
+    }
+  }
 }

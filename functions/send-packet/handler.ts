@@ -1,8 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
+import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
+import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
 import { systemClock } from '#shared/ports/clock.ts';
+import { CachedSecrets } from '#shared/ports/secrets.ts';
 import { clientConfigFromEnvironment, requiredEnvironment } from '../lib/environment.ts';
 import { observability } from '../lib/observability.ts';
 import { createSendPacketHandler } from './app.ts';
@@ -13,4 +17,10 @@ const config = clientConfigFromEnvironment();
 const store = new DynamoDbStore(new DynamoDBClient({}), requiredEnvironment('TABLE_NAME'));
 const mailer = new SesMailer(new SESClient({ maxAttempts: 6, retryMode: 'adaptive' }));
 
-export const handler = createSendPacketHandler({ config, store, mailer, clock: systemClock }, tools);
+// The chat webhooks' URLs are secrets (Slack and Teams treat the URL as the credential).
+const chat = {
+  secrets: new CachedSecrets(new SecretsManagerSecrets(new SecretsManagerClient({}))),
+  poster: new FetchChatPoster(),
+};
+
+export const handler = createSendPacketHandler({ config, store, mailer, clock: systemClock, chat }, tools);

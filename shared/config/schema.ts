@@ -34,6 +34,16 @@ const SECRET_NAME_EXPECTED = 'expected a secret name (letters, digits and /_+=.@
 /** A secret's name (never its value): resolved by the Secrets port. */
 const secretName = z.string().regex(SECRET_NAME, SECRET_NAME_EXPECTED);
 
+/** One chat channel: its name (for people and records) and the secret holding its webhook URL. */
+const chatDestination = z.strictObject({
+  name: z.string().regex(/^[#\w .-]{1,80}$/, 'expected a channel name (letters, digits, #, space, . _ -)'),
+  webhook: secretName,
+  cadences: z
+    .array(z.enum(['weekly', 'monthly', 'quarterly']))
+    .min(1)
+    .optional(),
+});
+
 /** A secret's name that must be there; `why` is what the config error says when it is missing. */
 function requiredSecretName(why: string) {
   return z
@@ -280,6 +290,32 @@ export const clientConfigSchema = z
       leadership: z.array(email).min(1),
     }),
     from: sender,
+    /**
+     * Chat destinations of the packets: each a Slack incoming webhook or a Teams Workflows webhook
+     * whose URL is held in a secret (the URL is the credential), named for the channel or list it
+     * reaches, optionally for some cadences only.
+     */
+    chat: z
+      .strictObject({
+        slack: z.array(chatDestination).default([]),
+        teams: z.array(chatDestination).default([]),
+      })
+      .superRefine((chat, ctx) => {
+        for (const kind of ['slack', 'teams'] as const) {
+          const seen = new Set<string>();
+          chat[kind].forEach((destination, index) => {
+            if (seen.has(destination.name)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [kind, index, 'name'],
+                message: `"${destination.name}" is named twice: each ${kind} destination needs its own name`,
+              });
+            }
+            seen.add(destination.name);
+          });
+        }
+      })
+      .default({ slack: [], teams: [] }),
     sources: z
       .strictObject(sourceSchemas)
       .partial()

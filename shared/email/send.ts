@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ChatDeps, postToChats } from '../chat/post.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Packet } from '../packets/packet.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -13,12 +14,16 @@ export interface SendDeps {
   store: Store;
   mailer: Mailer;
   clock: Clock;
+  /** Where the config's Slack and Teams webhooks are posted: their secrets and the poster. */
+  chat?: Pick<ChatDeps, 'secrets' | 'poster' | 'sleep'>;
   /** Called once per send with the rendered packet (the local twin writes outbox/ files). */
   onRendered?: (packet: Packet, rendered: RenderedPacket) => Promise<void>;
 }
 
 export interface RecipientReport {
+  /** An email address, or a chat destination (`Slack #revenue`). */
   recipient: string;
+  via: 'email' | 'slack' | 'teams';
   lists: string[];
   outcome: 'sent' | 'already-sent' | 'in-flight' | 'failed' | 'failed-permanent';
   detail?: string;
@@ -97,7 +102,8 @@ const STOPPED: Record<Exclude<MailState, 'failed'>, RecipientReport['outcome']> 
 };
 
 /**
- * Sends a stored packet to every recipient, once each: a conditional claim before sending and a
+ * Sends a stored packet to every recipient, then posts it to every chat destination (postToChats),
+ * once each: a conditional claim before sending and a
  * "sent" mark after, so a retried event never sends twice and a recipient that failed for now is
  * retried without resending to the others. A claim left "sending" (a crash or a store failure
  * between send and mark) is reported as in-flight, not resent: a possible miss is safer than a double send. Permanent failures
@@ -120,7 +126,12 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
     };
     const claim = await deps.store.claimMail(key, deps.clock());
     if (claim !== 'claimed') {
-      report.push({ recipient: address, lists, outcome: claim === 'failed' ? 'failed' : STOPPED[claim] });
+      report.push({
+        recipient: address,
+        via: 'email',
+        lists,
+        outcome: claim === 'failed' ? 'failed' : STOPPED[claim],
+      });
       continue;
     }
     let messageId: string;
@@ -135,23 +146,31 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
         detail,
         at: deps.clock(),
       });
-      report.push({ recipient: address, lists, outcome: permanent ? 'failed-permanent' : 'failed', detail });
+      report.push({
+        recipient: address,
+        via: 'email',
+        lists,
+        outcome: permanent ? 'failed-permanent' : 'failed',
+        detail,
+      });
       continue;
     }
     try {
       await deps.store.finishMail(key, { state: 'sent', detail: messageId, at: deps.clock() });
-      report.push({ recipient: address, lists, outcome: 'sent', detail: messageId });
+      report.push({ recipient: address, via: 'email', lists, outcome: 'sent', detail: messageId });
     } catch (error) {
       // The mail went out: recording it as failed would resend it. The claim stays "sending", so it
       // is never resent, and the store's error goes into the report for the caller to log.
       report.push({
         recipient: address,
+        via: 'email',
         lists,
         outcome: 'in-flight',
         detail: `sent as ${messageId}, not recorded: ${describeError(error, recipients)}`,
       });
     }
   }
+  if (deps.chat) report.push(...(await postToChats({ ...deps, ...deps.chat }, packet, event)));
   if (report.some((entry) => entry.outcome === 'failed')) throw new RetryableSendError(report);
   return report;
 }

@@ -4,18 +4,27 @@ import { SecretNotFoundError } from '../errors.ts';
 import type { Secrets } from '../ports/secrets.ts';
 import { adapterFor } from './registry.ts';
 
-/** Where a secret is used: a configured source, or the key of the email hash. */
-export type SecretUse = (typeof SOURCE_NAMES)[number] | 'email hash key';
+/** Where a secret is used: a configured source, the key of the email hash, or a chat webhook. */
+export type SecretUse = (typeof SOURCE_NAMES)[number] | 'email hash key' | ChatSecretUse;
+export type ChatSecretUse = 'slack webhook' | 'teams webhook';
+
+/** The chat webhooks' secrets: only send-packet reads them. */
+export function chatSecrets(config: ClientConfig): { use: ChatSecretUse; name: string }[] {
+  return [
+    ...config.chat.slack.map((destination) => ({ use: 'slack webhook' as const, name: destination.webhook })),
+    ...config.chat.teams.map((destination) => ({ use: 'teams webhook' as const, name: destination.webhook })),
+  ];
+}
 
 /**
  * Every secret the config refers to, with what uses it: each configured source's own (its adapter
- * says which it reads) and the email-hash key. A name shared by two sources is listed for each.
+ * says which it reads), the email-hash key and the chat webhooks. A name shared by two sources is listed for each.
  */
 export function configuredSecrets(config: ClientConfig): { use: SecretUse; name: string }[] {
   const sources = SOURCE_NAMES.filter((source) => config.sources[source] !== undefined).flatMap((source) =>
     (adapterFor(source)?.secretNames(config) ?? []).flatMap((name) => (name ? [{ use: source, name }] : [])),
   );
-  return [...sources, { use: 'email hash key', name: emailHashKeyName(config) }];
+  return [...sources, { use: 'email hash key', name: emailHashKeyName(config) }, ...chatSecrets(config)];
 }
 
 /**
