@@ -52,7 +52,7 @@ export class ClientStack extends Stack {
       reservedConcurrentExecutions: ingestConcurrency > 0 ? ingestConcurrency : undefined,
     });
     ingest.grantTable(table, 'ingest');
-    for (const secret of secrets.secrets) secret.grantRead(ingest);
+    for (const secret of secrets.ingestSecrets) secret.grantRead(ingest);
 
     const scheduleFailures = new DeadLetterQueue(this, 'ScheduleDeadLetters');
     const sendFailures = new DeadLetterQueue(this, 'SendDeadLetters');
@@ -74,6 +74,7 @@ export class ClientStack extends Stack {
     });
     sendPacket.grantTable(table, 'send-packet');
     sendPacket.grantSendFrom(senderAddress(config.from));
+    for (const secret of secrets.chatSecrets) secret.grantRead(sendPacket);
     this.functions = { ingest, buildPacket, sendPacket };
 
     new PacketSchedules(this, 'Schedules', { config, buildPacket, deadLetterQueue: scheduleFailures.queue });

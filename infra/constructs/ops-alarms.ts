@@ -134,7 +134,7 @@ export class OpsAlarms extends Construct {
     alarm(
       'NotDelivered',
       metric('MailsFailedPermanent', 'samepage-send-packet', Duration.minutes(5)),
-      'SES refused a packet for good for at least one list: see the send-packet log.',
+      'SES, or a Slack or Teams webhook (deleted: 404/410), refused a packet for good for at least one list or channel: see the send-packet log.',
     );
     alarm(
       'Unconfirmed',

@@ -439,6 +439,33 @@ describe('the client stack', () => {
     ]);
   });
 
+  it("lets only send-packet read the chat webhooks, and ingest only the sources' secrets", () => {
+    const config = clientIn('Europe/Berlin', 'chatty', ['hubspot']);
+    config.chat = {
+      slack: [{ name: '#revenue-council', webhook: 'acme/slack-revenue' }],
+      teams: [{ name: 'Leadership', webhook: 'acme/teams-leadership' }],
+    };
+    const template = Template.fromStack(new ClientStack(new App(), 'Samepage-chatty', { config, env: ENV }));
+    const idOf = Object.fromEntries(
+      Object.entries(template.findResources('AWS::SecretsManager::Secret')).map(([id, secret]) => [
+        secret.Properties.Name as string,
+        id,
+      ]),
+    );
+    const secretsRead = (role: string) =>
+      statementsOf(template, role)
+        .filter((statement) => actionsOf([statement]).includes('secretsmanager:GetSecretValue'))
+        .map((statement) => (statement.Resource as { Ref: string }).Ref)
+        .sort();
+    expect(secretsRead('SendPacketRole')).toEqual(
+      [idOf['acme/slack-revenue'], idOf['acme/teams-leadership']].sort(),
+    );
+    expect(secretsRead('IngestRole')).toEqual(
+      [idOf['acme/email-hash-key'], idOf['acme/hubspot-client-secret']].sort(),
+    );
+    expect(secretsRead('BuildPacketRole')).toEqual([]);
+  });
+
   it('keeps the data: the table is retained, protected and backed up', () => {
     berlinTemplate.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
