@@ -290,7 +290,7 @@ export function slackMessage(digest: ChatDigest): SlackMessage {
       : [];
   const findings =
     findingLines.length > 0
-      ? packList('*Findings*', findingLines, blocksLeft - actions.length, charsLeft - textLength(actions))
+      ? packList('*What stands out*', findingLines, blocksLeft - actions.length, charsLeft - textLength(actions))
       : [];
 
   return {

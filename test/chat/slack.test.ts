@@ -177,7 +177,7 @@ describe('slackMessage on a digest built to overflow', () => {
     expect(shownActions).toBeLessThan(60);
     expect(all).toContain(`…and ${30 - shownFindings} more in the full packet`);
     expect(all).toContain(`…and ${60 - shownActions} more in the full packet`);
-    expect(headings).toContain('*Findings*');
+    expect(headings).toContain('*What stands out*');
     expect(headings).toContain('*Actions by lane*');
     // Each finding is cut with "…", never mid-entity.
     expect(all).toMatch(/1\. Finding 1 &lt;script&gt;&amp; z+…/);
@@ -311,7 +311,7 @@ describe('golden message', () => {
         { type: 'divider' },
         {
           type: 'section',
-          text: { type: 'mrkdwn', text: '*Findings*\n1. Referral leads &lt;2 days&gt; convert best.' },
+          text: { type: 'mrkdwn', text: '*What stands out*\n1. Referral leads &lt;2 days&gt; convert best.' },
         },
         {
           type: 'section',
