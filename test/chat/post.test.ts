@@ -22,7 +22,7 @@ const clock = () => Date.parse(AS_OF);
 const outbox = mkdtempSync(join(tmpdir(), 'samepage-chat-'));
 afterAll(() => rmSync(outbox, { recursive: true, force: true }));
 
-/** The example client with one Slack channel and one Teams channel that only gets monthly packets. */
+/** The example client with one Slack channel, and one Teams channel for weekly and monthly packets. */
 function chatConfig(): ClientConfig {
   const config = exampleConfig();
   config.chat = {

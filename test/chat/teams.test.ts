@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { type ChatDigest, chatDigest } from '#shared/chat/digest.ts';
 import {
@@ -13,44 +12,7 @@ import { buildFactSet } from '#shared/metrics/facts.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
 import { CADENCES } from '#shared/time/periods.ts';
 import { AS_OF, CONFIG, EVENTS, statesOf } from '../metrics/fixture.ts';
-
-/** What the test uses of the Adaptive Cards SDK, Microsoft's own parser of the card format. */
-interface ParseEvent {
-  event: number;
-  message: string;
-}
-interface AdaptiveCardsVersion {
-  readonly __version: unique symbol;
-}
-interface AdaptiveCardsSdk {
-  AdaptiveCard: new () => {
-    maxVersion: AdaptiveCardsVersion;
-    parse(json: unknown, context: { readonly eventCount: number }): void;
-    validateProperties(): { validationEvents: ParseEvent[] };
-  };
-  SerializationContext: new (
-    version: AdaptiveCardsVersion,
-  ) => { readonly eventCount: number; getEventAt(index: number): ParseEvent };
-  Versions: { v1_5: AdaptiveCardsVersion };
-  ValidationEvent: Record<number, string>;
-}
-
-// The package's ESM build does not load on Node 20 (extensionless imports); its UMD bundle does,
-// and parsing needs no DOM.
-const AdaptiveCards = createRequire(import.meta.url)(
-  'adaptivecards/dist/adaptivecards.js',
-) as AdaptiveCardsSdk;
-
-/** Every complaint the SDK has about a card read as Adaptive Cards 1.5, the most Teams renders. */
-function problems(card: unknown): string[] {
-  const parsed = new AdaptiveCards.AdaptiveCard();
-  parsed.maxVersion = AdaptiveCards.Versions.v1_5;
-  const context = new AdaptiveCards.SerializationContext(AdaptiveCards.Versions.v1_5);
-  parsed.parse(card, context);
-  const events = Array.from({ length: context.eventCount }, (_, index) => context.getEventAt(index));
-  events.push(...parsed.validateProperties().validationEvents);
-  return events.map((event) => `${AdaptiveCards.ValidationEvent[event.event]}: ${event.message}`);
-}
+import { adaptiveCardProblems } from '../support/adaptive-cards.ts';
 
 function cardOf(message: TeamsMessage): AdaptiveCard {
   return message.attachments[0].content;
@@ -77,23 +39,25 @@ describe('the Adaptive Cards checker', () => {
   });
 
   it('passes a well-formed 1.5 card and fails a bad value, an unknown element and anything newer than 1.5', () => {
-    expect(problems(card({}))).toEqual([]);
-    expect(problems(card({ body: [{ type: 'TextBlock', text: 'x', size: 'huge' }] }))).toEqual([
+    expect(adaptiveCardProblems(card({}))).toEqual([]);
+    expect(adaptiveCardProblems(card({ body: [{ type: 'TextBlock', text: 'x', size: 'huge' }] }))).toEqual([
       expect.stringMatching(/^InvalidPropertyValue: .*"huge".*"size"/),
     ]);
-    expect(problems(card({ body: [{ type: 'Icon', name: 'Calendar' }] }))).toEqual([
+    expect(adaptiveCardProblems(card({ body: [{ type: 'Icon', name: 'Calendar' }] }))).toEqual([
       expect.stringMatching(/^UnknownElementType: .*"Icon"/),
     ]);
-    expect(problems(card({ actions: [{ type: 'Action.OpenUrl', title: 'x' }] }))).toEqual([
+    expect(adaptiveCardProblems(card({ actions: [{ type: 'Action.OpenUrl', title: 'x' }] }))).toEqual([
       expect.stringMatching(/^PropertyCantBeNull: .*"url"/),
     ]);
     // `role` on an action arrived in 1.6.
     expect(
-      problems(
+      adaptiveCardProblems(
         card({ actions: [{ type: 'Action.OpenUrl', title: 'x', url: 'https://x.test/', role: 'Link' }] }),
       ),
     ).toEqual([expect.stringMatching(/^UnsupportedProperty: .*"role".*1\.6/)]);
-    expect(problems(card({ version: '1.6' }))).toEqual([expect.stringMatching(/^UnsupportedCardVersion: /)]);
+    expect(adaptiveCardProblems(card({ version: '1.6' }))).toEqual([
+      expect.stringMatching(/^UnsupportedCardVersion: /),
+    ]);
   });
 });
 
@@ -107,7 +71,7 @@ describe('teamsMessage on real packets', () => {
       const digest = chatDigest(buildPacket(facts, CONFIG, cadence, AS_OF));
       const message = teamsMessage(digest);
       const card = cardOf(message);
-      expect(problems(card)).toEqual([]);
+      expect(adaptiveCardProblems(card)).toEqual([]);
       expect(teamsMessageBytes(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
       expect(message.type).toBe('message');
       expect(message.attachments).toHaveLength(1);
@@ -169,7 +133,7 @@ describe('teamsMessage on a digest far over the limit', () => {
   it('fits under the limit, keeps the headline and every status row whole, and counts what it left out', () => {
     const message = teamsMessage(digest);
     const card = cardOf(message);
-    expect(problems(card)).toEqual([]);
+    expect(adaptiveCardProblems(card)).toEqual([]);
     expect(teamsMessageBytes(message)).toBeLessThanOrEqual(TEAMS_MAX_BYTES);
 
     const words = texts(card.body).map((block) => block.text);
@@ -222,12 +186,12 @@ describe('the "View the full packet" button', () => {
 
   it('is there only when the digest has a web copy', () => {
     const without = cardOf(teamsMessage(digest));
-    expect(problems(without)).toEqual([]);
+    expect(adaptiveCardProblems(without)).toEqual([]);
     expect(without).not.toHaveProperty('actions');
     expect(JSON.stringify(without)).not.toContain('Action.OpenUrl');
 
     const withUrl = cardOf(teamsMessage({ ...digest, webUrl: 'https://packets.example.test/acme/w46' }));
-    expect(problems(withUrl)).toEqual([]);
+    expect(adaptiveCardProblems(withUrl)).toEqual([]);
     expect(withUrl.actions).toEqual([
       { type: 'Action.OpenUrl', title: 'View the full packet', url: 'https://packets.example.test/acme/w46' },
     ]);
@@ -349,7 +313,7 @@ describe('the exact card', () => {
         },
       ],
     });
-    expect(problems(cardOf(message))).toEqual([]);
+    expect(adaptiveCardProblems(cardOf(message))).toEqual([]);
     // The WATCH word, absent above, in its own colour.
     const watch = {
       label: 'Win rate',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +10,13 @@ import { storyDeliveries } from '#local/generator/deliveries.ts';
 import { generateStory } from '#local/generator/story.ts';
 import { genericHeaders } from '#local/senders/generic.ts';
 import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
+import { type SlackMessage, slackLimitProblems } from '#shared/chat/slack.ts';
+import { TEAMS_MAX_BYTES, type TeamsMessage, teamsMessageBytes } from '#shared/chat/teams.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { containsPhone } from '#shared/privacy.ts';
 import { DEMO_SEED, runDemo } from '../../cli/demo.ts';
 import { applyDemoSecretsIfUnset, DEMO_SECRETS, DEMO_SENDER_SECRETS } from '../../cli/demo-secrets.ts';
+import { adaptiveCardProblems } from '../support/adaptive-cards.ts';
 
 /**
  * Issue 8, privacy: after the demo flow (`npm run demo`: the generated story delivered by every
@@ -150,8 +153,9 @@ describe('no email address is stored anywhere after the demo', () => {
     expect(packets('quarterly')).toBe(4 + 1);
     expect(packets('weekly')).toBe(12 + 1);
     expect(kinds.packet).toBe(packets('weekly') + packets('monthly') + packets('quarterly'));
-    // One mail record per packet and recipient, keyed by the recipient's hash.
-    expect(kinds.mail).toBe(3 * new Set(Object.values(config.recipients).flat()).size);
+    // One delivery record per packet and recipient, keyed by the recipient's hash, and one per
+    // chat post: Slack gets the three packets, the Teams channel the monthly and the quarterly.
+    expect(kinds.mail).toBe(3 * new Set(Object.values(config.recipients).flat()).size + 3 + 2);
   });
 
   it('finds nothing shaped like an email address in any item', () => {
@@ -201,6 +205,27 @@ describe('no email address is stored anywhere after the demo', () => {
       .map((delivery) => delivery.body)
       .join('\n');
     expect(addresses.filter((address) => !sent.includes(address))).toEqual([]);
+  });
+
+  it("posts each packet to the demo's chat channels within Slack's limits, as Teams cards that validate (issue 19)", () => {
+    const folders = readdirSync(join(outbox, 'demo'));
+    const posted = (kind: string) =>
+      folders.flatMap((folder) => {
+        const file = join(outbox, 'demo', folder, `${kind}.json`);
+        return existsSync(file)
+          ? Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+          : [];
+      });
+    const slack = posted('slack') as SlackMessage[];
+    const teams = posted('teams') as TeamsMessage[];
+    // Slack gets all three packets; the demo's Teams channel only the monthly and the quarterly.
+    expect(slack).toHaveLength(3);
+    expect(teams).toHaveLength(2);
+    expect(slack.flatMap(slackLimitProblems)).toEqual([]);
+    for (const message of teams) {
+      expect(adaptiveCardProblems(message.attachments[0].content)).toEqual([]);
+      expect(teamsMessageBytes(message)).toBeLessThan(TEAMS_MAX_BYTES);
+    }
   });
 
   it('leaves the addresses to the outbox, which is mail to the recipients', () => {
