@@ -84,20 +84,13 @@ export async function postToChats(
         report.push({ recipient, via: kind, lists, outcome: claim === 'failed' ? 'failed' : STOPPED[claim] });
         continue;
       }
-      let outcome: { state: 'sent' | 'failed' | 'failed-permanent'; detail: string };
-      try {
-        const url = await deps.secrets.get(destination.webhook);
-        const payload = chatPayload(kind, packet, webUrl);
-        // Lets the local twin file what it captured under the packet; Slack and Teams ignore it.
-        const headers = { 'x-samepage-packet': `${packet.cadence}-${packet.period.start.slice(0, 10)}` };
-        outcome = await postWithRetries(() => deps.poster.post(url, payload, headers), sleep);
-      } catch (error) {
-        // A missing secret or an unreachable host after every attempt: tried again on the next retry.
-        outcome = {
-          state: 'failed',
-          detail: error instanceof Error ? `${error.name}: ${error.message}` : 'failed',
-        };
-      }
+      const outcome = await deliver(
+        deps,
+        destination.webhook,
+        chatPayload(kind, packet, webUrl),
+        packet,
+        sleep,
+      );
       try {
         await deps.store.finishMail(key, { ...outcome, at: deps.clock() });
         report.push({
@@ -122,11 +115,50 @@ export async function postToChats(
   return report;
 }
 
+type Outcome = { state: 'sent' | 'failed' | 'failed-permanent'; detail: string };
+
+/** An https URL, or an http one on this machine (the twin's capture endpoint). */
+function isWebhookUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname))
+  );
+}
+
+/** Reads the destination's URL from its secret and posts: the outcome to record. */
+async function deliver(
+  deps: ChatDeps,
+  secretName: string,
+  payload: string,
+  packet: Packet,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Outcome> {
+  let url: string;
+  try {
+    url = await deps.secrets.get(secretName);
+  } catch (error) {
+    // A secret not set yet or not readable: tried again on the event's next retry.
+    return { state: 'failed', detail: error instanceof Error ? `${error.name}: ${error.message}` : 'failed' };
+  }
+  if (!isWebhookUrl(url)) {
+    // The placeholder the stack creates, or a value pasted wrong: no retry can fix it.
+    return {
+      state: 'failed-permanent',
+      detail: `the secret ${secretName} does not hold an https webhook URL (README "Chat")`,
+    };
+  }
+  // Lets the local twin file what it captured under the packet; Slack and Teams ignore it.
+  const headers = { 'x-samepage-packet': `${packet.cadence}-${packet.period.start.slice(0, 10)}` };
+  return postWithRetries(() => deps.poster.post(url, payload, headers), sleep);
+}
+
 /** One destination's attempts: the outcome to record, with the webhook's status and words. */
 async function postWithRetries(
   post: () => Promise<ChatAnswer>,
   sleep: (ms: number) => Promise<void>,
-): Promise<{ state: 'sent' | 'failed' | 'failed-permanent'; detail: string }> {
+): Promise<Outcome> {
   let last = '';
   for (let attempt = 1; attempt <= CHAT_ATTEMPTS; attempt++) {
     let wait = BACKOFF_MS * 2 ** (attempt - 1);
@@ -140,8 +172,8 @@ async function postWithRetries(
       last = said;
       if (answer.retryAfterSeconds !== undefined) wait = answer.retryAfterSeconds * 1000;
     } catch (error) {
-      if (!(error instanceof ChatUnreachableError)) throw error;
-      last = error.message;
+      // The poster says only what kind of failure it was (ChatUnreachableError), never the URL.
+      last = error instanceof ChatUnreachableError ? error.message : 'the post failed';
     }
     if (attempt < CHAT_ATTEMPTS) {
       if (wait > MAX_WAIT_MS) break;

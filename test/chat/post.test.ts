@@ -194,6 +194,20 @@ describe('posting packets to Slack and Teams', () => {
       }
     });
 
+    it("records a secret that holds no webhook URL (the stack's placeholder) as permanent, without posting", async () => {
+      const [entry] = await postToChats(depsFor('q8#Zr!placeholder-value', '#unset'), packet, ready);
+      expect(entry).toMatchObject({
+        outcome: 'failed-permanent',
+        detail: 'the secret acme/slack-scripted does not hold an https webhook URL (README "Chat")',
+      });
+      const [plainHttp] = await postToChats(
+        depsFor('http://hooks.example/services/x', '#http'),
+        packet,
+        ready,
+      );
+      expect(plainHttp?.outcome).toBe('failed-permanent');
+    });
+
     it('never puts the webhook URL in a report, a record or an error', async () => {
       const webhook = await scriptedWebhook([{ status: 403 }]);
       const url = webhook.url;
