@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RenderedPacket } from '#shared/email/render.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import type { Mailer, OutgoingMail } from '#shared/ports/mailer.ts';
+import { writeChatPreview } from './chat-preview.ts';
 
 /** `outbox/<client>/<cadence>-<period start date>/`: what a packet looked like when it was sent. */
 export function outboxDir(root: string, packet: Pick<Packet, 'client' | 'cadence' | 'period'>): string {
@@ -54,4 +55,5 @@ export async function writeChatCapture(
     .catch(() => ({}) as Record<string, unknown>);
   kept[capture.name] = capture.payload;
   await writeFile(file, `${JSON.stringify(kept, null, 2)}\n`);
+  await writeChatPreview(dir);
 }

@@ -37,10 +37,16 @@ export interface TextBlock {
   separator?: true;
 }
 
+/** Wide enough for a bold WATCH at the default size, the longest status word. */
+export const STATUS_COLUMN_WIDTH = '64px';
+
 export interface Column {
   type: 'Column';
-  /** Relative weights, so the status words and labels line up from row to row. */
-  width: number;
+  /**
+   * Relative weights, so the labels and values line up from row to row; the status word's column
+   * is a fixed width that holds WATCH on a phone (a weight broke it into "WATC/H" at 375 px).
+   */
+  width: number | `${number}px`;
   items: CardElement[];
 }
 
@@ -242,7 +248,7 @@ function statusRow(row: ChatDigest['status'][number]): ColumnSet {
     columns: [
       {
         type: 'Column',
-        width: 2,
+        width: STATUS_COLUMN_WIDTH,
         items: [
           text(word.text, {
             weight: 'Bolder',

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
@@ -99,6 +100,33 @@ describe('posting packets to Slack and Teams', () => {
     const again = await sendPacket(localSendDeps(twin, clock), ready);
     expect(again.every((entry) => entry.outcome === 'already-sent')).toBe(true);
     expect(twin.chatCaptures).toHaveLength(2);
+  });
+
+  it('previews both posts in chat.html, which Chromium draws at 375 and 1024 px without overflow', async () => {
+    const folder = join(outbox, 'example', `weekly-${packet.period.start.slice(0, 10)}`);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+    try {
+      for (const width of [375, 1024]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(String(error)));
+        await page.goto(`file://${join(folder, 'chat.html')}`);
+        // Microsoft's renderer drew the Teams card; the Slack blocks are drawn as HTML.
+        await page.waitForSelector('.ac-adaptiveCard');
+        expect(errors).toEqual([]);
+        const text = await page.evaluate(() => document.querySelector('main')?.textContent ?? '');
+        expect(text).toContain('Slack #revenue-council');
+        expect(text).toContain('Teams Leadership');
+        expect(text.split(packet.headline.text).length - 1).toBe(2);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+    }
   });
 
   it('skips a destination whose cadences do not include the packet', async () => {

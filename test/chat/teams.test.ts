@@ -219,7 +219,11 @@ describe('the exact card', () => {
       type: 'ColumnSet',
       spacing: 'Small',
       columns: [
-        { type: 'Column', width: 2, items: [{ type: 'TextBlock', wrap: true, weight: 'Bolder', ...word }] },
+        {
+          type: 'Column',
+          width: '64px',
+          items: [{ type: 'TextBlock', wrap: true, weight: 'Bolder', ...word }],
+        },
         {
           type: 'Column',
           width: 5,
