@@ -97,7 +97,7 @@ export async function postToChats(
           recipient,
           via: kind,
           lists,
-          outcome: outcome.state === 'sent' ? 'sent' : outcome.state,
+          outcome: outcome.state,
           detail: outcome.detail,
         });
       } catch (error) {
