@@ -279,6 +279,10 @@ export function slackMessage(digest: ChatDigest): SlackMessage {
   }));
   // Actions are placed last but sized first: who does what matters more than one more finding. Each
   // list gets at most half of what is left while the other has something to say.
+  // As the email and the Teams card say it: a quiet week is news too.
+  const nothingOutOfRange: SlackBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: '*Actions by lane*\nNothing is out of range.' } },
+  ];
   const actions =
     actionLines.length > 0
       ? packList(
@@ -287,10 +291,17 @@ export function slackMessage(digest: ChatDigest): SlackMessage {
           findingLines.length > 0 ? Math.max(1, Math.floor(blocksLeft / 2)) : blocksLeft,
           findingLines.length > 0 ? Math.floor(charsLeft / 2) : charsLeft,
         )
-      : [];
+      : blocksLeft > 1
+        ? nothingOutOfRange
+        : [];
   const findings =
     findingLines.length > 0
-      ? packList('*What stands out*', findingLines, blocksLeft - actions.length, charsLeft - textLength(actions))
+      ? packList(
+          '*What stands out*',
+          findingLines,
+          blocksLeft - actions.length,
+          charsLeft - textLength(actions),
+        )
       : [];
 
   return {

@@ -334,4 +334,20 @@ describe('golden message', () => {
       ],
     });
   });
+
+  it('says "Nothing is out of range." when no lane has an action, as the email and the Teams card do', () => {
+    const message = slackMessage({
+      title: 'Acme · weekly pipeline council',
+      period: 'Week of Nov 9–15, 2026',
+      headline: 'Qualified pipeline created: $30,000 in 1 deal',
+      status: [],
+      noThreshold: [],
+      findings: [],
+      actions: [],
+    });
+    expect(message.blocks.at(-1)).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Actions by lane*\nNothing is out of range.' },
+    });
+  });
 });
