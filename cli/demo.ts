@@ -65,6 +65,9 @@ export interface DemoOptions {
   progress?: boolean;
 }
 
+/** The twin `samepage serve --port 3000` runs, as the demo prints: its mails' links open there. */
+const DEMO_WEB_BASE_URL = 'http://127.0.0.1:3000';
+
 /**
  * `npm run demo`: a seeded, year-long story of a B2B SaaS client delivered by every source in
  * its own signed wire format over HTTP to the local twin, then the weekly, monthly and quarterly
@@ -143,7 +146,7 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
     let sent: RecipientReport[] = [];
     publisher.subscribe(async (event) => {
       sent = await sendPacket(
-        localSendDeps(twin, () => asOf.getTime()),
+        localSendDeps(twin, () => asOf.getTime(), DEMO_WEB_BASE_URL),
         event,
       );
     });
@@ -186,7 +189,7 @@ export async function runDemo(config: ClientConfig, options: DemoOptions): Promi
       `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Print a whole packet: npx samepage packet --client ${config.client} --cadence weekly --as-of ${asOf.toISOString()} --data ${shown}`,
     );
     console.log(
-      `Keep a twin running on the same data (webhooks and the SES inbox): npx samepage serve --client ${config.client} --port 3000 --data ${shown}`,
+      `Keep a twin running on the same data (webhooks, the SES inbox, and the web copies the mails and chat posts link to): npx samepage serve --client ${config.client} --port 3000 --data ${shown}`,
     );
     return { unexpected: surprises.length };
   } finally {

@@ -109,15 +109,26 @@ export interface WebhookServer {
 
 /**
  * Serves `POST /webhooks/{source}` by calling the ingest handler with the event AWS would build,
- * and, with `onChat`, `POST /chat/{slack|teams}/{name}`: a capture of what a packet posts to chat.
+ * with `onChat`, `POST /chat/{slack|teams}/{name}`: a capture of what a packet posts to chat, and
+ * with `view`, `GET /packets/view`: the packets' web copies, as the stack serves them.
  */
 export async function startWebhookServer(
   handler: ApiHandler,
   port = 0,
-  onChat?: (capture: ChatCapture) => Promise<void>,
+  routes: { onChat?: (capture: ChatCapture) => Promise<void>; view?: ApiHandler } = {},
 ): Promise<WebhookServer> {
+  const { onChat, view } = routes;
   const server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://local').pathname;
+    if (request.method === 'GET' && path === '/packets/view' && view) {
+      const event = apiGatewayEvent(request, Buffer.alloc(0), '');
+      const result = await view(event, lambdaContext(event.requestContext.requestId));
+      const headers = Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      response.writeHead(result.statusCode ?? 200, headers).end(result.body ?? '');
+      return;
+    }
     const chat = CHAT_ROUTE.exec(path);
     if (request.method === 'POST' && chat?.[1] && chat[2] && onChat) {
       // Answers as the real webhooks do: Slack "200 ok", a Teams workflow "202 Accepted".

@@ -1,5 +1,6 @@
 import { createIngestHandler } from '#functions/ingest/app.ts';
 import { observability } from '#functions/lib/observability.ts';
+import { createViewPacketHandler } from '#functions/view-packet/app.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
@@ -64,7 +65,11 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
       if (options.outbox !== undefined)
         await writeChatCapture(options.outbox, options.config.client, capture);
     };
-    server = await startWebhookServer(handler, options.port, onChat);
+    const view = createViewPacketHandler(
+      { config: options.config, store, clock },
+      observability('samepage-view-packet'),
+    );
+    server = await startWebhookServer(handler, options.port, { onChat, view });
   }
   let mail: Twin['mail'];
   if (options.outbox !== undefined) {
@@ -93,7 +98,7 @@ export async function startTwin(options: TwinOptions): Promise<Twin> {
 }
 
 /** The send step's dependencies on the twin: the emulator's SES client, with every mail kept in outbox/. */
-export function localSendDeps(twin: Twin, clock: Clock = systemClock): SendDeps {
+export function localSendDeps(twin: Twin, clock: Clock = systemClock, webBaseUrl?: string): SendDeps {
   const mail = twin.mail;
   if (!mail) throw new Error('the twin was started without mail (pass outbox)');
   return {
@@ -105,7 +110,12 @@ export function localSendDeps(twin: Twin, clock: Clock = systemClock): SendDeps 
       mail.mailer.currentDir = await writeRendered(mail.outbox, packet, rendered);
     },
     ...(twin.server
-      ? { chat: { secrets: new TwinChatSecrets(twin, twin.server.url), poster: new FetchChatPoster() } }
+      ? {
+          // Links in mails and chat posts open the web copy on this twin while it runs, or on the
+          // twin the caller names (the demo's links open on `samepage serve --port 3000`).
+          webBaseUrl: webBaseUrl ?? twin.server.url,
+          chat: { secrets: new TwinChatSecrets(twin, twin.server.url), poster: new FetchChatPoster() },
+        }
       : {}),
   };
 }

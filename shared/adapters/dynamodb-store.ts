@@ -399,6 +399,7 @@ export class DynamoDbStore implements Store {
       periodStart: snapshot.periodStart,
       builtAt: snapshot.builtAt,
       packet: gzipSync(snapshot.packet),
+      ...(snapshot.web ? { webToken: snapshot.web.token, webExpiresAt: snapshot.web.expiresAt } : {}),
     };
     if (replace) {
       this.counters.writes++;
@@ -718,11 +719,14 @@ function sleep(ms: number): Promise<void> {
 }
 
 function snapshotOf(item: Record<string, unknown>): PacketSnapshot {
-  const { cadence, periodStart, builtAt, packet } = item;
+  const { cadence, periodStart, builtAt, packet, webToken, webExpiresAt } = item;
   return {
     cadence: cadence as string,
     periodStart: periodStart as string,
     builtAt: builtAt as number,
     packet: gunzipSync(packet as Uint8Array).toString('utf8'),
+    ...(typeof webToken === 'string' && typeof webExpiresAt === 'number'
+      ? { web: { token: webToken, expiresAt: webExpiresAt } }
+      : {}),
   };
 }

@@ -316,6 +316,8 @@ export const clientConfigSchema = z
         }
       })
       .default({ slack: [], teams: [] }),
+    /** The web copy of each packet: how many days its link opens it. */
+    web: z.strictObject({ linkDays: positiveInt.default(90) }).default({ linkDays: 90 }),
     sources: z
       .strictObject(sourceSchemas)
       .partial()

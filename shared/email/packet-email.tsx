@@ -305,8 +305,24 @@ function MetricBlock({
 
 const LANES = ['marketing', 'sales', 'both'] as const;
 
-/** The packet as an email: table-based, inline styles, one fluid column, no images or scripts. */
-export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject: string; caps: Caps }) {
+/**
+ * The packet as an email: table-based, inline styles, one fluid column, no images or scripts. The
+ * same markup is its web copy (`web`): wider, every list whole, kept out of search engines.
+ */
+export function PacketEmail({
+  packet,
+  subject,
+  caps,
+  webUrl,
+  web = false,
+}: {
+  packet: Packet;
+  subject: string;
+  caps: Caps;
+  /** The link to the web copy, printed under the period in the email. */
+  webUrl?: string;
+  web?: boolean;
+}) {
   const byId = new Map(packet.metrics.map((metric) => [metric.id as string, metric]));
   const tableMetrics = packet.statusTable
     .map((id) => byId.get(id))
@@ -318,6 +334,7 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
         <meta name="color-scheme" content="light dark" />
         <meta name="supported-color-schemes" content="light dark" />
         <title>{subject}</title>
+        {web ? <meta name="robots" content="noindex, nofollow" /> : null}
       </Head>
       <Preview>{packet.headline.text}</Preview>
       <Body
@@ -329,7 +346,13 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
         }}
       >
         <Container
-          style={{ ...base, backgroundColor: paper, maxWidth: '600px', width: '100%', padding: '16px' }}
+          style={{
+            ...base,
+            backgroundColor: paper,
+            maxWidth: web ? '760px' : '600px',
+            width: '100%',
+            padding: '16px',
+          }}
         >
           <P style={small}>
             {packet.displayName} · {packet.cadence} {MEETINGS[packet.cadence]}
@@ -341,6 +364,14 @@ export function PacketEmail({ packet, subject, caps }: { packet: Packet; subject
             {dateRange(packet.period.start, packet.period.end)} ({packet.period.timezone}) · as of{' '}
             {readableInstant(packet.asOf)}
           </P>
+          {webUrl && !web ? (
+            <P style={{ ...small, margin: '4px 0 0' }}>
+              <Link href={webUrl} style={{ color: '#1a56c4' }}>
+                Open the full packet in your browser
+              </Link>{' '}
+              (every list in full; the link opens this packet only)
+            </P>
+          ) : null}
 
           {packet.banner ? (
             <Section

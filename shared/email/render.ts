@@ -27,12 +27,19 @@ export interface RenderedPacket {
   csvFilename: string;
 }
 
-/** The same packet for every recipient: subject, HTML, plain text (the text packet) and the full CSV. */
-export async function renderPacketEmail(packet: Packet, currency: string): Promise<RenderedPacket> {
+/**
+ * The same packet for every recipient: subject, HTML, plain text (the text packet) and the full
+ * CSV, with a link to the web copy when there is one.
+ */
+export async function renderPacketEmail(
+  packet: Packet,
+  currency: string,
+  webUrl?: string,
+): Promise<RenderedPacket> {
   const subject = packetSubject(packet, currency);
   let html = '';
   for (const caps of CAP_STEPS) {
-    html = await render(createElement(PacketEmail, { packet, subject, caps }));
+    html = await render(createElement(PacketEmail, { packet, subject, caps, ...(webUrl ? { webUrl } : {}) }));
     if (Buffer.byteLength(html, 'utf8') <= HTML_BUDGET_BYTES) break;
   }
   return {
@@ -42,4 +49,19 @@ export async function renderPacketEmail(packet: Packet, currency: string): Promi
     csv: packetCsv(packet),
     csvFilename: `${packet.client}-${packet.cadence}-${packet.period.start.slice(0, 10)}.csv`,
   };
+}
+
+/** Every list whole: the web copy has no clip to stay under. */
+const UNCAPPED: Caps = { items: Number.POSITIVE_INFINITY, breakdown: Number.POSITIVE_INFINITY };
+
+/** The packet's web copy: the email's content and charts, wider, with every list the email caps. */
+export async function renderPacketWeb(packet: Packet, currency: string): Promise<string> {
+  return render(
+    createElement(PacketEmail, {
+      packet,
+      subject: packetSubject(packet, currency),
+      caps: UNCAPPED,
+      web: true,
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type ChatDeps, postToChats } from '../chat/post.ts';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Packet } from '../packets/packet.ts';
+import { webUrlOf } from '../packets/web-link.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Mailer, PermanentMailError } from '../ports/mailer.ts';
 import type { PacketReady } from '../ports/publisher.ts';
@@ -14,6 +15,8 @@ export interface SendDeps {
   store: Store;
   mailer: Mailer;
   clock: Clock;
+  /** The stack's public URL: mails and chat posts link to the packet's web copy under it. */
+  webBaseUrl?: string;
   /** Where the config's Slack and Teams webhooks are posted: their secrets and the poster. */
   chat?: Pick<ChatDeps, 'secrets' | 'poster' | 'sleep'>;
   /** Called once per send with the rendered packet (the local twin writes outbox/ files). */
@@ -113,7 +116,8 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
   const snapshot = await deps.store.getPacketSnapshot(event.cadence, event.periodStart);
   if (!snapshot) throw new PacketNotFoundError(`no ${event.cadence} packet stored for ${event.periodStart}`);
   const packet = JSON.parse(snapshot.packet) as Packet;
-  const rendered = await renderPacketEmail(packet, deps.config.currency);
+  const webUrl = deps.webBaseUrl ? webUrlOf(deps.webBaseUrl, snapshot) : undefined;
+  const rendered = await renderPacketEmail(packet, deps.config.currency, webUrl);
   await deps.onRendered?.(packet, rendered);
 
   const report: RecipientReport[] = [];
@@ -170,7 +174,7 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
       });
     }
   }
-  if (deps.chat) report.push(...(await postToChats({ ...deps, ...deps.chat }, packet, event)));
+  if (deps.chat) report.push(...(await postToChats({ ...deps, ...deps.chat }, packet, event, webUrl)));
   if (report.some((entry) => entry.outcome === 'failed')) throw new RetryableSendError(report);
   return report;
 }

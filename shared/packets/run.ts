@@ -10,6 +10,7 @@ import { isScheduledDay, scheduledBuildAfter } from '../time/schedule.ts';
 import { brokenReason, brokenSources } from './freshness.ts';
 import { loadFacts } from './load.ts';
 import { buildPacket, earlierPacket, type Packet, trendPeriods } from './packet.ts';
+import { newWebToken } from './web-link.ts';
 
 /** What EventBridge Scheduler (or `samepage serve`'s scheduler) sends to build-packet. */
 export const buildPacketInputSchema = z.strictObject({
@@ -87,11 +88,13 @@ export async function buildAndPublishPacket(
     const packet = await buildFromStore(deps, input.cadence, asOf);
     const held = await holdOrRelease(deps, input, periodStart, packet);
     if (held) return held;
+    const builtAt = deps.clock();
     const snapshot = {
       cadence: input.cadence,
       periodStart,
-      builtAt: deps.clock(),
+      builtAt,
       packet: JSON.stringify(packet),
+      web: newWebToken(deps.config, builtAt),
     };
     const stored = await deps.store.putPacketSnapshot(snapshot, input.force === true);
     if (stored === 'exists') {
@@ -208,7 +211,13 @@ export async function buildEarlierPackets(
     }
     const packet = await buildFromStore(deps, cadence, scheduledBuildAfter(cadence, period, config));
     const stored = await store.putPacketSnapshot(
-      { cadence, periodStart, builtAt: deps.clock(), packet: JSON.stringify(packet) },
+      {
+        cadence,
+        periodStart,
+        builtAt: deps.clock(),
+        packet: JSON.stringify(packet),
+        web: newWebToken(config, deps.clock()),
+      },
       false,
     );
     if (stored === 'new') built++;

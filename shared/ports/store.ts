@@ -59,6 +59,8 @@ export interface PacketSnapshot {
   builtAt: number;
   /** The packet JSON (shared/packets/packet.ts), kept whole so a resend sends the same numbers. */
   packet: string;
+  /** The capability token of its web copy (shared/packets/web-link.ts); none on older snapshots. */
+  web?: { token: string; expiresAt: number };
 }
 
 /** One delivery of a source, as its freshness marker counts it. */

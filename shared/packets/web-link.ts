@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import * as z from 'zod';
+import type { ClientConfig } from '../config/schema.ts';
+import type { PacketSnapshot, Store } from '../ports/store.ts';
+import { constantTimeEqual } from '../sources/wire.ts';
+import { CADENCES } from '../time/periods.ts';
+import type { Packet } from './packet.ts';
+
+/**
+ * The web copy of a packet is reached by a capability URL: whoever holds the link may read that
+ * one packet until the link expires, and nobody else. The token is 256 random bits (the issue asks
+ * for at least 128), kept with the snapshot, and sent as a query parameter: API Gateway's access
+ * log records the path, not the query string.
+ */
+export const WEB_PATH = '/packets/view';
+const TOKEN_BYTES = 32;
+const DAY_MS = 86_400_000;
+
+export interface WebToken {
+  token: string;
+  expiresAt: number;
+}
+
+/** A new token for a snapshot built at `builtAt`, valid for the config's `web.linkDays`. */
+export function newWebToken(config: Pick<ClientConfig, 'web'>, builtAt: number): WebToken {
+  return {
+    token: randomBytes(TOKEN_BYTES).toString('base64url'),
+    expiresAt: builtAt + config.web.linkDays * DAY_MS,
+  };
+}
+
+/** `weekly-2026-11-23`: the packet's cadence and the local date its period starts. */
+export function packetId(snapshot: Pick<PacketSnapshot, 'cadence' | 'periodStart'>): string {
+  return `${snapshot.cadence}-${snapshot.periodStart.slice(0, 10)}`;
+}
+
+/** The link to a snapshot's web copy, or none when it has no token (built before web copies). */
+export function webUrlOf(
+  baseUrl: string,
+  snapshot: Pick<PacketSnapshot, 'cadence' | 'periodStart' | 'web'>,
+): string | undefined {
+  if (!snapshot.web) return undefined;
+  const query = new URLSearchParams({ p: packetId(snapshot), t: snapshot.web.token });
+  return `${baseUrl.replace(/\/+$/, '')}${WEB_PATH}?${query}`;
+}
+
+const querySchema = z.object({
+  p: z.string().regex(new RegExp(`^(${CADENCES.join('|')})-(\\d{4}-\\d{2}-\\d{2})$`)),
+  t: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+});
+
+export type WebLookup =
+  | { found: true; packet: Packet }
+  | { found: false; reason: 'malformed' | 'unknown' | 'wrong-token' | 'expired' };
+
+/**
+ * The packet a link opens. A malformed link reads nothing; any other asks the store once for the
+ * snapshot, whether its token turns out right, wrong or expired, so the answer's cost says nothing
+ * about the token. The token is compared in constant time.
+ */
+export async function findWebPacket(
+  store: Pick<Store, 'getPacketSnapshot'>,
+  config: Pick<ClientConfig, 'timezone'>,
+  query: Readonly<Record<string, string | undefined>>,
+  now: number,
+): Promise<WebLookup> {
+  const parsed = querySchema.safeParse(query);
+  if (!parsed.success) return { found: false, reason: 'malformed' };
+  const [, cadence, date] = /^(\w+)-(.+)$/.exec(parsed.data.p) ?? [];
+  const start = DateTime.fromISO(date ?? '', { zone: config.timezone });
+  if (!cadence || !start.isValid) return { found: false, reason: 'malformed' };
+  // The snapshot key, as the build wrote it (isoInZone).
+  const periodStart = start.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+  const snapshot = await store.getPacketSnapshot(cadence, periodStart);
+  // Compared even without a snapshot (against a token of the same shape), so every path does the same work.
+  const expected = snapshot?.web?.token ?? 'x'.repeat(43);
+  const matches = constantTimeEqual(parsed.data.t, expected);
+  if (!snapshot?.web) return { found: false, reason: 'unknown' };
+  if (!matches) return { found: false, reason: 'wrong-token' };
+  if (now >= snapshot.web.expiresAt) return { found: false, reason: 'expired' };
+  return { found: true, packet: JSON.parse(snapshot.packet) as Packet };
+}
