@@ -19,7 +19,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = `${ROOT}.bench-bundles/`;
-const FUNCTIONS = ['ingest', 'build-packet', 'send-packet'] as const;
+const FUNCTIONS = ['ingest', 'build-packet', 'send-packet', 'view-packet'] as const;
 const RUNS = 10;
 
 export interface LambdaResult {

@@ -85,10 +85,21 @@ export class ClientStack extends Stack {
     delivery.bus.grantPutEventsTo(buildPacket);
     buildPacket.addEnvironment('EVENT_BUS_NAME', delivery.bus.eventBusName);
 
-    new WebhookApi(this, 'Webhooks', {
+    // The web copy: a small function that reads packet snapshots only.
+    const viewPacket = new ProjectFunction(this, 'ViewPacket', {
+      name: 'view-packet',
+      config,
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+    });
+    viewPacket.grantTable(table, 'view-packet');
+
+    const api = new WebhookApi(this, 'Webhooks', {
       sources: SOURCE_NAMES.filter((name) => config.sources[name] !== undefined),
       ingest,
+      viewPacket,
     });
+    sendPacket.addEnvironment('WEB_BASE_URL', api.apiEndpoint);
 
     new OpsAlarms(this, 'Ops', {
       client: config.client,

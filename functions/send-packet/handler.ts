@@ -23,4 +23,10 @@ const chat = {
   poster: new FetchChatPoster(),
 };
 
-export const handler = createSendPacketHandler({ config, store, mailer, clock: systemClock, chat }, tools);
+// The API's URL: mails and chat posts link to each packet's web copy under it.
+const webBaseUrl = process.env.WEB_BASE_URL;
+
+export const handler = createSendPacketHandler(
+  { config, store, mailer, clock: systemClock, chat, ...(webBaseUrl ? { webBaseUrl } : {}) },
+  tools,
+);

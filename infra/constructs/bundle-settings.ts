@@ -6,17 +6,20 @@ import type { ClientConfig } from '#shared/config/schema.ts';
  */
 export const BUNDLE_TARGET = 'node24';
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
-export type FunctionName = 'ingest' | 'build-packet' | 'send-packet';
+export type FunctionName = 'ingest' | 'build-packet' | 'send-packet' | 'view-packet';
 
 /**
  * What a function's bundle leaves out. prettier is only imported by @react-email/render's unused
  * `pretty` option. The AWS SDK is bundled where cold start matters: loading the runtime's copy
  * from node_modules costs ~100 ms more per cold start than the same clients tree-shaken into the
- * bundle (bench/RESULTS.md). send-packet runs a few times a week, and with the SDK its bundle
- * (React's server renderer, nodemailer) would pass 1 MB, so it uses the runtime's SDK.
+ * bundle (bench/RESULTS.md). send-packet runs a few times a week and view-packet when someone
+ * opens a link; with the SDK their bundles (React's server renderer) would pass 1 MB, so they use
+ * the runtime's SDK.
  */
 export function bundleExternals(name: FunctionName): string[] {
-  return name === 'send-packet' ? ['@aws-sdk/*', 'prettier', 'prettier/*'] : ['prettier', 'prettier/*'];
+  return name === 'send-packet' || name === 'view-packet'
+    ? ['@aws-sdk/*', 'prettier', 'prettier/*']
+    : ['prettier', 'prettier/*'];
 }
 /** Some dependencies are CommonJS and call require(); ESM bundles need it defined. */
 export const BUNDLE_BANNER =

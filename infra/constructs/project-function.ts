@@ -130,6 +130,14 @@ export class ProjectFunction extends NodejsFunction {
           conditions: leadingKeys('send-packet'),
         }),
       ],
+      // The web copy: GetItem on a packet snapshot, nothing else (asserted in the CDK test).
+      'view-packet': [
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [table.tableArn],
+          conditions: leadingKeys('view-packet'),
+        }),
+      ],
     };
     for (const statement of statements[access]) this.addToRolePolicy(statement);
   }

@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SourceName } from '#shared/config/schema.ts';
+import { WEB_PATH } from '#shared/packets/web-link.ts';
 
 export interface RouteThrottle {
   /** Steady requests per second. */
@@ -47,7 +48,12 @@ const DEFAULT_THROTTLE: RouteThrottle = { rateLimit: 5, burstLimit: 10 };
 export interface WebhookApiProps {
   sources: readonly SourceName[];
   ingest: IFunction;
+  /** `GET /packets/view`: the packets' web copies. */
+  viewPacket: IFunction;
 }
+
+/** People opening a packet from a mail or a chat post: a few a minute, never a flood. */
+const VIEW_THROTTLE: RouteThrottle = { rateLimit: 2, burstLimit: 10 };
 
 /**
  * The HTTP API: `POST /webhooks/<source>` for each configured source only (anything else is
@@ -57,6 +63,8 @@ export interface WebhookApiProps {
 export class WebhookApi extends Construct {
   readonly api: HttpApi;
   readonly baseUrl: string;
+  /** The API's own URL: mails and chat posts link to the web copies under it. */
+  readonly apiEndpoint: string;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
@@ -95,13 +103,26 @@ export class WebhookApi extends Construct {
       const { rateLimit, burstLimit } = ROUTE_THROTTLES[source];
       routeSettings[`POST ${path}`] = { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit };
     }
+    const view = new HttpLambdaIntegration('ViewPacket', props.viewPacket);
+    for (const route of this.api.addRoutes({
+      path: WEB_PATH,
+      methods: [HttpMethod.GET],
+      integration: view,
+    })) {
+      cfnStage.node.addDependency(route);
+    }
+    routeSettings[`GET ${WEB_PATH}`] = {
+      ThrottlingRateLimit: VIEW_THROTTLE.rateLimit,
+      ThrottlingBurstLimit: VIEW_THROTTLE.burstLimit,
+    };
     cfnStage.routeSettings = routeSettings;
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG4',
       reason:
-        'Webhook senders (HubSpot, Salesforce, Pipedrive, Typeform, Standard Webhooks) cannot use API Gateway authorizers; every delivery is authenticated in the ingest function before anything is stored (a signature, Basic credentials, or for Salesforce a required shared ?token= compared in constant time and then its org id), and refused with 401 otherwise.',
+        'POST /webhooks/<source>: webhook senders (HubSpot, Salesforce, Pipedrive, Typeform, Standard Webhooks) cannot use API Gateway authorizers; every delivery is authenticated in the ingest function before anything is stored (a signature, Basic credentials, or for Salesforce a required shared ?token= compared in constant time and then its org id), and refused with 401 otherwise. GET /packets/view: a capability link from the packet mail or chat post; the view-packet function compares its 256-bit token (a query parameter, left out of the access log) in constant time with the one kept on that packet snapshot, answers 404 when it is wrong or expired, and its role can read packet snapshots only.',
     });
     this.baseUrl = `${this.api.apiEndpoint}/webhooks/`;
+    this.apiEndpoint = this.api.apiEndpoint;
     new CfnOutput(scope, 'WebhookBaseUrl', {
       value: this.baseUrl,
       description: 'POST <this><source> from each CRM',

@@ -99,12 +99,14 @@ export const LEADING_KEY_PATTERNS: Record<ItemKind, readonly string[]> = {
  * ingest keeps entities, deliveries, the first-fact marker and the source markers and can reach no
  * packet, mail, hold or definitions item; build-packet writes snapshots, the definitions log and
  * packet holds (it reads everything, source markers included, by key and through the indexes);
- * send-packet reads snapshots and keeps mail records.
+ * send-packet reads snapshots and keeps mail records; view-packet (the web copy, reached from the
+ * internet) reads packet snapshots and nothing else.
  */
 export const FUNCTION_ITEMS = {
   ingest: ['entity', 'raw', 'quarantine', 'meta', 'source'],
   'build-packet': ['packet', 'definitions', 'hold'],
   'send-packet': ['packet', 'mail'],
+  'view-packet': ['packet'],
 } as const satisfies Record<string, readonly ItemKind[]>;
 
 export type TableAccess = keyof typeof FUNCTION_ITEMS;

@@ -137,12 +137,18 @@ describe('the client stack', () => {
       Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
         .map((route) => route.Properties.RouteKey)
         .sort();
-    expect(routes(losAngeles)).toEqual(['POST /webhooks/generic', 'POST /webhooks/hubspot']);
-    expect(routes(berlinTemplate)).toEqual(
-      ['generic', 'hubspot', 'hubspot-workflow', 'pipedrive', 'salesforce', 'typeform'].map(
+    // Every stack also serves the packets' web copies.
+    expect(routes(losAngeles)).toEqual([
+      'GET /packets/view',
+      'POST /webhooks/generic',
+      'POST /webhooks/hubspot',
+    ]);
+    expect(routes(berlinTemplate)).toEqual([
+      'GET /packets/view',
+      ...['generic', 'hubspot', 'hubspot-workflow', 'pipedrive', 'salesforce', 'typeform'].map(
         (s) => `POST /webhooks/${s}`,
       ),
-    );
+    ]);
     berlinTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AccessLogSettings: Match.objectLike({
@@ -326,10 +332,12 @@ describe('the client stack', () => {
       'POST /webhooks/pipedrive': [30, 60],
       'POST /webhooks/typeform': [5, 10],
       'POST /webhooks/generic': [10, 20],
+      'GET /packets/view': [2, 10],
     });
     expect(limits(losAngeles)).toEqual({
       'POST /webhooks/hubspot': [20, 40],
       'POST /webhooks/generic': [10, 20],
+      'GET /packets/view': [2, 10],
     });
     // A route without its own entry would fall back to the smallest sender's limits.
     expect(stage(berlinTemplate)?.DefaultRouteSettings).toMatchObject({
@@ -347,7 +355,8 @@ describe('the client stack', () => {
       (fn) => fn.Properties,
     );
     const ours = functions.filter((fn) => fn.Runtime === 'nodejs24.x');
-    expect(ours).toHaveLength(3);
+    // ingest, build-packet, send-packet and view-packet.
+    expect(ours).toHaveLength(4);
     for (const fn of ours) {
       expect(fn.Architectures).toEqual(['arm64']);
       expect(fn.LoggingConfig.LogGroup).toBeDefined();
@@ -464,6 +473,21 @@ describe('the client stack', () => {
       [idOf['acme/email-hash-key'], idOf['acme/hubspot-client-secret']].sort(),
     );
     expect(secretsRead('BuildPacketRole')).toEqual([]);
+  });
+
+  it("lets the web copy's function read packet snapshots only, by key", () => {
+    const statements = statementsOf(berlinTemplate, 'ViewPacketRole');
+    const table = statements.filter((statement) =>
+      actionsOf([statement]).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(actionsOf(table)).toEqual(['dynamodb:GetItem']);
+    expect(table[0]?.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toEqual(['packet#*']);
+    // No secret, no mail, no bus: nothing but that one read.
+    expect(
+      actionsOf(statements).filter(
+        (action) => !action.startsWith('dynamodb:') && !action.startsWith('logs:'),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the data: the table is retained, protected and backed up', () => {
