@@ -13,6 +13,7 @@ import { RetryableSendError, sendPacket } from '#shared/email/send.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
+import { webUrlOf } from '#shared/packets/web-link.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
@@ -89,9 +90,14 @@ describe('posting packets to Slack and Teams', () => {
       ['slack', '#revenue-council'],
       ['teams', 'Leadership'],
     ]);
-    // What arrived is the same digest as the mail, laid out for each platform.
-    expect(twin.chatCaptures[0]?.payload).toEqual(JSON.parse(chatPayload('slack', packet)));
-    expect(twin.chatCaptures[1]?.payload).toEqual(JSON.parse(chatPayload('teams', packet)));
+    // What arrived is the same digest as the mail, laid out for each platform, with the button to
+    // the packet's web copy on this twin.
+    const snapshot = await twin.store.getPacketSnapshot(ready.cadence, ready.periodStart);
+    const webUrl = webUrlOf(twin.server?.url ?? '', snapshot ?? { cadence: '', periodStart: '' });
+    expect(webUrl).toMatch(/\/packets\/view\?p=weekly-\d{4}-\d{2}-\d{2}&t=[\w-]{43}$/);
+    expect(twin.chatCaptures[0]?.payload).toEqual(JSON.parse(chatPayload('slack', packet, webUrl)));
+    expect(twin.chatCaptures[1]?.payload).toEqual(JSON.parse(chatPayload('teams', packet, webUrl)));
+    expect(JSON.stringify(twin.chatCaptures[0]?.payload)).toContain('View the full packet');
     // And it is kept in the packet's outbox folder, beside the mails.
     const folder = join(outbox, 'example', `weekly-${packet.period.start.slice(0, 10)}`);
     const slack = JSON.parse(readFileSync(join(folder, 'slack.json'), 'utf8')) as Record<string, unknown>;
