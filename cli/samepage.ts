@@ -22,6 +22,7 @@ import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket, buildFromStore, runScheduledBuild } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
+import { snapshotKeyOf } from '#shared/packets/web-link.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import type { Secrets } from '#shared/ports/secrets.ts';
@@ -101,7 +102,7 @@ function rowsOf(
 }
 
 /**
- * Where import, forget and minimize write: a deployed stack's table (`--table --region`; the SDK retries
+ * Where import, forget, minimize and revoke-link write: a deployed stack's table (`--table --region`; the SDK retries
  * throttled writes with backoff, secrets come from Secrets Manager) or the local twin's data.
  */
 async function openTarget(
@@ -354,6 +355,37 @@ program
       await twin?.close();
     }
   });
+
+program
+  .command('revoke-link')
+  .description(
+    "make a packet's web link open nothing from now on (a forwarded mail, a link posted in the wrong channel)",
+  )
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .requiredOption(
+    '--packet <id>',
+    'the packet as <cadence>-<period start date>, e.g. weekly-2026-11-23 (its link has p=…)',
+  )
+  .option('--data <dir>', 'the twin data directory')
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(
+    async (options: { client: string; packet: string; data?: string; table?: string; region?: string }) => {
+      if (!options.data && !options.table)
+        throw new UsageError('revoke-link needs --data, or --table and --region');
+      const config = loadClient(options.client);
+      const key = snapshotKeyOf(options.packet, config);
+      if (!key) throw new UsageError('--packet: expected <cadence>-<YYYY-MM-DD>, e.g. weekly-2026-11-23');
+      const { target, twin } = await openTarget(config, options);
+      try {
+        const revoked = await target.store.expireWebLink(key.cadence, key.periodStart, Date.now());
+        if (!revoked) throw new UsageError(`no web link is kept for ${options.packet}`);
+        console.log(`revoked the web link of ${options.packet}: it now answers 404`);
+      } finally {
+        await twin?.close();
+      }
+    },
+  );
 
 interface PacketOptions {
   client: string;

@@ -421,6 +421,26 @@ export class DynamoDbStore implements Store {
     return snapshotOf(answer.Item);
   }
 
+  async expireWebLink(cadence: string, periodStart: string, at: number): Promise<boolean> {
+    this.counters.writes++;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: partitionKey.packet(cadence, periodStart), sk: 'packet' },
+          UpdateExpression: 'SET webExpiresAt = :at',
+          // Only a snapshot that has a link; never creates an item.
+          ConditionExpression: 'attribute_exists(webToken)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]> {
     const found: PacketSnapshot[] = [];
     const keys = [...new Set(periodStarts)].map((start) => ({

@@ -67,12 +67,9 @@ export async function findWebPacket(
 ): Promise<WebLookup> {
   const parsed = querySchema.safeParse(query);
   if (!parsed.success) return { found: false, reason: 'malformed' };
-  const [, cadence, date] = /^(\w+)-(.+)$/.exec(parsed.data.p) ?? [];
-  const start = DateTime.fromISO(date ?? '', { zone: config.timezone });
-  if (!cadence || !start.isValid) return { found: false, reason: 'malformed' };
-  // The snapshot key, as the build wrote it (isoInZone).
-  const periodStart = start.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
-  const snapshot = await store.getPacketSnapshot(cadence, periodStart);
+  const key = snapshotKeyOf(parsed.data.p, config);
+  if (!key) return { found: false, reason: 'malformed' };
+  const snapshot = await store.getPacketSnapshot(key.cadence, key.periodStart);
   // Compared even without a snapshot (against a token of the same shape), so every path does the same work.
   const expected = snapshot?.web?.token ?? 'x'.repeat(43);
   const matches = constantTimeEqual(parsed.data.t, expected);
@@ -80,4 +77,15 @@ export async function findWebPacket(
   if (!matches) return { found: false, reason: 'wrong-token' };
   if (now >= snapshot.web.expiresAt) return { found: false, reason: 'expired' };
   return { found: true, packet: JSON.parse(snapshot.packet) as Packet };
+}
+
+/** The snapshot key a packet id names (`weekly-2026-11-23`, in the client's time zone), as the build wrote it. */
+export function snapshotKeyOf(
+  id: string,
+  config: Pick<ClientConfig, 'timezone'>,
+): { cadence: string; periodStart: string } | undefined {
+  const match = new RegExp(`^(${CADENCES.join('|')})-(\\d{4}-\\d{2}-\\d{2})$`).exec(id);
+  const start = DateTime.fromISO(match?.[2] ?? '', { zone: config.timezone });
+  if (!match?.[1] || !start.isValid) return undefined;
+  return { cadence: match[1], periodStart: start.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ") };
 }

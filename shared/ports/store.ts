@@ -204,6 +204,11 @@ export interface Store {
    */
   putPacketSnapshot(snapshot: PacketSnapshot, replace: boolean): Promise<'new' | 'exists'>;
   getPacketSnapshot(cadence: string, periodStart: string): Promise<PacketSnapshot | undefined>;
+  /**
+   * Makes a packet's web link expire at `at` (revocation): the link then opens nothing. False when
+   * no snapshot of that packet has a web link.
+   */
+  expireWebLink(cadence: string, periodStart: string, at: number): Promise<boolean>;
   /** The kept snapshots among these periods of a cadence (one BatchGetItem per 100), oldest first. */
   getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]>;
   /**

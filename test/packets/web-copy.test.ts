@@ -8,7 +8,7 @@ import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
 import { sendPacket } from '#shared/email/send.ts';
 import { importGenericLines } from '#shared/ingest/import.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
-import { findWebPacket, packetId, WEB_PATH } from '#shared/packets/web-link.ts';
+import { findWebPacket, packetId, snapshotKeyOf, WEB_PATH } from '#shared/packets/web-link.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
 import type { PacketSnapshot, Store } from '#shared/ports/store.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
@@ -133,5 +133,13 @@ describe("a packet's web copy, behind a capability link", () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('opens nothing once revoked, and says so for a packet without a link', async () => {
+    const key = snapshotKeyOf(packetId(snapshot), twin.config);
+    expect(key).toEqual({ cadence: 'weekly', periodStart: snapshot.periodStart });
+    expect(await twin.store.expireWebLink(snapshot.cadence, snapshot.periodStart, clock())).toBe(true);
+    expect((await fetch(link(snapshot.web?.token ?? ''))).status).toBe(404);
+    expect(await twin.store.expireWebLink('weekly', '2020-01-06T00:00:00-05:00', clock())).toBe(false);
   });
 });
