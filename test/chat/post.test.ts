@@ -10,14 +10,12 @@ import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
 import { CHAT_ATTEMPTS, chatPayload, postToChats } from '#shared/chat/post.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { RetryableSendError, sendPacket } from '#shared/email/send.ts';
-import { importGenericLines } from '#shared/ingest/import.ts';
 import type { Packet } from '#shared/packets/packet.ts';
-import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { webUrlOf } from '#shared/packets/web-link.ts';
-import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
+import type { PacketReady } from '#shared/ports/publisher.ts';
 import { EnvironmentSecrets, secretEnvironmentVariable } from '#shared/ports/secrets.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
-import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
+import { publishSmallWeek, SMALL_WEEK_AS_OF } from '../support/small-week.ts';
 
 const AS_OF = SMALL_WEEK_AS_OF;
 const clock = () => Date.parse(AS_OF);
@@ -63,18 +61,7 @@ describe('posting packets to Slack and Teams', () => {
 
   beforeAll(async () => {
     twin = await startTwin({ config: chatConfig(), secrets: testSecrets(), outbox });
-    await importGenericLines(
-      { config: twin.config, store: twin.store, secrets: twin.secrets, clock },
-      SMALL_WEEK_EVENTS.map((event) => JSON.stringify(event)),
-    );
-    const publisher = new InProcessPublisher();
-    publisher.subscribe(async (event) => {
-      ready = event;
-    });
-    await buildAndPublishPacket(
-      { config: twin.config, store: twin.store, publisher, clock },
-      { client: 'example', cadence: 'weekly' },
-    );
+    ready = await publishSmallWeek(twin);
     const snapshot = await twin.store.getPacketSnapshot(ready.cadence, ready.periodStart);
     packet = JSON.parse(snapshot?.packet ?? '{}') as Packet;
   });

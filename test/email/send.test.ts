@@ -6,14 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
 import { RetryableSendError, recipientHash, sendPacket } from '#shared/email/send.ts';
-import { importGenericLines } from '#shared/ingest/import.ts';
 import { formatMetric, formatNumber } from '#shared/packets/format.ts';
 import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { type Mailer, PermanentMailError, TransientMailError } from '#shared/ports/mailer.ts';
 import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
 import { asTheRuntimeLogsIt } from '../support/runtime-log.ts';
-import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
+import { publishSmallWeek, SMALL_WEEK_AS_OF } from '../support/small-week.ts';
 
 const AS_OF = SMALL_WEEK_AS_OF;
 const outbox = mkdtempSync(join(tmpdir(), 'samepage-outbox-'));
@@ -48,19 +47,9 @@ describe('sending packets through the SES emulator', () => {
 
   beforeAll(async () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), serve: false, outbox });
-    await importGenericLines(
-      { config: twin.config, store: twin.store, secrets: twin.secrets, clock },
-      SMALL_WEEK_EVENTS.map((event) => JSON.stringify(event)),
-    );
-    const publisher = new InProcessPublisher();
-    publisher.subscribe(async (event) => {
-      ready = event;
+    ready = await publishSmallWeek(twin, async (event) => {
       await sendPacket(localSendDeps(twin, clock), event);
     });
-    await buildAndPublishPacket(
-      { config: twin.config, store: twin.store, publisher, clock },
-      { client: 'example', cadence: 'weekly' },
-    );
   });
   afterAll(() => twin.close());
 

@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { GMAIL_CLIP_BYTES } from '#shared/email/render.ts';
 import { sendPacket } from '#shared/email/send.ts';
-import { importGenericLines } from '#shared/ingest/import.ts';
-import { buildAndPublishPacket } from '#shared/packets/run.ts';
 import { findWebPacket, packetId, snapshotKeyOf, WEB_PATH } from '#shared/packets/web-link.ts';
-import { InProcessPublisher, type PacketReady } from '#shared/ports/publisher.ts';
+import type { PacketReady } from '#shared/ports/publisher.ts';
 import type { PacketSnapshot, Store } from '#shared/ports/store.ts';
 import { exampleConfig, testSecrets } from '../support/config.ts';
-import { SMALL_WEEK_AS_OF, SMALL_WEEK_EVENTS } from '../support/small-week.ts';
+import { publishSmallWeek, SMALL_WEEK_AS_OF } from '../support/small-week.ts';
 
 const clock = () => Date.parse(SMALL_WEEK_AS_OF);
 const DAY = 86_400_000;
@@ -31,19 +29,9 @@ describe("a packet's web copy, behind a capability link", () => {
 
   beforeAll(async () => {
     twin = await startTwin({ config: exampleConfig(), secrets: testSecrets(), outbox });
-    await importGenericLines(
-      { config: twin.config, store: twin.store, secrets: twin.secrets, clock },
-      SMALL_WEEK_EVENTS.map((event) => JSON.stringify(event)),
-    );
-    const publisher = new InProcessPublisher();
-    publisher.subscribe(async (event) => {
-      ready = event;
+    ready = await publishSmallWeek(twin, async (event) => {
       await sendPacket(localSendDeps(twin, clock), event);
     });
-    await buildAndPublishPacket(
-      { config: twin.config, store: twin.store, publisher, clock },
-      { client: 'example', cadence: 'weekly' },
-    );
     const kept = await twin.store.getPacketSnapshot(ready.cadence, ready.periodStart);
     if (!kept) throw new Error('no snapshot');
     snapshot = kept;
