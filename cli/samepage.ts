@@ -22,7 +22,7 @@ import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import type { Packet } from '#shared/packets/packet.ts';
 import { buildAndPublishPacket, buildFromStore, runScheduledBuild } from '#shared/packets/run.ts';
 import { packetText } from '#shared/packets/text.ts';
-import { snapshotKeyOf } from '#shared/packets/web-link.ts';
+import { snapshotKeyOf, WEB_PATH } from '#shared/packets/web-link.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { InProcessPublisher } from '#shared/ports/publisher.ts';
 import type { Secrets } from '#shared/ports/secrets.ts';
@@ -173,6 +173,14 @@ program
     }
     for (const name of configured) console.log(`  POST ${twin.server?.url}/webhooks/${name}`);
     console.log(`SES inbox (where packets are mailed): ${twin.mail?.ses.url}`);
+    console.log(
+      `web copies (the links in the mails and chat posts): GET ${twin.server?.url}${WEB_PATH}?p=…&t=…`,
+    );
+    if (config.chat.slack.length + config.chat.teams.length > 0) {
+      console.log(
+        `chat capture (a webhook secret without a value posts here): POST ${twin.server?.url}/chat/…`,
+      );
+    }
     // The same chain as in AWS: schedule → build-packet → PacketReady → send-packet.
     const publisher = new InProcessPublisher();
     publisher.subscribe(async (event) => {

@@ -61,6 +61,13 @@ describe('samepage CLI', () => {
       expect(serve.output()).toContain(
         `secrets not set (a delivery that needs one answers 500 "misconfigured"):\n  typeform: ${words}\n  POST`,
       );
+      // It names the route the mails' web links open, which answers a link without a packet 404.
+      await expect
+        .poll(() => serve.output())
+        .toContain(`web copies (the links in the mails and chat posts): GET ${serve.url}/packets/view`);
+      expect((await fetch(`${serve.url}/packets/view?p=weekly-2020-01-06&t=${'A'.repeat(43)}`)).status).toBe(
+        404,
+      );
       const response = await fetch(`${serve.url}/webhooks/typeform`, {
         method: 'POST',
         body: '{"event_id":"x","event_type":"form_response","form_response":{}}',
