@@ -75,3 +75,17 @@ export function personalValues(text: string): string[] {
   // Short values ("Mr.", "CA") could occur anywhere by chance; the longer ones say who it is.
   return [...new Set(found.map((value) => value.trim()).filter((value) => value.length >= 5))];
 }
+
+const REGEXP_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/**
+ * The personal values found in a text, each as a whole value (case-insensitive, not inside a
+ * longer run of letters or digits): a ZIP code is not "found" inside a millisecond timestamp.
+ */
+export function personalValuesIn(text: string, values: Iterable<string>): string[] {
+  return [...values].filter((value) =>
+    new RegExp(`(?<![\\p{L}\\p{N}])${value.replace(REGEXP_SPECIAL, '\\$&')}(?![\\p{L}\\p{N}])`, 'iu').test(
+      text,
+    ),
+  );
+}
