@@ -77,6 +77,23 @@ const CONTRACT_EXAMPLE = {
   ],
 };
 
+/** A contact and a deal whose later events clear fields with blank strings. */
+const BLANK_STRINGS = {
+  events: [
+    {
+      type: 'contact',
+      id: 'c-60',
+      at: '2026-10-03T10:00:00Z',
+      stage: 'mql',
+      title: 'CFO',
+      companyId: 'co-9',
+    },
+    { type: 'contact', id: 'c-60', at: '2026-10-04T10:00:00Z', stage: 'disqualified', reason: '' },
+    { type: 'contact', id: 'c-60', at: '2026-10-05T10:00:00Z', title: '   ', companyId: '', email: '' },
+    { type: 'deal', id: 'd-60', at: '2026-10-05T10:00:00Z', currency: '', reason: ' ', contactIds: ['c-60'] },
+  ],
+};
+
 describe('generic source: Standard Webhooks signature', () => {
   afterEach(() => vi.useRealTimers());
 
@@ -163,28 +180,7 @@ describe('generic source through samepage serve', () => {
 
   it('reads a blank string as "no value": a cleared field clears and a blank reason is a missing one', async () => {
     // CRMs send "" when a property is cleared (DESIGN.md "Ties"). The disqualification must count, with no reason.
-    const body = JSON.stringify({
-      events: [
-        {
-          type: 'contact',
-          id: 'c-60',
-          at: '2026-10-03T10:00:00Z',
-          stage: 'mql',
-          title: 'CFO',
-          companyId: 'co-9',
-        },
-        { type: 'contact', id: 'c-60', at: '2026-10-04T10:00:00Z', stage: 'disqualified', reason: '' },
-        { type: 'contact', id: 'c-60', at: '2026-10-05T10:00:00Z', title: '   ', companyId: '', email: '' },
-        {
-          type: 'deal',
-          id: 'd-60',
-          at: '2026-10-05T10:00:00Z',
-          currency: '',
-          reason: ' ',
-          contactIds: ['c-60'],
-        },
-      ],
-    });
+    const body = JSON.stringify(BLANK_STRINGS);
     const answer = JSON.parse((await post(twin, 'generic', body, genericHeaders(body, SECRET))).text);
     expect(answer).toMatchObject({ status: 'accepted', events: 4, problems: 0 });
     const contact = await readEntity(twin, 'contact#generic:c-60');
@@ -320,23 +316,7 @@ describe('generic source: keep', () => {
   /** Every accepted body these tests send or parse, and a few with keys the contract does not know. */
   const bodies: [string, unknown][] = [
     ['the contract example', CONTRACT_EXAMPLE],
-    [
-      'blank strings',
-      {
-        events: [
-          { type: 'contact', id: 'c-60', at: '2026-10-04T10:00:00Z', stage: 'disqualified', reason: '' },
-          { type: 'contact', id: 'c-60', at: '2026-10-05T10:00:00Z', title: '   ', companyId: '', email: '' },
-          {
-            type: 'deal',
-            id: 'd-60',
-            at: '2026-10-05T10:00:00Z',
-            currency: '',
-            reason: ' ',
-            contactIds: ['c-60'],
-          },
-        ],
-      },
-    ],
+    ['blank strings', BLANK_STRINGS],
     [
       'a partly valid delivery',
       {

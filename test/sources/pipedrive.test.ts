@@ -183,6 +183,12 @@ const CALL = pipedriveBody({
     done: true,
   },
 });
+/** A lost deal with a numeric entity_id and a unix-seconds timestamp, its value a text. */
+const LOST_DEAL = JSON.stringify({
+  meta: { action: 'change', entity: 'deal', entity_id: 6, id: 1, timestamp: 1795176000 },
+  data: { id: 6, status: 'lost', stage_id: 2, value: '1500.5', lost_reason: 'No budget', person_id: null },
+  previous: { status: 'open' },
+});
 const STORY = [ORG, PERSON, PERSON_CHANGE, DEAL_CREATE, DEAL_MOVE, DEAL_WON, CALL];
 const STORY_KEYS = ['company#pipedrive:2', 'contact#pipedrive:3', 'deal#pipedrive:5', 'activity#pipedrive:8'];
 
@@ -251,19 +257,7 @@ describe('pipedrive source through samepage serve', () => {
   });
 
   it('reads a numeric entity_id and unix-seconds timestamp, a lost deal and an other-kind activity', async () => {
-    const lost = JSON.stringify({
-      meta: { action: 'change', entity: 'deal', entity_id: 6, id: 1, timestamp: 1795176000 },
-      data: {
-        id: 6,
-        status: 'lost',
-        stage_id: 2,
-        value: '1500.5',
-        lost_reason: 'No budget',
-        person_id: null,
-      },
-      previous: { status: 'open' },
-    });
-    expect(JSON.parse((await send(twin, lost)).text)).toMatchObject({ status: 'accepted', events: 1 });
+    expect(JSON.parse((await send(twin, LOST_DEAL)).text)).toMatchObject({ status: 'accepted', events: 1 });
     const deal = await readEntity(twin, 'deal#pipedrive:6');
     expect(deal?.milestones).toEqual({ closedlost: 1795176000 * 1000 });
     expect(deal && fieldValue(deal, 'amount')).toBe(1500.5);
@@ -706,22 +700,7 @@ describe('pipedrive source: keep', () => {
       body,
       pipedriveConfig(),
     ]),
-    [
-      'lost deal, numeric id and unix time',
-      JSON.stringify({
-        meta: { action: 'change', entity: 'deal', entity_id: 6, id: 1, timestamp: 1795176000 },
-        data: {
-          id: 6,
-          status: 'lost',
-          stage_id: 2,
-          value: '1500.5',
-          lost_reason: 'No budget',
-          person_id: null,
-        },
-        previous: { status: 'open' },
-      }),
-      pipedriveConfig(),
-    ],
+    ['lost deal, numeric id and unix time', LOST_DEAL, pipedriveConfig()],
     [
       'activity through its participants',
       pipedriveBody({
