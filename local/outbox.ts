@@ -2,12 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedPacket } from '#shared/email/render.ts';
 import type { Packet } from '#shared/packets/packet.ts';
+import { packetId } from '#shared/packets/web-link.ts';
 import type { Mailer, OutgoingMail } from '#shared/ports/mailer.ts';
 import { writeChatPreview } from './chat-preview.ts';
 
 /** `outbox/<client>/<cadence>-<period start date>/`: what a packet looked like when it was sent. */
 export function outboxDir(root: string, packet: Pick<Packet, 'client' | 'cadence' | 'period'>): string {
-  return join(root, packet.client, `${packet.cadence}-${packet.period.start.slice(0, 10)}`);
+  return join(root, packet.client, packetId({ cadence: packet.cadence, periodStart: packet.period.start }));
 }
 
 /** Writes the rendered packet (.html, .txt, .csv) next to the .eml files of its recipients. */

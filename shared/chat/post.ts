@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/schema.ts';
 import type { RecipientReport } from '../email/send.ts';
 import type { Packet } from '../packets/packet.ts';
+import { packetId } from '../packets/web-link.ts';
 import { type ChatAnswer, type ChatPoster, ChatUnreachableError } from '../ports/chat.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PacketReady } from '../ports/publisher.ts';
@@ -150,7 +151,9 @@ async function deliver(
     };
   }
   // Lets the local twin file what it captured under the packet; Slack and Teams ignore it.
-  const headers = { 'x-samepage-packet': `${packet.cadence}-${packet.period.start.slice(0, 10)}` };
+  const headers = {
+    'x-samepage-packet': packetId({ cadence: packet.cadence, periodStart: packet.period.start }),
+  };
   return postWithRetries(() => deps.poster.post(url, payload, headers), sleep);
 }
 

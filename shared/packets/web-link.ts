@@ -4,7 +4,7 @@ import * as z from 'zod';
 import type { ClientConfig } from '../config/schema.ts';
 import type { PacketSnapshot, Store } from '../ports/store.ts';
 import { constantTimeEqual } from '../sources/wire.ts';
-import { CADENCES } from '../time/periods.ts';
+import { CADENCES, isoInZone } from '../time/periods.ts';
 import type { Packet } from './packet.ts';
 
 /**
@@ -45,8 +45,13 @@ export function webUrlOf(
   return `${baseUrl.replace(/\/+$/, '')}${WEB_PATH}?${query}`;
 }
 
+/** `weekly-2026-11-23`: a cadence and a local date (see packetId). */
+const PACKET_ID = new RegExp(`^(${CADENCES.join('|')})-(\\d{4}-\\d{2}-\\d{2})$`);
+/** Compared when no snapshot answers, so that path compares as long a token as the others. */
+const NO_TOKEN = 'x'.repeat(Math.ceil((TOKEN_BYTES * 4) / 3));
+
 const querySchema = z.object({
-  p: z.string().regex(new RegExp(`^(${CADENCES.join('|')})-(\\d{4}-\\d{2}-\\d{2})$`)),
+  p: z.string().regex(PACKET_ID),
   t: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
 });
 
@@ -70,8 +75,8 @@ export async function findWebPacket(
   const key = snapshotKeyOf(parsed.data.p, config);
   if (!key) return { found: false, reason: 'malformed' };
   const snapshot = await store.getPacketSnapshot(key.cadence, key.periodStart);
-  // Compared even without a snapshot (against a token of the same shape), so every path does the same work.
-  const expected = snapshot?.web?.token ?? 'x'.repeat(43);
+  // Compared even without a snapshot, so every path does the same work.
+  const expected = snapshot?.web?.token ?? NO_TOKEN;
   const matches = constantTimeEqual(parsed.data.t, expected);
   if (!snapshot?.web) return { found: false, reason: 'unknown' };
   if (!matches) return { found: false, reason: 'wrong-token' };
@@ -84,8 +89,8 @@ export function snapshotKeyOf(
   id: string,
   config: Pick<ClientConfig, 'timezone'>,
 ): { cadence: string; periodStart: string } | undefined {
-  const match = new RegExp(`^(${CADENCES.join('|')})-(\\d{4}-\\d{2}-\\d{2})$`).exec(id);
+  const match = PACKET_ID.exec(id);
   const start = DateTime.fromISO(match?.[2] ?? '', { zone: config.timezone });
   if (!match?.[1] || !start.isValid) return undefined;
-  return { cadence: match[1], periodStart: start.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ") };
+  return { cadence: match[1], periodStart: isoInZone(start.toMillis(), config.timezone) };
 }
