@@ -7,7 +7,7 @@ import { type ChatAnswer, type ChatPoster, ChatUnreachableError } from '../ports
 import type { Clock } from '../ports/clock.ts';
 import type { PacketReady } from '../ports/publisher.ts';
 import type { Secrets } from '../ports/secrets.ts';
-import type { MailState, Store } from '../ports/store.ts';
+import { refusedClaimOutcome, type Store } from '../ports/store.ts';
 import { chatDigest } from './digest.ts';
 import { slackMessage } from './slack.ts';
 import { teamsMessage } from './teams.ts';
@@ -43,12 +43,6 @@ function destinationHash(kind: ChatKind, name: string): string {
   return createHash('sha256').update(`chat:${kind}:${name}`).digest('hex').slice(0, 32);
 }
 
-const STOPPED: Record<Exclude<MailState, 'failed'>, RecipientReport['outcome']> = {
-  sent: 'already-sent',
-  sending: 'in-flight',
-  'failed-permanent': 'failed-permanent',
-};
-
 /** The payload a destination gets: the same digest, laid out for the platform. */
 export function chatPayload(kind: ChatKind, packet: Packet, webUrl?: string): string {
   const digest = chatDigest(packet, webUrl ? { webUrl } : {});
@@ -82,7 +76,7 @@ export async function postToChats(
       };
       const claim = await deps.store.claimMail(key, deps.clock());
       if (claim !== 'claimed') {
-        report.push({ recipient, via: kind, lists, outcome: claim === 'failed' ? 'failed' : STOPPED[claim] });
+        report.push({ recipient, via: kind, lists, outcome: refusedClaimOutcome(claim) });
         continue;
       }
       const outcome = await deliver(

@@ -6,7 +6,7 @@ import { webUrlOf } from '../packets/web-link.ts';
 import type { Clock } from '../ports/clock.ts';
 import { type Mailer, PermanentMailError } from '../ports/mailer.ts';
 import type { PacketReady } from '../ports/publisher.ts';
-import type { MailState, Store } from '../ports/store.ts';
+import { refusedClaimOutcome, type Store } from '../ports/store.ts';
 import { packetMime } from './mime.ts';
 import { type RenderedPacket, renderPacketEmail } from './render.ts';
 
@@ -98,12 +98,6 @@ export function recipientsOf(
   return [...byAddress.values()];
 }
 
-const STOPPED: Record<Exclude<MailState, 'failed'>, RecipientReport['outcome']> = {
-  sent: 'already-sent',
-  sending: 'in-flight',
-  'failed-permanent': 'failed-permanent',
-};
-
 /**
  * Sends a stored packet to every recipient, then posts it to every chat destination (postToChats),
  * once each: a conditional claim before sending and a
@@ -134,7 +128,7 @@ export async function sendPacket(deps: SendDeps, event: PacketReady): Promise<Re
         recipient: address,
         via: 'email',
         lists,
-        outcome: claim === 'failed' ? 'failed' : STOPPED[claim],
+        outcome: refusedClaimOutcome(claim),
       });
       continue;
     }

@@ -38,6 +38,17 @@ export interface MailKey {
 
 export type MailState = 'sending' | 'sent' | 'failed' | 'failed-permanent';
 
+/**
+ * What a refused claim means for this run (a mail or a chat post): sent before, claimed by a run
+ * that never recorded its end (not resent: a possible miss is safer than a double send), refused
+ * for good, or failed for now.
+ */
+export function refusedClaimOutcome(
+  state: MailState,
+): 'already-sent' | 'in-flight' | 'failed-permanent' | 'failed' {
+  return state === 'sent' ? 'already-sent' : state === 'sending' ? 'in-flight' : state;
+}
+
 export interface MailRecord extends MailKey {
   state: MailState;
   attempts: number;

@@ -40,8 +40,8 @@ export const PERSONAL_CONTACT_FIELDS = ['emailHash', 'title'] as const;
 /** Form fields that identify the submitter; the link to the contact is kept through its CRM id. */
 export const PERSONAL_FORM_FIELDS = ['emailHash'] as const;
 
-/** Deliveries are indexed by receipt month; erasure walks every month since this one. */
-const FIRST_RECEIPT = Date.UTC(2000, 0, 1);
+/** Deliveries are indexed by receipt month; erasure and minimising walk every month since this one. */
+export const FIRST_RECEIPT = Date.UTC(2000, 0, 1);
 const MAX_WRITE_ATTEMPTS = 8;
 
 export interface ForgetDeps {

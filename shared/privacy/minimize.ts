@@ -8,6 +8,7 @@ import type { DeliveryKind, QuarantinedDelivery, RawDelivery, Store } from '../p
 import { emailHasher, redactText } from '../privacy.ts';
 import { adapterFor } from '../sources/registry.ts';
 import { syntaxErrorPosition } from '../sources/wire.ts';
+import { FIRST_RECEIPT } from './forget.ts';
 
 export interface MinimizeDeps {
   config: ClientConfig;
@@ -26,9 +27,6 @@ function withoutBodyQuote(reason: string): string {
   const quoted = /^body is not JSON: (.*)$/s.exec(reason);
   return quoted ? `body is not JSON${syntaxErrorPosition(new Error(quoted[1]))}` : reason;
 }
-
-/** No client stack existed before this: every kept delivery was received after it. */
-const FIRST_RECEIPT = Date.UTC(2000, 0, 1);
 
 /**
  * Brings the deliveries an older version kept (whole bodies with only their email addresses
