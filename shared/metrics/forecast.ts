@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
 import { lastCompletePeriod, type Period, periodContaining } from '../time/periods.ts';
 import { forecastSnapshots } from '../time/schedule.ts';
+import { isoWithOffset } from '../time/zone-offset.ts';
 import type { FactSet } from './facts.ts';
 import { crmLink } from './links.ts';
 import { ownerOf } from './people.ts';
@@ -44,7 +44,7 @@ export interface QuarterForecast {
 }
 
 function localDate(instant: number, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toISODate() as string;
+  return isoWithOffset(instant, timezone).slice(0, 10);
 }
 
 /** The deal's forecast fields as of an instant: the last point at or before it. */

@@ -1,11 +1,12 @@
 import type { ClientConfig } from '../config/schema.ts';
 import { rate, rateBreakdown, sumBreakdown } from './breakdown.ts';
+import { contactsCreatedIn, contactsEnteringIn, oncePerFactSet } from './fact-index.ts';
 import type { FactSet } from './facts.ts';
 import { ICP_DIMENSIONS } from './registry.ts';
 import { contactProfile, segmentKeys } from './segments.ts';
 import type { MetricValue } from './types.ts';
 import type { ContactView } from './views.ts';
-import { DAY_MS, shiftBack, type Window, within } from './window.ts';
+import { DAY_MS, shiftBack, type Window } from './window.ts';
 
 type FunnelDefinitions = Pick<ClientConfig, 'cycles'>;
 
@@ -18,7 +19,7 @@ function withinDays(earlier: number, later: number | undefined, days: number): b
 
 /** `mql.count`: contacts whose first entry into mql falls in the period; by channel. */
 export function mqlCount(facts: FactSet, period: Window): MetricValue {
-  const mqls = [...facts.contacts.values()].filter((contact) => within(contact.milestones.mql, period));
+  const mqls = contactsEnteringIn(facts, 'mql', period);
   return {
     id: 'mql.count',
     value: mqls.length,
@@ -34,9 +35,7 @@ export function mqlCount(facts: FactSet, period: Window): MetricValue {
 export function mqlToSql(facts: FactSet, period: Window, definitions: FunnelDefinitions): MetricValue {
   const days = definitions.cycles.maturityDays;
   const cohortWindow = shiftBack(period, days);
-  const cohort = [...facts.contacts.values()].filter((contact) =>
-    within(contact.milestones.mql, cohortWindow),
-  );
+  const cohort = contactsEnteringIn(facts, 'mql', cohortWindow);
   const converted = (contact: ContactView) =>
     withinDays(contact.milestones.mql ?? 0, contact.milestones.sql, days);
   return {
@@ -53,7 +52,11 @@ export function mqlToSql(facts: FactSet, period: Window, definitions: FunnelDefi
  * it), whichever came first. A contact added to a deal that had already qualified became an
  * opportunity when it was added.
  */
-export function opportunityTimes(facts: FactSet): Map<string, number> {
+export function opportunityTimes(facts: FactSet): ReadonlyMap<string, number> {
+  return oncePerFactSet(facts, 'opportunityTimes', workOutOpportunityTimes);
+}
+
+function workOutOpportunityTimes(facts: FactSet): Map<string, number> {
   const times = new Map<string, number>();
   const note = (id: string, at: number | undefined) => {
     if (at === undefined) return;
@@ -81,7 +84,7 @@ export function leadToOpportunity(
 ): MetricValue {
   const days = definitions.cycles.maturityDays;
   const cohortWindow = shiftBack(period, days);
-  const cohort = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, cohortWindow));
+  const cohort = contactsCreatedIn(facts, cohortWindow);
   const opportunities = opportunityTimes(facts);
   const converted = (contact: ContactView) =>
     withinDays(contact.createdAt, opportunities.get(contact.id), days);
@@ -100,7 +103,7 @@ export function leadToOpportunity(
 export const MISSING_REASON = '(missing)';
 
 function disqualifiedIn(facts: FactSet, window: Window): ContactView[] {
-  return [...facts.contacts.values()].filter((contact) => within(contact.milestones.disqualified, window));
+  return contactsEnteringIn(facts, 'disqualified', window);
 }
 
 /** The reason most contacts were disqualified for in the window; ties alphabetical; blanks are no reason. */

@@ -1,6 +1,7 @@
 import type { ClientConfig } from '../config/schema.ts';
 import { fisherExactTwoSided, populationStabilityIndex, psiBand } from '../stats/index.ts';
 import { rate, rateBreakdown } from './breakdown.ts';
+import { companiesFirstSeenIn, contactsCreatedIn } from './fact-index.ts';
 import type { FactSet } from './facts.ts';
 import type { IcpDimension } from './registry.ts';
 import {
@@ -50,8 +51,8 @@ const wonIn = (facts: FactSet, window: Window) =>
 export function icpFit(facts: FactSet, period: Window, definitions: IcpDefinitions): MetricValue[] {
   const { icp } = definitions;
   const dealFit = (deal: DealView) => dealProfile(deal, facts);
-  const leads = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
-  const companies = [...facts.companies.values()].filter((company) => within(company.firstSeenAt, period));
+  const leads = contactsCreatedIn(facts, period);
+  const companies = companiesFirstSeenIn(facts, period);
   return [
     fitShare('icp.fit_rate.closed_won', wonIn(facts, period), dealFit, icp),
     fitShare(

@@ -17,21 +17,28 @@ const MAX_LINK_DEPTH = 16;
  * smallest id so that every order of reading gives the same answer.
  */
 export function survivorsAt(states: ReadonlyMap<string, EntityState>, asOf: number): (id: string) => string {
-  const targetOf = (id: string): string | undefined => {
+  return survivorsOf((id) => {
     const state = states.get(id);
     if (!state || state.firstAt > asOf) return undefined;
     const target = fieldValue(state, 'mergedInto', asOf);
     return typeof target === 'string' && target !== id ? target : undefined;
-  };
+  });
+}
+
+/**
+ * The same, from each record's own link (`targetOf`: the record it continued as, if any). Most
+ * records were never merged: they answer without a cache entry.
+ */
+export function survivorsOf(targetOf: (id: string) => string | undefined): (id: string) => string {
   const cache = new Map<string, string>();
   return (id: string) => {
     const known = cache.get(id);
     if (known !== undefined) return known;
+    let next = targetOf(id);
+    if (next === undefined) return id;
     const path = [id];
     let current = id;
-    for (let depth = 0; depth < MAX_LINK_DEPTH; depth++) {
-      const next = targetOf(current);
-      if (next === undefined) break;
+    for (let depth = 0; depth < MAX_LINK_DEPTH && next !== undefined; depth++) {
       const loop = path.indexOf(next);
       if (loop !== -1) {
         current = path.slice(loop).sort()[0] as string;
@@ -39,6 +46,7 @@ export function survivorsAt(states: ReadonlyMap<string, EntityState>, asOf: numb
       }
       path.push(next);
       current = next;
+      next = targetOf(current);
     }
     cache.set(id, current);
     return current;

@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../config/schema.ts';
+import { oncePerFactSet } from './fact-index.ts';
 import type { FactSet } from './facts.ts';
 import type { IcpDimension } from './registry.ts';
 import type { CompanyView, ContactView, DealView } from './views.ts';
@@ -30,6 +31,16 @@ export interface Profile {
  * the contact carries inline (a Salesforce lead has no Account before conversion).
  */
 export function contactProfile(contact: ContactView, facts: FactSet): Profile {
+  const known = oncePerFactSet(facts, 'contactProfiles', () => new WeakMap<ContactView, Profile>());
+  let profile = known.get(contact);
+  if (!profile) {
+    profile = workOutContactProfile(contact, facts);
+    known.set(contact, profile);
+  }
+  return profile;
+}
+
+function workOutContactProfile(contact: ContactView, facts: FactSet): Profile {
   const company: CompanyView | undefined = contact.companyId
     ? facts.companies.get(contact.companyId)
     : undefined;

@@ -1,4 +1,5 @@
 import type { ClientConfig } from '../config/schema.ts';
+import { contactsCreatedIn, contactsEnteringIn } from '../metrics/fact-index.ts';
 import type { FactSet } from '../metrics/facts.ts';
 import { currentQuarterForecast } from '../metrics/forecast.ts';
 import { contactProfile, dealProfile, icpDimensions, segmentValue } from '../metrics/segments.ts';
@@ -60,7 +61,7 @@ export function dataHealth(
     'icp' | 'currency' | 'dealStages' | 'timezone' | 'fiscalYearStartMonth' | 'weekStartsOn' | 'forecast'
   >,
 ): Omit<DataHealth, 'ownersWithoutName'> {
-  const contacts = [...facts.contacts.values()].filter((contact) => within(contact.createdAt, period));
+  const contacts = contactsCreatedIn(facts, period);
   const deals = [...facts.deals.values()];
   const createdDeals = deals.filter((deal) => within(deal.createdAt, period));
   const isInScope = (deal: DealView) =>
@@ -109,8 +110,8 @@ export function dataHealth(
         profile.industry === undefined || profile.employees === undefined || profile.region === undefined
       );
     }).length,
-    disqualificationsWithoutReason: [...facts.contacts.values()].filter(
-      (contact) => within(contact.milestones.disqualified, period) && !contact.reason,
+    disqualificationsWithoutReason: contactsEnteringIn(facts, 'disqualified', period).filter(
+      (contact) => !contact.reason,
     ).length,
     icpAttributesMissing: counted(missing),
     quarantinedDeliveries: counted(

@@ -1,5 +1,5 @@
 import type { ClientConfig } from '../config/schema.ts';
-import { buildFactSet, type FactSet, type QuarantineFact } from '../metrics/facts.ts';
+import { type FactSet, FactSetBuilder, type QuarantineFact } from '../metrics/facts.ts';
 import { DAY_MS } from '../metrics/window.ts';
 import { type EntityType, entityKey, MERGED_FROM_PREFIX } from '../model/events.ts';
 import type { EntityRef, Store, TimeIndex, TimeRange } from '../ports/store.ts';
@@ -60,10 +60,16 @@ export async function loadFacts(
   asOf: number,
 ): Promise<FactSet> {
   const window = readWindow(config, cadence, asOf);
-  const states = new Map<string, EntityState>();
-  const keep = (state: EntityState) => states.set(entityKey(state), state);
+  // Each state becomes its view as it arrives and is let go (FactSetBuilder); only the references
+  // it names are kept, to read what the queries did not return.
+  const builder = new FactSetBuilder(config, asOf);
+  let named = new Map<string, EntityRef>();
+  const take = (state: EntityState) => {
+    for (const ref of referencesOf(state, window.from)) named.set(entityKey(ref), ref);
+    builder.add(state);
+  };
   const collect = async (iterable: AsyncIterable<EntityState>) => {
-    for await (const state of iterable) keep(state);
+    for await (const state of iterable) take(state);
   };
   const byTime = (entity: EntityType, index: TimeIndex, range: TimeRange = window) =>
     collect(store.entitiesByTime(entity, index, range));
@@ -85,21 +91,17 @@ export async function loadFacts(
   // companies of contacts, contacts named by forms in W (a form before W matters only to a contact
   // some other query found), and both ends of every merge or conversion link, followed until
   // nothing new is named (a chain of links takes one round per step).
-  const seen = new Set<string>();
   for (let round = 0; round < MAX_REFERENCE_ROUNDS; round++) {
-    const referenced: EntityRef[] = [];
-    for (const [key, state] of states) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      referenced.push(...referencesOf(state, window.from));
-    }
-    if (!(await addMissing(store, states, referenced))) break;
+    const missing = [...named.values()].filter((ref) => !builder.has(ref));
+    named = new Map();
+    if (missing.length === 0) break;
+    for (const stored of (await store.getEntities(missing)).values()) take(stored.state);
   }
   const quarantined: QuarantineFact[] = [];
   for await (const delivery of store.quarantinedDeliveries(window)) {
     quarantined.push({ source: delivery.source, receivedAt: delivery.receivedAt });
   }
-  return buildFactSet(states.values(), config, asOf, { quarantined, firstFactAt });
+  return builder.finish({ quarantined, firstFactAt });
 }
 
 /** How many rounds of references are followed: deal → contact → company, and merge chains. */
@@ -131,18 +133,4 @@ function referencesOf(state: EntityState, windowStart: number): EntityRef[] {
     refs.push({ entity: 'company', id: companyId });
   }
   return refs;
-}
-
-/** Reads the referenced entities not read yet; false when there were none. */
-async function addMissing(
-  store: Store,
-  states: Map<string, EntityState>,
-  refs: readonly EntityRef[],
-): Promise<boolean> {
-  const missing = new Map(
-    refs.filter((ref) => !states.has(entityKey(ref))).map((ref) => [entityKey(ref), ref]),
-  );
-  if (missing.size === 0) return false;
-  for (const [key, stored] of await store.getEntities([...missing.values()])) states.set(key, stored.state);
-  return true;
 }

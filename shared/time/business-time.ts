@@ -1,5 +1,5 @@
-import { IANAZone } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
+import { cachedZone } from './zone-offset.ts';
 
 /**
  * Business time for SLA clocks (DESIGN.md "SLA"): minutes that fall on a listed weekday that is
@@ -23,7 +23,7 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
 interface Hours {
-  zone: IANAZone;
+  zone: ReturnType<typeof cachedZone>;
   /** Open weekdays by `getUTCDay()` of the local date. */
   open: readonly boolean[];
   /** Holidays as local day numbers (days since 1970-01-01 of the local calendar date). */
@@ -31,6 +31,8 @@ interface Hours {
   /** Opening and closing as ms after local midnight. */
   opensAt: number;
   closesAt: number;
+  /** Each local day's window once worked out (null: a closed day). */
+  windows: Map<number, { open: number; close: number } | null>;
 }
 
 function clock(value: string): number {
@@ -39,10 +41,26 @@ function clock(value: string): number {
   return (Number(match[1]) * 60 + Number(match[2])) * MINUTE_MS;
 }
 
+/** Hours by the config's `businessHours` object and zone: a packet asks for the same days again and again. */
+const known = new WeakMap<BusinessCalendar['businessHours'], Map<string, Hours>>();
+
 function hoursOf(calendar: BusinessCalendar): Hours {
+  let byZone = known.get(calendar.businessHours);
+  if (!byZone) {
+    byZone = new Map();
+    known.set(calendar.businessHours, byZone);
+  }
+  let hours = byZone.get(calendar.timezone);
+  if (!hours) {
+    hours = newHours(calendar);
+    byZone.set(calendar.timezone, hours);
+  }
+  return hours;
+}
+
+function newHours(calendar: BusinessCalendar): Hours {
   const { days, start, end, holidays } = calendar.businessHours;
-  const zone = IANAZone.create(calendar.timezone);
-  if (!zone.isValid) throw new RangeError(`Unknown time zone "${calendar.timezone}"`);
+  const zone = cachedZone(calendar.timezone);
   const opensAt = clock(start);
   const closesAt = clock(end);
   if (days.length === 0 || opensAt >= closesAt) {
@@ -54,11 +72,12 @@ function hoursOf(calendar: BusinessCalendar): Hours {
     holidays: new Set(holidays.map((date) => Date.parse(`${date}T00:00:00Z`) / DAY_MS)),
     opensAt,
     closesAt,
+    windows: new Map(),
   };
 }
 
 /** The local day number of an instant (local wall-clock time read as UTC, in whole days). */
-function localDay(instant: number, zone: IANAZone): number {
+function localDay(instant: number, zone: Hours['zone']): number {
   return Math.floor((instant + zone.offset(instant) * MINUTE_MS) / DAY_MS);
 }
 
@@ -67,7 +86,7 @@ function localDay(instant: number, zone: IANAZone): number {
  * rule: a time skipped by a spring-forward moves forward by the gap; a repeated time takes the
  * earlier offset's reading.
  */
-function instantOf(wall: number, zone: IANAZone): number {
+function instantOf(wall: number, zone: Hours['zone']): number {
   const first = zone.offset(wall);
   let guess = wall - first * MINUTE_MS;
   const second = zone.offset(guess);
@@ -80,13 +99,19 @@ function instantOf(wall: number, zone: IANAZone): number {
 
 /** The local day's business window [open, close) in epoch ms, or undefined on a closed day. */
 function windowOf(day: number, hours: Hours): { open: number; close: number } | undefined {
+  const known = hours.windows.get(day);
+  if (known !== undefined) return known ?? undefined;
   const weekday = new Date(day * DAY_MS).getUTCDay();
-  if (!hours.open[weekday] || hours.holidays.has(day)) return undefined;
   const midnight = day * DAY_MS;
-  return {
-    open: instantOf(midnight + hours.opensAt, hours.zone),
-    close: instantOf(midnight + hours.closesAt, hours.zone),
-  };
+  const window =
+    !hours.open[weekday] || hours.holidays.has(day)
+      ? null
+      : {
+          open: instantOf(midnight + hours.opensAt, hours.zone),
+          close: instantOf(midnight + hours.closesAt, hours.zone),
+        };
+  hours.windows.set(day, window);
+  return window ?? undefined;
 }
 
 /**

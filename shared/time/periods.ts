@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ClientConfig } from '../config/schema.ts';
+import { isoWithOffset } from './zone-offset.ts';
 
 /**
  * Reporting periods (DESIGN.md "Metrics (the exact meanings)"): half-open `[start, end)` in the
@@ -197,5 +198,5 @@ export function targetPace(
 
 /** ISO-8601 with the zone's offset at that instant, seconds precision: 2026-11-09T00:00:00-05:00 */
 export function isoInZone(instant: number, timezone: string): string {
-  return inZone(instant, timezone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+  return isoWithOffset(instant, timezone);
 }
