@@ -40,6 +40,8 @@ import type { EntityState } from '../projection/state.ts';
 import { partitionKey, type TableIndexRole, tableIndex } from '../store/table.ts';
 
 const BATCH_GET_LIMIT = 100;
+/** How many month partitions one time-range read queries at once. */
+const MONTHS_READ_AHEAD = 4;
 /** The one item that describes the client's data as a whole. */
 const CLIENT_META_KEY = { pk: partitionKey.meta(), sk: 'meta' };
 /** A store instance (a Lambda container) writes a source's marker at most this often, on receipt time. */
@@ -315,6 +317,11 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  /**
+   * The items of the month partitions a range spans, month by month in order. Up to
+   * MONTHS_READ_AHEAD months are read at once, so the caller works on one month while the next
+   * are on their way; the order items come in is the same as reading them one after the other.
+   */
   private async *byTime(
     role: TableIndexRole,
     prefix: string,
@@ -322,8 +329,9 @@ export class DynamoDbStore implements Store {
     projection?: { expression: string; names: Record<string, string> },
   ) {
     const { name, partition, sort } = tableIndex(role);
-    for (const bucket of monthsOf(range)) {
-      yield* this.query({
+    const month = async (bucket: string) => {
+      const items: Record<string, unknown>[] = [];
+      for await (const item of this.query({
         IndexName: name,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
         ...(projection ? { ProjectionExpression: projection.expression } : {}),
@@ -333,7 +341,21 @@ export class DynamoDbStore implements Store {
           ':from': iso(range.from),
           ':to': `${iso(range.to - 1)}#\uffff`,
         },
-      });
+      })) {
+        items.push(item);
+      }
+      return items;
+    };
+    const months = monthsOf(range);
+    const reads: Promise<Record<string, unknown>[]>[] = [];
+    for (let index = 0; index < months.length; index++) {
+      while (reads.length < Math.min(months.length, index + MONTHS_READ_AHEAD)) {
+        const read = month(months[reads.length] as string);
+        // Awaited in turn below; a failure is thrown there, not reported as unhandled meanwhile.
+        read.catch(() => {});
+        reads.push(read);
+      }
+      yield* await (reads[index] as Promise<Record<string, unknown>[]>);
     }
   }
 

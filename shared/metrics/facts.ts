@@ -179,18 +179,29 @@ export class FactSetBuilder {
       everyRecord.push(...(group.survivor ? [group.survivor] : []), ...group.absorbed);
     }
     // An email hash names the person whose record has it and was created first.
-    for (const record of everyRecord.sort(byCreation)) {
-      if (record.emailHash && !byEmail.has(record.emailHash))
-        byEmail.set(record.emailHash, contactOf(record.id));
+    const firstWithEmail = new Map<string, ContactView>();
+    for (const record of everyRecord) {
+      if (!record.emailHash) continue;
+      const known = firstWithEmail.get(record.emailHash);
+      if (!known || byCreation(record, known) < 0) firstWithEmail.set(record.emailHash, record);
     }
+    for (const [emailHash, record] of firstWithEmail) byEmail.set(emailHash, contactOf(record.id));
 
     const companies = new Map<string, CompanyView>();
     for (const [id, record] of this.companies) {
       if (companyOf(id) !== id || !record.visible) continue;
       companies.set(id, record.view);
     }
-    // A company takes the facts its contacts carry inline (a converted lead's) where it has none.
-    for (const contact of [...contacts.values()].sort(byCreation)) {
+    // A company takes the facts its contacts carry inline (a converted lead's) where it has none,
+    // the first-created contact's first.
+    const carrying = [...contacts.values()].filter(
+      (contact) =>
+        contact.companyId !== undefined &&
+        (contact.inlineCompany.industry !== undefined ||
+          contact.inlineCompany.employees !== undefined ||
+          contact.inlineCompany.region !== undefined),
+    );
+    for (const contact of carrying.sort(byCreation)) {
       const company = contact.companyId ? companies.get(contact.companyId) : undefined;
       if (!company) continue;
       company.industry ??= contact.inlineCompany.industry;

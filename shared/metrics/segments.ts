@@ -57,6 +57,16 @@ function workOutContactProfile(contact: ContactView, facts: FactSet): Profile {
  * company lacks (or a deal without a company) is its first contact's.
  */
 export function dealProfile(deal: DealView, facts: FactSet): Profile {
+  const known = oncePerFactSet(facts, 'dealProfiles', () => new WeakMap<DealView, Profile>());
+  let profile = known.get(deal);
+  if (!profile) {
+    profile = workOutDealProfile(deal, facts);
+    known.set(deal, profile);
+  }
+  return profile;
+}
+
+function workOutDealProfile(deal: DealView, facts: FactSet): Profile {
   const company = deal.companyId ? facts.companies.get(deal.companyId) : undefined;
   const firstContact = deal.contactIds[0] ? facts.contacts.get(deal.contactIds[0]) : undefined;
   const person = firstContact ? contactProfile(firstContact, facts) : undefined;
@@ -73,11 +83,25 @@ export function segmentValue(profile: Profile, dimension: IcpDimension): string 
   return dimension === 'employees' ? employeeBand(profile.employees) : profile[dimension];
 }
 
-export function segmentKeys(profile: Profile, dimensions: readonly IcpDimension[]): string[] {
-  return dimensions.flatMap((dimension) => {
-    const value = segmentValue(profile, dimension);
-    return value === undefined ? [] : [`segment:${dimension}=${value}`];
-  });
+/** Segment keys by profile and dimension list: profiles are made once per record and asked again per period. */
+const knownSegmentKeys = new WeakMap<Profile, Map<string, readonly string[]>>();
+
+export function segmentKeys(profile: Profile, dimensions: readonly IcpDimension[]): readonly string[] {
+  let byDimensions = knownSegmentKeys.get(profile);
+  if (!byDimensions) {
+    byDimensions = new Map();
+    knownSegmentKeys.set(profile, byDimensions);
+  }
+  const name = dimensions.join(',');
+  let keys = byDimensions.get(name);
+  if (!keys) {
+    keys = dimensions.flatMap((dimension) => {
+      const value = segmentValue(profile, dimension);
+      return value === undefined ? [] : [`segment:${dimension}=${value}`];
+    });
+    byDimensions.set(name, keys);
+  }
+  return keys;
 }
 
 /** Whether a value matches the ICP in one dimension (a missing value never does). */

@@ -3,12 +3,13 @@ import { median, quantile } from '../stats/index.ts';
 import { addBusinessMinutes, businessMinutesBetween } from '../time/business-time.ts';
 import { isoInZone } from '../time/periods.ts';
 import { rate, sumBreakdown } from './breakdown.ts';
+import { oncePerFactSet, recordsWithin } from './fact-index.ts';
 import type { FactSet } from './facts.ts';
 import { crmLink } from './links.ts';
 import { ownerOf } from './people.ts';
 import type { MetricItem, MetricValue } from './types.ts';
 import type { ContactView } from './views.ts';
-import { type Window, within } from './window.ts';
+import type { Window } from './window.ts';
 
 type SlaDefinitions = Pick<ClientConfig, 'sla' | 'businessHours' | 'timezone' | 'sources' | 'people'>;
 
@@ -32,13 +33,7 @@ export function slaClocks(facts: FactSet, window: Window, definitions: SlaDefini
   const { sla } = definitions;
   const calendar = { timezone: definitions.timezone, businessHours: definitions.businessHours };
   const clocks: SlaClock[] = [];
-  for (const contact of facts.contacts.values()) {
-    const form = facts.formsByContact
-      .get(contact.id)
-      ?.find((candidate) => sla.highIntentForms.includes(candidate.formId ?? ''));
-    const start = form?.at ?? contact.milestones.mql;
-    if (!within(start, window)) continue;
-    const kind = form ? 'high_intent' : 'mql';
+  for (const { contact, start, kind } of clockStartsWithin(facts, sla, window)) {
     const target = kind === 'high_intent' ? sla.highIntentBusinessMinutes : sla.firstTouchBusinessMinutes;
     const deadline = addBusinessMinutes(start, target, calendar);
     const touch = facts.activitiesByContact.get(contact.id)?.find((activity) => activity.at >= start);
@@ -51,6 +46,31 @@ export function slaClocks(facts: FactSet, window: Window, definitions: SlaDefini
     }
   }
   return clocks.sort((a, b) => a.start - b.start || (a.contact.id < b.contact.id ? -1 : 1));
+}
+
+interface ClockStart {
+  contact: ContactView;
+  start: number;
+  kind: SlaClock['kind'];
+}
+
+/**
+ * The clocks that start in the window. Where each contact's clock starts is worked out once per
+ * FactSet (and list of high-intent forms): a packet asks for it for every period it compares.
+ */
+function clockStartsWithin(facts: FactSet, sla: SlaDefinitions['sla'], window: Window): ClockStart[] {
+  const starts = oncePerFactSet(facts, `slaClockStarts:${JSON.stringify(sla.highIntentForms)}`, () => {
+    const found = new Map<string, ClockStart>();
+    for (const contact of facts.contacts.values()) {
+      const form = facts.formsByContact
+        .get(contact.id)
+        ?.find((candidate) => sla.highIntentForms.includes(candidate.formId ?? ''));
+      const start = form?.at ?? contact.milestones.mql;
+      if (start !== undefined) found.set(contact.id, { contact, start, kind: form ? 'high_intent' : 'mql' });
+    }
+    return found;
+  });
+  return recordsWithin(starts, 'start', (clock) => clock.start, window);
 }
 
 /**
