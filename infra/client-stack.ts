@@ -103,7 +103,7 @@ export class ClientStack extends Stack {
 
     new OpsAlarms(this, 'Ops', {
       client: config.client,
-      functions: [ingest, buildPacket, sendPacket],
+      api: api.api,
       deadLetterQueues: [scheduleFailures.queue, sendFailures.queue],
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });

@@ -8,6 +8,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf } from '#shared/store/table.ts';
 import { ClientStack } from '../../infra/client-stack.ts';
@@ -165,18 +166,42 @@ describe('the client stack', () => {
     expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(
       2,
     );
-    expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(3);
-    // 2 dead-letter queues, 3 functions, and Quarantined, NotDelivered, Unconfirmed, PacketHeld,
-    // WeeklyNotSent.
-    expect(alarms).toHaveLength(10);
-    expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
-      expect.arrayContaining([
-        'DeliveriesQuarantined',
-        'MailsFailedPermanent',
-        'MailsUnconfirmed',
-        'PacketsHeld',
+    // Function failures are alarmed where they end up: the async ones (build, send) in the
+    // dead-letter queues after Lambda's retries, the API's (ingest, view) as its 5xx. No
+    // per-function Errors alarm says anything more.
+    expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toEqual([]);
+    const serverErrors = alarms.filter((alarm) => alarm.MetricName === '5xx');
+    expect(serverErrors).toHaveLength(1);
+    expect(serverErrors[0]).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    expect(serverErrors[0]?.Dimensions).toEqual([
+      { Name: 'ApiId', Value: { Ref: expect.stringMatching(/^WebhooksApi/) } },
+    ]);
+    // 2 dead-letter queues, the API's 5xx, and one alarm per listed custom metric; each alarm
+    // reads one metric (CloudWatch bills an alarm per metric it reads).
+    expect(alarms).toHaveLength(3 + Object.keys(CUSTOM_METRICS).length);
+    for (const alarm of alarms) expect(alarm.Metrics).toBeUndefined();
+    // Each listed metric is read by the alarm the list names, in the client's namespace, with the
+    // service dimension of the function that publishes it; no alarm reads an unlisted one.
+    const ids = Object.fromEntries(
+      Object.entries(berlinTemplate.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [
+        alarm.Properties.MetricName as string,
+        id,
       ]),
     );
+    const custom = alarms.filter((alarm) => alarm.Namespace === 'samepage/berlin');
+    expect(custom.map((alarm) => alarm.MetricName).sort()).toEqual(Object.keys(CUSTOM_METRICS).sort());
+    for (const [name, metric] of Object.entries(CUSTOM_METRICS)) {
+      expect(ids[name]).toMatch(new RegExp(`^Ops${metric.alarm}[0-9A-F]{8}$`));
+      expect(custom.find((alarm) => alarm.MetricName === name)?.Dimensions).toEqual([
+        { Name: 'service', Value: `samepage-${metric.emittedBy}` },
+      ]);
+    }
     // EventBridge and Scheduler invoke asynchronously: a thrown error is retried by Lambda, then
     // goes to the same dead-letter queues, not lost.
     const queues = Object.keys(berlinTemplate.findResources('AWS::SQS::Queue'));
@@ -204,41 +229,16 @@ describe('the client stack', () => {
     expect(held?.AlarmDescription).toMatch(
       /^packet held: source silent .*samepage send --release-hold <your name>$/,
     );
-    // Seven daily datapoints without a weekly send or hold (missing data counts) is a missed
-    // deadline; a held weekly packet has alarmed already as PacketHeld.
-    const weekly = alarms.find((alarm) =>
-      (alarm.Metrics as { Expression?: string }[] | undefined)?.some((query) => query.Expression),
-    );
-    expect(weekly).toMatchObject({
+    // Seven daily datapoints without a complete weekly send (missing data counts: the count is
+    // published only when sent) is a missed deadline.
+    expect(alarms.find((alarm) => alarm.MetricName === 'WeeklyPacketsSent')).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'samepage-send-packet' }],
+      Statistic: 'Sum',
+      Period: 86400,
       EvaluationPeriods: 7,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
       Threshold: 1,
-    });
-    const queries = weekly?.Metrics as {
-      Id: string;
-      Expression?: string;
-      ReturnData: boolean;
-      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown }; Period: number; Stat: string };
-    }[];
-    expect(queries.find((query) => query.ReturnData)?.Expression).toBe('FILL(sent, 0) + FILL(held, 0)');
-    expect(
-      Object.fromEntries(
-        queries
-          .filter((query) => query.MetricStat)
-          .map((query) => [
-            query.Id,
-            [
-              query.MetricStat?.Metric.MetricName,
-              query.MetricStat?.Metric.Dimensions,
-              query.MetricStat?.Period,
-              query.MetricStat?.Stat,
-            ],
-          ]),
-      ),
-    ).toEqual({
-      sent: ['WeeklyPacketsSent', [{ Name: 'service', Value: 'samepage-send-packet' }], 86400, 'Sum'],
-      held: ['WeeklyPacketsHeld', [{ Name: 'service', Value: 'samepage-build-packet' }], 86400, 'Sum'],
     });
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     berlinTemplate.hasResourceProperties('AWS::Events::Rule', {
