@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
-import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
+import { SsmParameterSecrets } from '#shared/adapters/ssm-parameters.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { CachedSecrets } from '#shared/ports/secrets.ts';
 import { serviceName } from '../lib/custom-metrics.ts';
@@ -13,6 +13,6 @@ import { createIngestHandler } from './app.ts';
 const tools = observability(serviceName('ingest'));
 const config = clientConfigFromEnvironment();
 const store = new DynamoDbStore(new DynamoDBClient({}), requiredEnvironment('TABLE_NAME'));
-const secrets = new CachedSecrets(new SecretsManagerSecrets(new SecretsManagerClient({})));
+const secrets = new CachedSecrets(new SsmParameterSecrets(new SSMClient({})));
 
 export const handler = createIngestHandler({ config, store, secrets, clock: systemClock }, tools);

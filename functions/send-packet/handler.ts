@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
-import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
+import { SsmParameterSecrets } from '#shared/adapters/ssm-parameters.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { CachedSecrets } from '#shared/ports/secrets.ts';
 import { serviceName } from '../lib/custom-metrics.ts';
@@ -20,7 +20,7 @@ const mailer = new SesMailer(new SESClient({ maxAttempts: 6, retryMode: 'adaptiv
 
 // The chat webhooks' URLs are secrets (Slack and Teams treat the URL as the credential).
 const chat = {
-  secrets: new CachedSecrets(new SecretsManagerSecrets(new SecretsManagerClient({}))),
+  secrets: new CachedSecrets(new SsmParameterSecrets(new SSMClient({}))),
   poster: new FetchChatPoster(),
 };
 

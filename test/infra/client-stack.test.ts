@@ -429,18 +429,10 @@ describe('the client stack', () => {
     }
   });
 
-  it('creates one secret per name in the config and outputs the webhook URL, table and bus', () => {
-    const names = Object.values(berlinTemplate.findResources('AWS::SecretsManager::Secret'))
-      .map((secret) => secret.Properties.Name)
-      .sort();
-    expect(names).toEqual([
-      'acme/email-hash-key',
-      'acme/generic-whsec',
-      'acme/hubspot-client-secret',
-      'acme/pipedrive-basic-auth',
-      'acme/salesforce-token',
-      'acme/typeform-secret',
-    ]);
+  it('creates no secret (ops create the SSM parameters), and outputs the webhook URL, table and bus', () => {
+    // CloudFormation cannot create SecureString parameters, and values never pass through CDK.
+    berlinTemplate.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    berlinTemplate.resourceCountIs('AWS::SSM::Parameter', 0);
     expect(Object.keys(berlinTemplate.findOutputs('*')).sort()).toEqual([
       'EventBusName',
       'TableName',
@@ -448,31 +440,47 @@ describe('the client stack', () => {
     ]);
   });
 
-  it("lets only send-packet read the chat webhooks, and ingest only the sources' secrets", () => {
+  it("lets only send-packet read the chat webhooks, and ingest only the sources' secrets and the email-hash key, by parameter", () => {
     const config = clientIn('Europe/Berlin', 'chatty', ['hubspot']);
     config.chat = {
       slack: [{ name: '#revenue-council', webhook: 'acme/slack-revenue' }],
       teams: [{ name: 'Leadership', webhook: 'acme/teams-leadership' }],
     };
     const template = Template.fromStack(new ClientStack(new App(), 'Samepage-chatty', { config, env: ENV }));
-    const idOf = Object.fromEntries(
-      Object.entries(template.findResources('AWS::SecretsManager::Secret')).map(([id, secret]) => [
-        secret.Properties.Name as string,
-        id,
-      ]),
-    );
-    const secretsRead = (role: string) =>
+    const parametersRead = (role: string) =>
       statementsOf(template, role)
-        .filter((statement) => actionsOf([statement]).includes('secretsmanager:GetSecretValue'))
-        .map((statement) => (statement.Resource as { Ref: string }).Ref)
+        .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ssm:')))
+        .flatMap((statement) => {
+          // GetParameter alone: no history (earlier values), no listing.
+          expect(statement.Action).toBe('ssm:GetParameter');
+          const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+          return resources.map((resource) => JSON.stringify(resource).match(/:parameter(\/[^"]+)"/)?.[1]);
+        })
         .sort();
-    expect(secretsRead('SendPacketRole')).toEqual(
-      [idOf['acme/slack-revenue'], idOf['acme/teams-leadership']].sort(),
+    expect(parametersRead('SendPacketRole')).toEqual([
+      '/samepage/acme/slack-revenue',
+      '/samepage/acme/teams-leadership',
+    ]);
+    expect(parametersRead('IngestRole')).toEqual([
+      '/samepage/acme/email-hash-key',
+      '/samepage/acme/hubspot-client-secret',
+    ]);
+    expect(parametersRead('BuildPacketRole')).toEqual([]);
+    expect(parametersRead('ViewPacketRole')).toEqual([]);
+    // Under the AWS managed key aws/ssm no KMS grant is needed, and none is given.
+    for (const role of ['IngestRole', 'SendPacketRole']) {
+      expect(actionsOf(statementsOf(template, role)).filter((action) => action.startsWith('kms:'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('stops cdk synth on a secret name Parameter Store would refuse, naming it', () => {
+    const config = clientIn('Europe/Berlin', 'odd', ['hubspot']);
+    config.chat = { slack: [{ name: '#revenue', webhook: 'acme/slack+revenue' }], teams: [] };
+    expect(() => new ClientStack(new App(), 'Samepage-odd', { config, env: ENV })).toThrow(
+      /acme\/slack\+revenue.*letters, digits and \/ _ \. - only/s,
     );
-    expect(secretsRead('IngestRole')).toEqual(
-      [idOf['acme/email-hash-key'], idOf['acme/hubspot-client-secret']].sort(),
-    );
-    expect(secretsRead('BuildPacketRole')).toEqual([]);
   });
 
   it("lets the web copy's function read packet snapshots only, by key", () => {
@@ -499,16 +507,6 @@ describe('the client stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     });
-  });
-
-  it('keeps the email-hash key as it keeps the table: a new key would unlink every stored hash from new ones', () => {
-    const secrets = Object.values(berlinTemplate.findResources('AWS::SecretsManager::Secret'));
-    const policies = Object.fromEntries(
-      secrets.map((secret) => [secret.Properties.Name, [secret.DeletionPolicy, secret.UpdateReplacePolicy]]),
-    );
-    expect(policies['acme/email-hash-key']).toEqual(['Retain', 'Retain']);
-    // Source credentials are issued by the vendors and can be pasted again: they go with the stack.
-    expect(policies['acme/hubspot-client-secret']).toEqual(['Delete', 'Delete']);
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement reasoned, and the check can fail', () => {

@@ -1,6 +1,8 @@
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
@@ -34,12 +36,10 @@ describe('the fixed monthly cost, from the synthesized client stack', () => {
     withChat = fixedCosts(synthesizeClientTemplate(chatty));
   }, 120_000);
 
-  it('prices each secret the config names, and one more when the config names one more', () => {
-    // The example config's secrets, by hand: five source credentials and the email-hash key
-    // (test/infra/client-stack.test.ts lists them).
-    expect(quantityOf(plain, PRICES.secret)).toBe(6);
-    expect(quantityOf(withChat, PRICES.secret)).toBe(7);
-    expect(total(withChat) - total(plain)).toBeCloseTo(0.4, 10);
+  it('holds no secret at a monthly charge: a secret the config adds is one more free SSM parameter', () => {
+    expect(quantityOf(plain, PRICES.secret)).toBe(0);
+    expect(quantityOf(plain, PRICES.advancedParameter)).toBe(0);
+    expect(withChat).toEqual(plain);
   });
 
   it('prices each alarm by the one metric it reads, and each listed custom metric at a full month', () => {
@@ -47,12 +47,9 @@ describe('the fixed monthly cost, from the synthesized client stack', () => {
     const alarmMetrics = 3 + Object.keys(CUSTOM_METRICS).length;
     expect(quantityOf(plain, PRICES.alarmMetric)).toBe(alarmMetrics);
     expect(quantityOf(plain, PRICES.customMetric)).toBe(Object.keys(CUSTOM_METRICS).length);
-    expect(total(plain)).toBeCloseTo(
-      6 * 0.4 + alarmMetrics * 0.1 + Object.keys(CUSTOM_METRICS).length * 0.3,
-      10,
-    );
-    // No other fixed item: no customer managed key, dashboard or composite alarm.
-    expect(plain.map((line) => line.price)).toEqual([PRICES.secret, PRICES.alarmMetric, PRICES.customMetric]);
+    expect(total(plain)).toBeCloseTo(alarmMetrics * 0.1 + Object.keys(CUSTOM_METRICS).length * 0.3, 10);
+    // No other fixed item: no secret, customer managed key, dashboard or composite alarm.
+    expect(plain.map((line) => line.price)).toEqual([PRICES.alarmMetric, PRICES.customMetric]);
   });
 
   it('is the fixed part of the monthly estimate', () => {
@@ -68,7 +65,7 @@ describe('the fixed monthly cost, from the synthesized client stack', () => {
     expect(estimate.fixedTotal).toBeCloseTo(total(plain), 10);
   });
 
-  it('charges a metric-math alarm per metric in it, a high-resolution alarm at its own price, and a KMS key', () => {
+  it('charges a metric-math alarm per metric in it, a high-resolution alarm at its own price, a KMS key, a secret and an advanced parameter', () => {
     const lines = fixedCosts(
       templateOf((stack) => {
         const metric = (metricName: string, period = Duration.minutes(5)) =>
@@ -87,8 +84,13 @@ describe('the fixed monthly cost, from the synthesized client stack', () => {
           evaluationPeriods: 1,
         });
         new Key(stack, 'Key');
+        new Secret(stack, 'Secret');
+        new StringParameter(stack, 'Standard', { stringValue: 'free' });
+        new StringParameter(stack, 'Advanced', { stringValue: 'not free', tier: ParameterTier.ADVANCED });
       }),
     );
+    expect(quantityOf(lines, PRICES.secret)).toBe(1);
+    expect(quantityOf(lines, PRICES.advancedParameter)).toBe(1);
     expect(quantityOf(lines, PRICES.alarmMetric)).toBe(3);
     expect(quantityOf(lines, PRICES.highResolutionAlarmMetric)).toBe(1);
     expect(quantityOf(lines, PRICES.kmsKey)).toBe(1);
