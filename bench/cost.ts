@@ -1,7 +1,14 @@
+import * as z from 'zod';
+import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
+import { resolveClientConfig } from '#shared/config/clients.ts';
+import { type StackTemplate, synthesizeClientTemplate } from '../infra/synth.ts';
+
 /**
- * The metered monthly AWS cost of one client, from the request units and times this bench
- * measured and AWS's published us-east-1 prices. Free tiers are left out (a client stack shares
- * its account's). Every assumption is a named constant, printed with the result.
+ * The monthly AWS cost of one client: metered, from the request units and times this bench
+ * measured, and fixed, from the resources of the client's synthesized stack and the custom
+ * metrics its functions may publish (functions/lib/custom-metrics.ts); at AWS's published
+ * us-east-1 prices. Free tiers are left out (a client stack shares its account's). Every
+ * assumption is a named constant, printed with the result.
  */
 
 export interface Price {
@@ -90,19 +97,76 @@ export const PRICES = {
     per: 'secret-month',
     source: 'https://aws.amazon.com/secrets-manager/pricing/',
   },
-  alarm: {
-    item: 'CloudWatch standard alarm',
+  advancedParameter: {
+    item: 'Systems Manager Parameter Store advanced parameter (standard parameters: no charge)',
+    usd: 0.05,
+    per: 'parameter-month',
+    source: 'https://aws.amazon.com/systems-manager/pricing/',
+  },
+  kmsKey: {
+    item: 'KMS customer managed key (AWS managed keys: no monthly charge)',
+    usd: 1,
+    per: 'key-month',
+    source: 'https://aws.amazon.com/kms/pricing/',
+  },
+  alarmMetric: {
+    item: 'CloudWatch standard-resolution alarm, per metric it reads (a metric-math alarm: each metric in it)',
     usd: 0.1,
+    per: 'alarm metric-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  highResolutionAlarmMetric: {
+    item: 'CloudWatch high-resolution alarm (period under 60 s), per metric it reads',
+    usd: 0.3,
+    per: 'alarm metric-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
+  compositeAlarm: {
+    item: 'CloudWatch composite alarm',
+    usd: 0.5,
     per: 'alarm-month',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
+  dashboard: {
+    item: 'CloudWatch dashboard',
+    usd: 3,
+    per: 'dashboard-month',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+  },
   customMetric: {
-    item: 'CloudWatch custom metric',
+    item: 'CloudWatch custom metric (name × dimension set), prorated by the hours it is published in',
     usd: 0.3,
     per: 'metric-month',
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
   },
 } satisfies Record<string, Price>;
+
+/**
+ * The resource types a client stack holds that cost nothing by the month: what they cost is
+ * metered per use (priced above from the bench's measurements) or nothing. A type in neither this
+ * list nor the priced ones stops the cost model, so a new kind of resource is priced on purpose.
+ */
+export const NO_MONTHLY_CHARGE: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'on-demand: reads, writes, storage and PITR are metered',
+  'AWS::Lambda::Function': 'requests and duration are metered',
+  'AWS::Lambda::EventInvokeConfig': 'configuration of a function',
+  'AWS::Lambda::Permission': 'configuration of a function',
+  'AWS::IAM::Role': 'IAM has no charge',
+  'AWS::IAM::Policy': 'IAM has no charge',
+  'AWS::Logs::LogGroup': 'ingestion is metered; a month of retention is left out',
+  'AWS::SQS::Queue': 'per request; an empty dead-letter queue costs nothing',
+  'AWS::SQS::QueuePolicy': 'configuration of a queue',
+  'AWS::Scheduler::Schedule': 'per invocation, metered',
+  'AWS::Events::EventBus': 'per event, metered',
+  'AWS::Events::Rule': 'matching is free; the events are metered',
+  'AWS::ApiGatewayV2::Api': 'HTTP API: per request, metered',
+  'AWS::ApiGatewayV2::Integration': 'configuration of the API',
+  'AWS::ApiGatewayV2::Route': 'configuration of the API',
+  'AWS::ApiGatewayV2::Stage': 'configuration of the API',
+  'AWS::SNS::Topic': 'per notification: alarms only, a few a month',
+  'AWS::SNS::TopicPolicy': 'configuration of a topic',
+  'AWS::CDK::Metadata': "the CDK's version report, not an AWS resource",
+};
 
 /** What the model takes from the measurements. */
 export interface CostInputs {
@@ -133,9 +197,8 @@ export const ASSUMPTIONS = {
   /** Monthly and quarterly schedules fire each business weekday and build only on their day. */
   scheduleFiringsPerMonth: 52 / 12 + 2 * 22,
   sendSecondsPerPacket: 2,
-  secrets: 5,
-  alarms: 9,
-  customMetrics: 13,
+  /** The client whose synthesized stack gives the fixed items. */
+  fixedCostClient: 'demo',
 } as const;
 
 export interface CostLine {
@@ -143,15 +206,126 @@ export interface CostLine {
   usd: number;
 }
 
+/** A fixed monthly item: how many of what the template (or the metric list) holds, at what price. */
+export interface FixedCostLine extends CostLine {
+  quantity: number;
+  price: Price;
+}
+
 export interface CostEstimate {
   eventsPerMonth: number;
   metered: CostLine[];
   meteredTotal: number;
-  fixed: CostLine[];
+  fixed: FixedCostLine[];
   fixedTotal: number;
 }
 
-export function monthlyCost(eventsPerMonth: number, inputs: CostInputs): CostEstimate {
+const alarmSchema = z.object({
+  MetricName: z.string().optional(),
+  Period: z.number().optional(),
+  ThresholdMetricId: z.string().optional(),
+  Metrics: z
+    .array(
+      z.object({
+        Expression: z.string().optional(),
+        MetricStat: z.object({ Period: z.number() }).optional(),
+      }),
+    )
+    .optional(),
+});
+const parameterSchema = z.object({ Tier: z.string().optional() });
+
+/** What each alarm reads, in metrics: the one it names, or each metric of its metric math. */
+function alarmMetrics(properties: unknown): { standard: number; highResolution: number } {
+  const alarm = alarmSchema.parse(properties);
+  if (alarm.ThresholdMetricId)
+    throw new Error('An anomaly-detection alarm is not priced by bench/cost.ts yet');
+  const periods = alarm.MetricName
+    ? [alarm.Period ?? 60]
+    : (alarm.Metrics ?? []).flatMap((query) => (query.MetricStat ? [query.MetricStat.Period] : []));
+  const highResolution = periods.filter((period) => period < 60).length;
+  return { standard: periods.length - highResolution, highResolution };
+}
+
+/**
+ * The fixed monthly items of a client stack: what its template creates that is charged by the
+ * month (secrets, advanced parameters, customer managed keys, alarms by the metrics they read,
+ * dashboards), and the custom metrics functions/lib/custom-metrics.ts lists. Each custom metric
+ * is priced at a full month, an upper bound: it is billed only in the hours it is published, and
+ * it is published only when its count is above zero (a healthy month: the weekly send's 4 or 5).
+ */
+export function fixedCosts(template: StackTemplate): FixedCostLine[] {
+  const resources = Object.values(template.Resources);
+  const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
+  const priced = new Set([
+    'AWS::SecretsManager::Secret',
+    'AWS::SSM::Parameter',
+    'AWS::KMS::Key',
+    'AWS::CloudWatch::Alarm',
+    'AWS::CloudWatch::CompositeAlarm',
+    'AWS::CloudWatch::Dashboard',
+  ]);
+  const unknown = [...new Set(resources.map((resource) => resource.Type))].filter(
+    (type) => !priced.has(type) && NO_MONTHLY_CHARGE[type] === undefined,
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `bench/cost.ts does not know whether ${unknown.join(', ')} cost by the month: price it or add it to NO_MONTHLY_CHARGE`,
+    );
+  }
+  const alarms = ofType('AWS::CloudWatch::Alarm').map((alarm) => alarmMetrics(alarm.Properties));
+  const line = (quantity: number, price: Price, what: string): FixedCostLine => ({
+    item: `${quantity} ${what}`,
+    quantity,
+    price,
+    usd: quantity * price.usd,
+  });
+  const lines = [
+    line(ofType('AWS::SecretsManager::Secret').length, PRICES.secret, 'Secrets Manager secrets'),
+    line(
+      ofType('AWS::SSM::Parameter').filter(
+        (parameter) => parameterSchema.parse(parameter.Properties ?? {}).Tier === 'Advanced',
+      ).length,
+      PRICES.advancedParameter,
+      'advanced SSM parameters',
+    ),
+    line(ofType('AWS::KMS::Key').length, PRICES.kmsKey, 'KMS customer managed keys'),
+    line(
+      alarms.reduce((sum, alarm) => sum + alarm.standard, 0),
+      PRICES.alarmMetric,
+      `metrics read by ${alarms.length} CloudWatch alarms`,
+    ),
+    line(
+      alarms.reduce((sum, alarm) => sum + alarm.highResolution, 0),
+      PRICES.highResolutionAlarmMetric,
+      'metrics read by high-resolution alarms',
+    ),
+    line(ofType('AWS::CloudWatch::CompositeAlarm').length, PRICES.compositeAlarm, 'composite alarms'),
+    line(ofType('AWS::CloudWatch::Dashboard').length, PRICES.dashboard, 'CloudWatch dashboards'),
+  ].filter((fixed) => fixed.quantity > 0);
+  lines.push(
+    line(
+      Object.keys(CUSTOM_METRICS).length,
+      PRICES.customMetric,
+      'custom metrics (functions/lib/custom-metrics.ts), each at a full month: an upper bound',
+    ),
+  );
+  return lines;
+}
+
+let demoFixedCosts: FixedCostLine[] | undefined;
+
+/** The fixed items of the bench's client (the demo), synthesized once per process. */
+export function benchClientFixedCosts(): FixedCostLine[] {
+  demoFixedCosts ??= fixedCosts(synthesizeClientTemplate(resolveClientConfig(ASSUMPTIONS.fixedCostClient)));
+  return demoFixedCosts;
+}
+
+export function monthlyCost(
+  eventsPerMonth: number,
+  inputs: CostInputs,
+  fixed: FixedCostLine[] = benchClientFixedCosts(),
+): CostEstimate {
   const a = ASSUMPTIONS;
   const deliveries = eventsPerMonth * a.deliveriesPerEvent;
   const ingestSeconds = (inputs.ingest.p50Ms + a.dynamoRoundTripMs * a.dynamoRoundTripsPerDelivery) / 1000;
@@ -205,11 +379,6 @@ export function monthlyCost(eventsPerMonth: number, inputs: CostInputs): CostEst
       item: 'CloudWatch Logs ingestion',
       usd: ((deliveries * a.logBytesPerDelivery) / 1e9) * PRICES.logIngestion.usd,
     },
-  ];
-  const fixed: CostLine[] = [
-    { item: `${a.secrets} Secrets Manager secrets`, usd: a.secrets * PRICES.secret.usd },
-    { item: `${a.alarms} CloudWatch alarms`, usd: a.alarms * PRICES.alarm.usd },
-    { item: `${a.customMetrics} custom metrics`, usd: a.customMetrics * PRICES.customMetric.usd },
   ];
   const total = (lines: CostLine[]) => lines.reduce((sum, line) => sum + line.usd, 0);
   return { eventsPerMonth, metered, meteredTotal: total(metered), fixed, fixedTotal: total(fixed) };

@@ -2,14 +2,14 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { startScheduler } from '#local/scheduler.ts';
 import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
-import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
+import { SsmParameterSecrets } from '#shared/adapters/ssm-parameters.ts';
 import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { type ClientConfig, SOURCE_NAMES } from '#shared/config/schema.ts';
@@ -103,7 +103,7 @@ function rowsOf(
 
 /**
  * Where import, forget, minimize and revoke-link write: a deployed stack's table (`--table --region`; the SDK retries
- * throttled writes with backoff, secrets come from Secrets Manager) or the local twin's data.
+ * throttled writes with backoff, secrets come from SSM Parameter Store) or the local twin's data.
  */
 async function openTarget(
   config: ClientConfig,
@@ -118,7 +118,7 @@ async function openTarget(
           new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
           options.table,
         ),
-        secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
+        secrets: new SsmParameterSecrets(new SSMClient({ region: options.region })),
       },
     };
   }

@@ -27,7 +27,8 @@ function senderAddress(from: string): string {
 /**
  * One client's stack, `Samepage-<client>`: the data (retained) and everything around it
  * (replaceable): webhook API → ingest; schedules → build-packet → bus → send-packet → SES;
- * secrets for the sources; dead-letter queues and alarms to an ops topic.
+ * read grants on the sources' secrets (SSM parameters ops create); dead-letter queues and alarms
+ * to an ops topic.
  */
 export class ClientStack extends Stack {
   readonly data: DataTable;
@@ -52,7 +53,7 @@ export class ClientStack extends Stack {
       reservedConcurrentExecutions: ingestConcurrency > 0 ? ingestConcurrency : undefined,
     });
     ingest.grantTable(table, 'ingest');
-    for (const secret of secrets.ingestSecrets) secret.grantRead(ingest);
+    secrets.grantIngest(ingest);
 
     const scheduleFailures = new DeadLetterQueue(this, 'ScheduleDeadLetters');
     const sendFailures = new DeadLetterQueue(this, 'SendDeadLetters');
@@ -74,7 +75,7 @@ export class ClientStack extends Stack {
     });
     sendPacket.grantTable(table, 'send-packet');
     sendPacket.grantSendFrom(senderAddress(config.from));
-    for (const secret of secrets.chatSecrets) secret.grantRead(sendPacket);
+    secrets.grantChat(sendPacket);
     this.functions = { ingest, buildPacket, sendPacket };
 
     new PacketSchedules(this, 'Schedules', { config, buildPacket, deadLetterQueue: scheduleFailures.queue });
@@ -103,7 +104,7 @@ export class ClientStack extends Stack {
 
     new OpsAlarms(this, 'Ops', {
       client: config.client,
-      functions: [ingest, buildPacket, sendPacket],
+      api: api.api,
       deadLetterQueues: [scheduleFailures.queue, sendFailures.queue],
     });
     new CfnOutput(this, 'TableName', { value: table.tableName });

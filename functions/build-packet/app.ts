@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { type BuildPacketDeps, runScheduledBuild } from '#shared/packets/run.ts';
-import { count, type Observability } from '../lib/observability.ts';
+import { counterFor, type Observability, publishCounts } from '../lib/observability.ts';
+
+const count = counterFor('build-packet');
 
 export interface BuildPacketAnswer {
   status: string;
@@ -18,15 +19,13 @@ export interface BuildPacketAnswer {
 export function createBuildPacketHandler(deps: BuildPacketDeps, { logger, metrics }: Observability) {
   return middy<unknown, BuildPacketAnswer>()
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
+    .use(publishCounts(metrics))
     .handler(async (event) => {
       const result = await runScheduledBuild(deps, event);
       if (result.status === 'held') {
         const { cadence, periodStart, hold } = result;
-        // PacketsHeld: held results, one per scheduled check that found the packet still held
-        // (the PacketHeld alarm); WeeklyPacketsHeld: the weekly ones (keeps WeeklyNotSent quiet).
+        // One per scheduled check that finds the packet still held: the PacketHeld alarm.
         count(metrics, 'PacketsHeld');
-        if (cadence === 'weekly') count(metrics, 'WeeklyPacketsHeld');
         // Reasons name sources and times only, no personal data.
         logger.warn('packet held', {
           cadence,
@@ -42,7 +41,6 @@ export function createBuildPacketHandler(deps: BuildPacketDeps, { logger, metric
         return { status: result.status };
       }
       const { status, packet } = result;
-      count(metrics, status === 'exists' ? 'PacketsFound' : 'PacketsBuilt');
       const answer = {
         status,
         cadence: packet.cadence,

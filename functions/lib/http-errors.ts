@@ -44,15 +44,13 @@ export function httpAnswerFor(error: unknown): HttpAnswer {
   return answer(500, 'internal', 'temporary failure, please retry');
 }
 
-/** Maps errors to answers, logs them, and tells `onAnswer` the status and the error (for the metrics). */
+/** Maps errors to answers and logs them: a refusal with its check and full reason, a failure with its stack. */
 export function httpErrors(
   logger: Logger,
-  onAnswer: (statusCode: number, error: unknown) => void = () => {},
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: async (request) => {
       const mapped = httpAnswerFor(request.error);
-      onAnswer(mapped.statusCode, request.error);
       if (mapped.statusCode >= 500) logger.error('delivery failed', { error: request.error as Error });
       else
         logger.warn('delivery refused', {

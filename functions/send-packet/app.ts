@@ -1,13 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { type RecipientReport, RetryableSendError, type SendDeps, sendPacket } from '#shared/email/send.ts';
 import { problemsFromZod, ValidationError } from '#shared/errors.ts';
 import { packetReadySchema } from '#shared/ports/publisher.ts';
-import { count, type Observability } from '../lib/observability.ts';
+import { counterFor, type Observability, publishCounts } from '../lib/observability.ts';
+
+const count = counterFor('send-packet');
 
 /** The EventBridge envelope the PacketReady rule delivers. */
 const eventSchema = z.object({ 'detail-type': z.literal('PacketReady'), detail: packetReadySchema });
@@ -20,7 +21,7 @@ const eventSchema = z.object({ 'detail-type': z.literal('PacketReady'), detail: 
 export function createSendPacketHandler(deps: SendDeps, { logger, metrics }: Observability) {
   return middy<unknown, RecipientReport[]>()
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
+    .use(publishCounts(metrics))
     .handler(async (event) => {
       const parsed = eventSchema.safeParse(event);
       if (!parsed.success)
@@ -78,11 +79,15 @@ function logReport(
     'claimed earlier, never marked sent',
   );
   logger.info('packet sent', { cadence, periodStart, ...counts });
-  count(metrics, 'MailsSent', counts.sent ?? 0);
-  count(metrics, 'MailsFailedPermanent', permanent);
-  count(metrics, 'MailsUnconfirmed', unconfirmed);
-  // A packet counts as sent once every address has it (sent now or before).
-  if (report.every((entry) => entry.outcome === 'sent' || entry.outcome === 'already-sent')) {
-    count(metrics, `${cadence[0]?.toUpperCase()}${cadence.slice(1)}PacketsSent`);
+  // Refused for good or unconfirmed: both wait for a person (the NotDelivered alarm); the log
+  // lines above say which lists and what to do.
+  count(metrics, 'RecipientsNotConfirmed', permanent + unconfirmed);
+  // The weekly packet counts as sent once every address has it (sent now or before): the
+  // WeeklyNotSent alarm. Monthly and quarterly sends are in the `packet sent` log line.
+  if (
+    cadence === 'weekly' &&
+    report.every((entry) => entry.outcome === 'sent' || entry.outcome === 'already-sent')
+  ) {
+    count(metrics, 'WeeklyPacketsSent');
   }
 }

@@ -1,25 +1,26 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { FetchChatPoster } from '#shared/adapters/fetch-chat-poster.ts';
-import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { SesMailer } from '#shared/adapters/ses-mailer.ts';
+import { SsmParameterSecrets } from '#shared/adapters/ssm-parameters.ts';
 import { systemClock } from '#shared/ports/clock.ts';
 import { CachedSecrets } from '#shared/ports/secrets.ts';
+import { serviceName } from '../lib/custom-metrics.ts';
 import { clientConfigFromEnvironment, requiredEnvironment } from '../lib/environment.ts';
 import { observability } from '../lib/observability.ts';
 import { createSendPacketHandler } from './app.ts';
 
 // Built once per container. SES throttling and 5xx are retried by the client with backoff.
-const tools = observability('samepage-send-packet');
+const tools = observability(serviceName('send-packet'));
 const config = clientConfigFromEnvironment();
 const store = new DynamoDbStore(new DynamoDBClient({}), requiredEnvironment('TABLE_NAME'));
 const mailer = new SesMailer(new SESClient({ maxAttempts: 6, retryMode: 'adaptive' }));
 
 // The chat webhooks' URLs are secrets (Slack and Teams treat the URL as the credential).
 const chat = {
-  secrets: new CachedSecrets(new SecretsManagerSecrets(new SecretsManagerClient({}))),
+  secrets: new CachedSecrets(new SsmParameterSecrets(new SSMClient({}))),
   poster: new FetchChatPoster(),
 };
 

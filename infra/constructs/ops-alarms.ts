@@ -1,18 +1,18 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
   type IMetric,
-  MathExpression,
   Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CUSTOM_METRICS, type CustomMetricName, serviceName } from '#functions/lib/custom-metrics.ts';
 
 /** The CloudWatch namespace of a client's metrics (the functions get it as POWERTOOLS_METRICS_NAMESPACE). */
 export function metricsNamespace(client: string): string {
@@ -21,14 +21,22 @@ export function metricsNamespace(client: string): string {
 
 export interface OpsAlarmsProps {
   client: string;
-  functions: IFunction[];
+  /** The webhook and web-copy API: its 5xx answers are ingest's and view-packet's failures. */
+  api: IHttpApi;
   deadLetterQueues: IQueue[];
 }
 
 /**
- * Alarms to one ops topic: anything in a dead-letter queue, any function error, quarantined
- * deliveries, a packet a list did not get, a send not recorded, a packet held because a source is
- * silent, and no weekly packet sent or held in 7 days.
+ * Alarms to one ops topic, each reading one metric (CloudWatch bills an alarm per metric it
+ * reads): anything in a dead-letter queue, a 5xx answer of the API, quarantined deliveries, a
+ * packet a list or channel did not surely get, a packet held because a source is silent, and no
+ * weekly packet sent in 7 days.
+ *
+ * Function failures are alarmed where they end up, not per function: build-packet and
+ * send-packet run asynchronously, so a failure is retried by Lambda and then lands, with its
+ * event, in a dead-letter queue (a failure that a retry cures needs no one); ingest and
+ * view-packet answer the API, so their crashes, timeouts and handled 500s ("misconfigured") are
+ * its 5xx. Both metrics are AWS's own, free.
  */
 export class OpsAlarms extends Construct {
   readonly topic: Topic;
@@ -106,63 +114,51 @@ export class OpsAlarms extends Construct {
       alarm(
         `DeadLetters${index}`,
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        'A scheduled build or a packet send failed all its retries: see the queue.',
+        'A scheduled build or a packet send failed all its retries: the queue holds its event (replay it with aws lambda invoke); the function log says why.',
       );
     }
-    for (const [index, fn] of props.functions.entries()) {
-      alarm(
-        `Errors${index}`,
-        fn.metricErrors({ period: Duration.minutes(5) }),
-        'A samepage function failed: see its log group.',
-      );
-    }
+    alarm(
+      'ServerErrors',
+      props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The webhook API answered 5xx: ingest (or the web copy) failed or is misconfigured, and senders are retrying. See the ingest log ("delivery failed").',
+    );
 
-    // Counted by the functions themselves (Powertools metrics, one namespace per client).
-    const metric = (metricName: string, service: string, period: Duration) =>
+    // Counted by the functions themselves (Powertools metrics, one namespace per client), under
+    // the names functions/lib/custom-metrics.ts lists.
+    const listed = (metricName: CustomMetricName, period: Duration) =>
       new Metric({
         namespace: metricsNamespace(props.client),
         metricName,
-        dimensionsMap: { service },
+        dimensionsMap: { service: serviceName(CUSTOM_METRICS[metricName].emittedBy) },
         statistic: 'Sum',
         period,
       });
     alarm(
-      'Quarantined',
-      metric('DeliveriesQuarantined', 'samepage-ingest', Duration.hours(1)),
+      CUSTOM_METRICS.DeliveriesQuarantined.alarm,
+      listed('DeliveriesQuarantined', Duration.hours(1)),
       'Verified deliveries did not validate and were quarantined: fix the mapping, then samepage replay.',
     );
     alarm(
-      'NotDelivered',
-      metric('MailsFailedPermanent', 'samepage-send-packet', Duration.minutes(5)),
-      'SES, or a Slack or Teams webhook (deleted: 404/410), refused a packet for good for at least one list or channel: see the send-packet log.',
-    );
-    alarm(
-      'Unconfirmed',
-      metric('MailsUnconfirmed', 'samepage-send-packet', Duration.minutes(5)),
-      'A packet mail may have gone out but its sending was not recorded: check SES before resending.',
+      CUSTOM_METRICS.RecipientsNotConfirmed.alarm,
+      listed('RecipientsNotConfirmed', Duration.minutes(5)),
+      'A packet did not surely reach a list or channel. "packet not delivered" in the send-packet log: SES or a Slack or Teams webhook (deleted: 404/410) refused it for good; fix it and resend. "packet delivery not confirmed": the mail may have gone out but its sending was not recorded; check SES before resending.',
     );
     // Counted on every scheduled check that finds the packet still held, so it stays in ALARM
     // (one notification) until the hold is released.
     alarm(
-      'PacketHeld',
-      metric('PacketsHeld', 'samepage-build-packet', Duration.days(1)),
+      CUSTOM_METRICS.PacketsHeld.alarm,
+      listed('PacketsHeld', Duration.days(1)),
       'packet held: source silent — see the build-packet logs for which source; release with samepage send --release-hold <your name>',
     );
     // Seven daily datapoints in a row without a complete weekly send: its deadline has passed. A
-    // held weekly packet counts as accounted for, since PacketHeld has already alarmed about it.
+    // held weekly packet alarms here too after 7 days (PacketHeld has said why): folding the
+    // holds in would take a second metric in this alarm and a metric of its own, for one fewer
+    // notification.
     alarm(
-      'WeeklyNotSent',
-      new MathExpression({
-        expression: 'FILL(sent, 0) + FILL(held, 0)',
-        usingMetrics: {
-          sent: metric('WeeklyPacketsSent', 'samepage-send-packet', Duration.days(1)),
-          held: metric('WeeklyPacketsHeld', 'samepage-build-packet', Duration.days(1)),
-        },
-        label: 'Weekly packets sent or held',
-        period: Duration.days(1),
-      }),
-      'No weekly packet was sent to every list, nor held, in the last 7 days.',
-      // Breaching still when the expression returns nothing at all (neither metric has any data).
+      CUSTOM_METRICS.WeeklyPacketsSent.alarm,
+      listed('WeeklyPacketsSent', Duration.days(1)),
+      'No weekly packet was sent to every list in the last 7 days. If PacketHeld is in alarm too, the hold is why.',
+      // Breaching when there is no data at all: the weekly count is only published when sent.
       { missing: TreatMissingData.BREACHING, periods: 7, below: true },
     );
   }

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { serviceName } from '#functions/lib/custom-metrics.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf, TABLE_INDEXES, type TableAccess } from '#shared/store/table.ts';
 import {
@@ -71,7 +72,7 @@ export class ProjectFunction extends NodejsFunction {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `samepage-${props.name}`,
+        POWERTOOLS_SERVICE_NAME: serviceName(props.name),
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.config.client),
         ...props.environment,

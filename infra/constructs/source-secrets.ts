@@ -1,8 +1,9 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '#shared/config/schema.ts';
-import { emailHashKeyName } from '#shared/config/secrets.ts';
+import { parameterName } from '#shared/config/secrets.ts';
 import { chatSecrets, configuredSecrets } from '#shared/sources/secrets.ts';
 
 /** Every secret name the client config refers to (source credentials, the email hash key, chat webhooks). */
@@ -11,47 +12,59 @@ export function secretNames(config: ClientConfig): string[] {
 }
 
 /**
- * One Secrets Manager secret per name in the config, created with a random placeholder that
- * ops replace with the vendor's value (README "Deploy a client"). Values never pass through CDK.
- * The email-hash key is data, not a credential: it is retained like the table.
+ * The client's secrets: one SecureString parameter per name in the config
+ * (`/samepage/<name>`, shared/config/secrets.ts), which ops create with the vendor's value before
+ * the first delivery (README "Deploy a client"). CloudFormation cannot create a SecureString
+ * parameter, and values never pass through CDK, so the stack creates none: it grants each
+ * function GetParameter on exactly the parameters it reads. A parameter outlives the stack, the
+ * email-hash key above all (a new key would unlink every stored hash from new ones).
  */
 export class SourceSecrets extends Construct {
-  readonly secrets: Secret[];
-  /** What ingest reads: the sources' credentials and the email-hash key. */
-  readonly ingestSecrets: Secret[];
-  /** What send-packet reads: the chat webhooks' URLs. */
-  readonly chatSecrets: Secret[];
+  private readonly config: ClientConfig;
 
   constructor(scope: Construct, id: string, props: { config: ClientConfig }) {
     super(scope, id);
-    const hashKey = emailHashKeyName(props.config);
-    const names = secretNames(props.config);
-    const byName = new Map<string, Secret>();
-    this.secrets = names.map((name) => {
-      const secret = new Secret(this, name.replace(/[^A-Za-z0-9]/g, '-'), {
-        secretName: name,
-        description: `samepage ${props.config.client}: set to the value issued by the source or chat tool (see README)`,
-        // A Secret's removal policy is not set by default, which CloudFormation takes as Delete
-        // (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_secretsmanager.SecretProps.html).
-        // Source credentials can be issued again by the vendor and go with the stack; a new
-        // email-hash key would unlink every stored hash from new ones, so that one stays
-        // (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.RemovalPolicy.html).
-        ...(name === hashKey ? { removalPolicy: RemovalPolicy.RETAIN } : {}),
-      });
-      byName.set(name, secret);
-      return secret;
-    });
-    const pick = (wanted: Iterable<string>) => [...new Set(wanted)].flatMap((name) => byName.get(name) ?? []);
-    this.chatSecrets = pick(chatSecrets(props.config).map((secret) => secret.name));
-    this.ingestSecrets = pick(
-      configuredSecrets(props.config)
+    this.config = props.config;
+    // Fails the synth on a name Parameter Store would refuse, naming it.
+    for (const name of secretNames(props.config)) parameterName(name);
+  }
+
+  /** Ingest reads the sources' credentials and the email-hash key. */
+  grantIngest(fn: IFunction): void {
+    this.grant(
+      fn,
+      configuredSecrets(this.config)
         .filter((secret) => secret.use !== 'slack webhook' && secret.use !== 'teams webhook')
         .map((secret) => secret.name),
     );
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'These values are issued by the webhook senders (app client secrets, form signing secrets, Basic credentials) and by Slack and Teams (incoming-webhook URLs); they are rotated in the vendor first and then pasted here, so an automatic rotation Lambda could only break the integration.',
-    });
+  }
+
+  /** send-packet reads the chat webhooks' URLs, and only it. */
+  grantChat(fn: IFunction): void {
+    this.grant(
+      fn,
+      chatSecrets(this.config).map((secret) => secret.name),
+    );
+  }
+
+  /**
+   * GetParameter on exactly these parameters: not GetParameterHistory (CDK's grantRead adds it),
+   * which would hand out earlier values too. No KMS statement: see shared/adapters/ssm-parameters.ts.
+   */
+  private grant(fn: IFunction, names: string[]): void {
+    if (names.length === 0) return;
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [...new Set(names)].sort().map((name) =>
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: parameterName(name).slice(1),
+          }),
+        ),
+      }),
+    );
   }
 }

@@ -9,9 +9,9 @@ import { TEST_SECRETS } from '../support/config.ts';
 import { readEntity, startTestTwin } from '../support/twin.ts';
 
 /**
- * `samepage import --table --region` talks to DynamoDB and Secrets Manager through the AWS SDK.
+ * `samepage import --table --region` talks to DynamoDB and SSM Parameter Store through the AWS SDK.
  * The SDK's standard endpoint variables point it at dynalite and at a loopback server answering
- * Secrets Manager's GetSecretValue, so the AWS path runs for real without AWS.
+ * Parameter Store's GetParameter, so the AWS path runs for real without AWS.
  */
 describe('samepage import into the client table in AWS', () => {
   let twin: Twin;
@@ -26,10 +26,13 @@ describe('samepage import into the client table in AWS', () => {
         body += chunk;
       });
       request.on('end', () => {
-        const { SecretId } = JSON.parse(body) as { SecretId: keyof typeof TEST_SECRETS };
-        asked.push(SecretId);
+        const { Name } = JSON.parse(body) as { Name: string };
+        asked.push(Name);
+        const secret = Name.replace(/^\/samepage\//, '') as keyof typeof TEST_SECRETS;
         response.setHeader('content-type', 'application/x-amz-json-1.1');
-        response.end(JSON.stringify({ Name: SecretId, SecretString: TEST_SECRETS[SecretId] }));
+        response.end(
+          JSON.stringify({ Parameter: { Name, Type: 'SecureString', Value: TEST_SECRETS[secret] } }),
+        );
       });
     });
     await new Promise<void>((resolve) => secretsServer.listen(0, '127.0.0.1', resolve));
@@ -39,7 +42,7 @@ describe('samepage import into the client table in AWS', () => {
     await new Promise<void>((resolve) => secretsServer.close(() => resolve()));
   });
 
-  it('writes a Salesforce export to the table it is given, hashing with the key from Secrets Manager', async () => {
+  it('writes a Salesforce export to the table it is given, hashing with the key from its SSM parameter', async () => {
     const file = fileURLToPath(new URL('../fixtures/backfill/salesforce-accounts.csv', import.meta.url));
     const result = await runSamepage(
       [
@@ -55,14 +58,14 @@ describe('samepage import into the client table in AWS', () => {
       ],
       {
         AWS_ENDPOINT_URL_DYNAMODB: twin.dynamo.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsServer.address() as AddressInfo).port}`,
+        AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(secretsServer.address() as AddressInfo).port}`,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
       },
     );
     expect(result.stdout).toMatch(/rows read: 2, applied: 1, skipped: 0/);
     expect(result.code).toBe(0);
-    expect(asked).toEqual(['acme/email-hash-key']);
+    expect(asked).toEqual(['/samepage/acme/email-hash-key']);
     const account = await readEntity(twin, 'company#salesforce:0015e00000CCCCCAA5');
     expect(account && fieldValue(account, 'industry')).toBe('Healthcare');
     expect(account && fieldValue(account, 'employees')).toBe(3400);

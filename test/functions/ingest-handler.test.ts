@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '#functions/ingest/app.ts';
+import { CUSTOM_METRICS, serviceName } from '#functions/lib/custom-metrics.ts';
 import { observability } from '#functions/lib/observability.ts';
 import { genericHeaders } from '#local/senders/generic.ts';
 import type { Twin } from '#local/twin.ts';
@@ -233,7 +234,7 @@ describe('ingest handler called as a plain function', () => {
 });
 
 describe('ingest metrics', () => {
-  it('counts each outcome in CloudWatch embedded metric format', async () => {
+  it('publishes only a quarantine, under its listed name: accepted and refused deliveries are in the log alone', async () => {
     const twin = await startTestTwin();
     const previous = process.env.POWERTOOLS_METRICS_DISABLED;
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
@@ -244,35 +245,43 @@ describe('ingest metrics', () => {
       return true;
     }) as typeof process.stdout.write;
     try {
-      const tools = observability('samepage-ingest');
+      const tools = observability(serviceName('ingest'));
       const handler = createIngestHandler(
         { config: exampleConfig(), store: twin.store, secrets: testSecrets(), clock: systemClock },
         tools,
       );
-      const body = JSON.stringify({
+      const accepted = JSON.stringify({
         events: [{ type: 'company', id: 'co-m', at: '2026-06-01T00:00:00Z', name: 'Stark' }],
       });
-      await handler(apiEvent('generic', body, genericHeaders(body, SECRET)), context);
+      await handler(apiEvent('generic', accepted, genericHeaders(accepted, SECRET)), context);
       await handler(
-        apiEvent('generic', body, {
+        apiEvent('generic', accepted, {
           'webhook-id': 'x',
           'webhook-timestamp': '1',
           'webhook-signature': 'v1,x',
         }),
         context,
       );
+      // A lifecycle stage the example config does not map: verified, then quarantined.
+      const unmapped = JSON.stringify({
+        events: [{ type: 'contact', id: 'c-m', at: '2026-06-01T00:00:00Z', stage: 'webinar_attendee' }],
+      });
+      const answer = await handler(apiEvent('generic', unmapped, genericHeaders(unmapped, SECRET)), context);
+      expect(JSON.parse(answer.body ?? '{}').status).toBe('quarantined');
     } finally {
       process.stdout.write = write;
       process.env.POWERTOOLS_METRICS_DISABLED = previous;
       await twin.close();
     }
-    const metrics = written
+    const records = written
       .flatMap((line) => line.split('\n'))
       .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(
-      metrics.map((metric) => Object.keys(metric).filter((key) => key.startsWith('Deliveries'))),
-    ).toEqual([['DeliveriesAccepted'], ['DeliveriesRefused']]);
-    expect(metrics[0]?.service).toBe('samepage-ingest');
+      .map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } });
+    const published = records.map((record) =>
+      record._aws.CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((metric) => metric.Name)),
+    );
+    expect(published).toEqual([['DeliveriesQuarantined']]);
+    expect(records[0]).toMatchObject({ service: 'samepage-ingest', DeliveriesQuarantined: 1 });
+    expect(CUSTOM_METRICS.DeliveriesQuarantined.emittedBy).toBe('ingest');
   });
 });

@@ -8,6 +8,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf } from '#shared/store/table.ts';
 import { ClientStack } from '../../infra/client-stack.ts';
@@ -165,18 +166,42 @@ describe('the client stack', () => {
     expect(alarms.filter((alarm) => alarm.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(
       2,
     );
-    expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toHaveLength(3);
-    // 2 dead-letter queues, 3 functions, and Quarantined, NotDelivered, Unconfirmed, PacketHeld,
-    // WeeklyNotSent.
-    expect(alarms).toHaveLength(10);
-    expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
-      expect.arrayContaining([
-        'DeliveriesQuarantined',
-        'MailsFailedPermanent',
-        'MailsUnconfirmed',
-        'PacketsHeld',
+    // Function failures are alarmed where they end up: the async ones (build, send) in the
+    // dead-letter queues after Lambda's retries, the API's (ingest, view) as its 5xx. No
+    // per-function Errors alarm says anything more.
+    expect(alarms.filter((alarm) => alarm.MetricName === 'Errors')).toEqual([]);
+    const serverErrors = alarms.filter((alarm) => alarm.MetricName === '5xx');
+    expect(serverErrors).toHaveLength(1);
+    expect(serverErrors[0]).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    expect(serverErrors[0]?.Dimensions).toEqual([
+      { Name: 'ApiId', Value: { Ref: expect.stringMatching(/^WebhooksApi/) } },
+    ]);
+    // 2 dead-letter queues, the API's 5xx, and one alarm per listed custom metric; each alarm
+    // reads one metric (CloudWatch bills an alarm per metric it reads).
+    expect(alarms).toHaveLength(3 + Object.keys(CUSTOM_METRICS).length);
+    for (const alarm of alarms) expect(alarm.Metrics).toBeUndefined();
+    // Each listed metric is read by the alarm the list names, in the client's namespace, with the
+    // service dimension of the function that publishes it; no alarm reads an unlisted one.
+    const ids = Object.fromEntries(
+      Object.entries(berlinTemplate.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [
+        alarm.Properties.MetricName as string,
+        id,
       ]),
     );
+    const custom = alarms.filter((alarm) => alarm.Namespace === 'samepage/berlin');
+    expect(custom.map((alarm) => alarm.MetricName).sort()).toEqual(Object.keys(CUSTOM_METRICS).sort());
+    for (const [name, metric] of Object.entries(CUSTOM_METRICS)) {
+      expect(ids[name]).toMatch(new RegExp(`^Ops${metric.alarm}[0-9A-F]{8}$`));
+      expect(custom.find((alarm) => alarm.MetricName === name)?.Dimensions).toEqual([
+        { Name: 'service', Value: `samepage-${metric.emittedBy}` },
+      ]);
+    }
     // EventBridge and Scheduler invoke asynchronously: a thrown error is retried by Lambda, then
     // goes to the same dead-letter queues, not lost.
     const queues = Object.keys(berlinTemplate.findResources('AWS::SQS::Queue'));
@@ -204,41 +229,16 @@ describe('the client stack', () => {
     expect(held?.AlarmDescription).toMatch(
       /^packet held: source silent .*samepage send --release-hold <your name>$/,
     );
-    // Seven daily datapoints without a weekly send or hold (missing data counts) is a missed
-    // deadline; a held weekly packet has alarmed already as PacketHeld.
-    const weekly = alarms.find((alarm) =>
-      (alarm.Metrics as { Expression?: string }[] | undefined)?.some((query) => query.Expression),
-    );
-    expect(weekly).toMatchObject({
+    // Seven daily datapoints without a complete weekly send (missing data counts: the count is
+    // published only when sent) is a missed deadline.
+    expect(alarms.find((alarm) => alarm.MetricName === 'WeeklyPacketsSent')).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'samepage-send-packet' }],
+      Statistic: 'Sum',
+      Period: 86400,
       EvaluationPeriods: 7,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
       Threshold: 1,
-    });
-    const queries = weekly?.Metrics as {
-      Id: string;
-      Expression?: string;
-      ReturnData: boolean;
-      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown }; Period: number; Stat: string };
-    }[];
-    expect(queries.find((query) => query.ReturnData)?.Expression).toBe('FILL(sent, 0) + FILL(held, 0)');
-    expect(
-      Object.fromEntries(
-        queries
-          .filter((query) => query.MetricStat)
-          .map((query) => [
-            query.Id,
-            [
-              query.MetricStat?.Metric.MetricName,
-              query.MetricStat?.Metric.Dimensions,
-              query.MetricStat?.Period,
-              query.MetricStat?.Stat,
-            ],
-          ]),
-      ),
-    ).toEqual({
-      sent: ['WeeklyPacketsSent', [{ Name: 'service', Value: 'samepage-send-packet' }], 86400, 'Sum'],
-      held: ['WeeklyPacketsHeld', [{ Name: 'service', Value: 'samepage-build-packet' }], 86400, 'Sum'],
     });
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
     berlinTemplate.hasResourceProperties('AWS::Events::Rule', {
@@ -429,18 +429,10 @@ describe('the client stack', () => {
     }
   });
 
-  it('creates one secret per name in the config and outputs the webhook URL, table and bus', () => {
-    const names = Object.values(berlinTemplate.findResources('AWS::SecretsManager::Secret'))
-      .map((secret) => secret.Properties.Name)
-      .sort();
-    expect(names).toEqual([
-      'acme/email-hash-key',
-      'acme/generic-whsec',
-      'acme/hubspot-client-secret',
-      'acme/pipedrive-basic-auth',
-      'acme/salesforce-token',
-      'acme/typeform-secret',
-    ]);
+  it('creates no secret (ops create the SSM parameters), and outputs the webhook URL, table and bus', () => {
+    // CloudFormation cannot create SecureString parameters, and values never pass through CDK.
+    berlinTemplate.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    berlinTemplate.resourceCountIs('AWS::SSM::Parameter', 0);
     expect(Object.keys(berlinTemplate.findOutputs('*')).sort()).toEqual([
       'EventBusName',
       'TableName',
@@ -448,31 +440,47 @@ describe('the client stack', () => {
     ]);
   });
 
-  it("lets only send-packet read the chat webhooks, and ingest only the sources' secrets", () => {
+  it("lets only send-packet read the chat webhooks, and ingest only the sources' secrets and the email-hash key, by parameter", () => {
     const config = clientIn('Europe/Berlin', 'chatty', ['hubspot']);
     config.chat = {
       slack: [{ name: '#revenue-council', webhook: 'acme/slack-revenue' }],
       teams: [{ name: 'Leadership', webhook: 'acme/teams-leadership' }],
     };
     const template = Template.fromStack(new ClientStack(new App(), 'Samepage-chatty', { config, env: ENV }));
-    const idOf = Object.fromEntries(
-      Object.entries(template.findResources('AWS::SecretsManager::Secret')).map(([id, secret]) => [
-        secret.Properties.Name as string,
-        id,
-      ]),
-    );
-    const secretsRead = (role: string) =>
+    const parametersRead = (role: string) =>
       statementsOf(template, role)
-        .filter((statement) => actionsOf([statement]).includes('secretsmanager:GetSecretValue'))
-        .map((statement) => (statement.Resource as { Ref: string }).Ref)
+        .filter((statement) => actionsOf([statement]).some((action) => action.startsWith('ssm:')))
+        .flatMap((statement) => {
+          // GetParameter alone: no history (earlier values), no listing.
+          expect(statement.Action).toBe('ssm:GetParameter');
+          const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+          return resources.map((resource) => JSON.stringify(resource).match(/:parameter(\/[^"]+)"/)?.[1]);
+        })
         .sort();
-    expect(secretsRead('SendPacketRole')).toEqual(
-      [idOf['acme/slack-revenue'], idOf['acme/teams-leadership']].sort(),
+    expect(parametersRead('SendPacketRole')).toEqual([
+      '/samepage/acme/slack-revenue',
+      '/samepage/acme/teams-leadership',
+    ]);
+    expect(parametersRead('IngestRole')).toEqual([
+      '/samepage/acme/email-hash-key',
+      '/samepage/acme/hubspot-client-secret',
+    ]);
+    expect(parametersRead('BuildPacketRole')).toEqual([]);
+    expect(parametersRead('ViewPacketRole')).toEqual([]);
+    // Under the AWS managed key aws/ssm no KMS grant is needed, and none is given.
+    for (const role of ['IngestRole', 'SendPacketRole']) {
+      expect(actionsOf(statementsOf(template, role)).filter((action) => action.startsWith('kms:'))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('stops cdk synth on a secret name Parameter Store would refuse, naming it', () => {
+    const config = clientIn('Europe/Berlin', 'odd', ['hubspot']);
+    config.chat = { slack: [{ name: '#revenue', webhook: 'acme/slack+revenue' }], teams: [] };
+    expect(() => new ClientStack(new App(), 'Samepage-odd', { config, env: ENV })).toThrow(
+      /acme\/slack\+revenue.*letters, digits and \/ _ \. - only/s,
     );
-    expect(secretsRead('IngestRole')).toEqual(
-      [idOf['acme/email-hash-key'], idOf['acme/hubspot-client-secret']].sort(),
-    );
-    expect(secretsRead('BuildPacketRole')).toEqual([]);
   });
 
   it("lets the web copy's function read packet snapshots only, by key", () => {
@@ -499,16 +507,6 @@ describe('the client stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     });
-  });
-
-  it('keeps the email-hash key as it keeps the table: a new key would unlink every stored hash from new ones', () => {
-    const secrets = Object.values(berlinTemplate.findResources('AWS::SecretsManager::Secret'));
-    const policies = Object.fromEntries(
-      secrets.map((secret) => [secret.Properties.Name, [secret.DeletionPolicy, secret.UpdateReplacePolicy]]),
-    );
-    expect(policies['acme/email-hash-key']).toEqual(['Retain', 'Retain']);
-    // Source credentials are issued by the vendors and can be pasted again: they go with the stack.
-    expect(policies['acme/hubspot-client-secret']).toEqual(['Delete', 'Delete']);
   });
 
   it('passes cdk-nag AwsSolutions with every acknowledgement reasoned, and the check can fail', () => {

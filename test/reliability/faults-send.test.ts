@@ -205,7 +205,7 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
     expect(sesFaults.calls.filter((call) => !call.faulted)).toHaveLength(5);
   });
 
-  it('SES refuses one address for good: recorded failed-permanent, counted as MailsFailedPermanent for the NotDelivered alarm, never retried or resent', async () => {
+  it('SES refuses one address for good: recorded failed-permanent, counted as RecipientsNotConfirmed for the NotDelivered alarm, never retried or resent', async () => {
     const { twin, sesFaults, invoke } = await sendLambda([
       { when: sendTo('ceo@acme.example'), fault: SES_FAULTS.rejected },
     ]);
@@ -219,12 +219,18 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
       attempts: 1,
       detail: 'PermanentMailError: MessageRejected: Email address is not verified.',
     });
-    // What infra/constructs/ops-alarms.ts reads: MailsFailedPermanent of service samepage-send-packet.
+    // What infra/constructs/ops-alarms.ts reads: RecipientsNotConfirmed of service
+    // samepage-send-packet, and nothing else (the mails sent are in the log, at no metric cost).
     const emf = run.lines.filter((line) => '_aws' in line);
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ service: 'samepage-send-packet', MailsSent: 4, MailsFailedPermanent: 1 });
+    expect(emf[0]).toMatchObject({ service: 'samepage-send-packet', RecipientsNotConfirmed: 1 });
     expect(JSON.stringify(emf[0]?._aws)).toContain('"Namespace":"samepage/acme"');
     expect(emf[0]).not.toHaveProperty('WeeklyPacketsSent');
+    expect(emf[0]).not.toHaveProperty('MailsSent');
+    expect(run.lines.find((line) => line.message === 'packet sent')).toMatchObject({
+      sent: 4,
+      'failed-permanent': 1,
+    });
     const error = run.lines.find((line) => line.level === 'ERROR');
     expect(error).toMatchObject({ message: 'packet not delivered', lists: ['leadership'] });
 
@@ -296,7 +302,7 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
     );
   };
 
-  it('DynamoDB fails to record "sent" for a delivered message (past the SDK retries): the claim stays sending, it is never resent, and every invocation logs it as an error and counts MailsUnconfirmed', async () => {
+  it('DynamoDB fails to record "sent" for a delivered message (past the SDK retries): the claim stays sending, it is never resent, and every invocation logs it as an error and counts it in RecipientsNotConfirmed', async () => {
     const { twin, dynamoFaults, invoke } = await sendLambda(
       [],
       // Exactly the SDK's 3 attempts: the next write to the table (before the fix: "failed") succeeds.
@@ -322,7 +328,7 @@ describe('SES and DynamoDB faults while sending (the SES emulator and dynalite t
       Array(3).fill(['packet delivery not confirmed', ['sales']]),
     );
     const emf = runs.lines.filter((line) => '_aws' in line);
-    expect(emf.map((line) => line.MailsUnconfirmed)).toEqual([1, 1, 1]);
+    expect(emf.map((line) => line.RecipientsNotConfirmed)).toEqual([1, 1, 1]);
     expect(emf.some((line) => 'WeeklyPacketsSent' in line)).toBe(false);
   });
 });
