@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
+import { BUILD_PACKET_MEMORY_MB } from '#shared/config/schema.ts';
 import { type StackTemplate, synthesizeClientTemplate } from '../infra/synth.ts';
 
 /**
@@ -186,7 +187,14 @@ export interface CostInputs {
 export const ASSUMPTIONS = {
   deliveriesPerEvent: 1,
   ingestMemoryGb: 0.5,
-  buildMemoryGb: 1.5,
+  /** build-packet's default memory (`buildPacket.memoryMb`). */
+  buildMemoryGb: BUILD_PACKET_MEMORY_MB / 1024,
+  /**
+   * Lambda gives a function CPU in proportion to its memory, one vCPU at 1,769 MB
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html): a build measured on
+   * one full core here takes 1,769 / memory times as long below that.
+   */
+  fullCpuMemoryMb: 1769,
   sendMemoryGb: 0.5,
   /** DynamoDB round trips per delivery in AWS (put raw, read entity, put entity) at ~8 ms each. */
   dynamoRoundTripMs: 8,
@@ -338,7 +346,8 @@ export function monthlyCost(
     const perMonth = a.packetsPerMonth[packet.cadence] ?? 0;
     packets += perMonth;
     packetReadUnits += packet.readUnits * perMonth;
-    buildGbSeconds += (packet.wallMs / 1000) * a.buildMemoryGb * perMonth;
+    const slowdown = Math.max(1, a.fullCpuMemoryMb / (a.buildMemoryGb * 1024));
+    buildGbSeconds += (packet.wallMs / 1000) * slowdown * a.buildMemoryGb * perMonth;
     emails += a.recipients * perMonth;
     attachmentGb += (a.recipients * perMonth * packet.csvBytes) / 1e9;
   }

@@ -6,16 +6,30 @@
  * Run alone: npm run bench -- --only packets  (BENCH_SIZES=10000,100000 to choose sizes)
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startTwin } from '#local/twin.ts';
+import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
+import { nodeOptions } from '../infra/constructs/project-function.ts';
+import { bundleLikeFunction } from './support/bundle.ts';
 import { EVENTS_PER_CONTACT, generateDataset, loadStates } from './support/dataset.ts';
 import { isMain } from './support/main.ts';
 import { itemsInWindow } from './support/window-oracle.ts';
 
-export const PACKET_SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+export const PACKET_SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000,3000000')
+  .split(',')
+  .map(Number);
+/**
+ * Above this size only the quarterly packet (the largest read) is built: the 3M client is there to
+ * measure how time and memory grow, for the largest-client estimate.
+ */
+const ALL_CADENCES_UP_TO = 1_500_000;
+/** Lambda's largest memory setting (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html). */
+export const LAMBDA_MAX_MEMORY_MB = 10_240;
 /** The generated story ends here and every packet is built as of it (a Monday morning). */
 export const BENCH_AS_OF = new Date('2026-11-23T14:00:00Z');
 
@@ -34,6 +48,12 @@ export interface PacketBuild {
   packetJsonBytes: number;
   rssBeforeMB: number;
   peakRssMB: number;
+  /** The build-packet memory whose Node options the build ran with. */
+  memoryMb: number;
+  /** The most heap still in use after a full collection: what the build holds. */
+  liveHeapMB: number;
+  /** The same reads replayed bare in a fresh process (bench/support/bare-read.ts). */
+  bareRead: { wallMs: number; items: number; requests: number };
 }
 
 export interface PacketScale {
@@ -51,14 +71,16 @@ export interface PacketScale {
 }
 
 const BUILD_ONE = fileURLToPath(new URL('./support/build-one.ts', import.meta.url));
+const BARE_READ = fileURLToPath(new URL('./support/bare-read.ts', import.meta.url));
 
-function buildInFreshProcess(
-  endpoint: string,
-  cadence: Cadence,
-  asOf: number,
-): Promise<Omit<PacketBuild, 'itemsInWindow'>> {
+/** Runs a script in a fresh Node process and parses the JSON line it prints last. */
+function runInFreshProcess<T>(
+  nodeArguments: readonly string[],
+  args: readonly string[],
+  what: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BUILD_ONE, endpoint, cadence, String(asOf)], {
+    const child = spawn(process.execPath, [...nodeArguments, ...args], {
       env: {
         ...process.env,
         POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -75,14 +97,44 @@ function buildInFreshProcess(
       stderr += chunk;
     });
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the ${cadence} build failed (${code}): ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}'));
+      if (code !== 0) reject(new Error(`${what} failed (${code}): ${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as T);
     });
   });
 }
 
+/**
+ * One build in a fresh process, run from a bundle made as the stack bundles build-packet, with the
+ * Node options a build-packet function of `memoryMb` has; then the same reads replayed bare.
+ */
+async function buildInFreshProcess(
+  bundle: string,
+  memoryMb: number,
+  endpoint: string,
+  cadence: Cadence,
+  asOf: number,
+): Promise<Omit<PacketBuild, 'itemsInWindow'>> {
+  const readsFile = join(tmpdir(), `samepage-bench-reads-${process.pid}-${cadence}.json`);
+  try {
+    const build = await runInFreshProcess<Omit<PacketBuild, 'itemsInWindow' | 'bareRead' | 'memoryMb'>>(
+      [...nodeOptions(memoryMb).split(' '), bundle],
+      [endpoint, LOCAL_TABLE_NAME, cadence, String(asOf), readsFile],
+      `the ${cadence} build`,
+    );
+    const bareRead = await runInFreshProcess<PacketBuild['bareRead']>(
+      ['--import', 'tsx', BARE_READ],
+      [endpoint, readsFile],
+      `the ${cadence} bare read`,
+    );
+    return { ...build, memoryMb, bareRead };
+  } finally {
+    rmSync(readsFile, { force: true });
+  }
+}
+
 export async function measurePacketsAt(
   targetEvents: number,
+  bundle: string,
   log: (line: string) => void = () => {},
 ): Promise<PacketScale> {
   const config = resolveClientConfig('demo');
@@ -125,11 +177,15 @@ export async function measurePacketsAt(
     // The states now live in dynalite only; let this process's copy go before the builds.
     dataset.states.length = 0;
     const builds: PacketBuild[] = [];
-    for (const cadence of CADENCES) {
-      const build = await buildInFreshProcess(twin.dynamo.endpoint, cadence, asOf);
+    for (const cadence of targetEvents <= ALL_CADENCES_UP_TO ? CADENCES : (['quarterly'] as const)) {
+      // Up to a million events a year at the config's memory; the larger client at Lambda's largest,
+      // to see how much it needs.
+      const memoryMb =
+        targetEvents <= ALL_CADENCES_UP_TO ? config.buildPacket.memoryMb : LAMBDA_MAX_MEMORY_MB;
+      const build = await buildInFreshProcess(bundle, memoryMb, twin.dynamo.endpoint, cadence, asOf);
       builds.push({ ...build, itemsInWindow: inWindow[cadence] });
       log(
-        `  ${cadence}: ${(build.wallMs / 1000).toFixed(1)} s, ${build.itemsRead} items read, peak RSS ${build.peakRssMB.toFixed(0)} MB`,
+        `  ${cadence}: ${(build.wallMs / 1000).toFixed(1)} s (bare reads ${(build.bareRead.wallMs / 1000).toFixed(1)} s), ${build.itemsRead} items read, peak RSS ${build.peakRssMB.toFixed(0)} MB`,
       );
     }
     return { ...scale, builds };
@@ -139,12 +195,19 @@ export async function measurePacketsAt(
 }
 
 export async function measurePackets(log: (line: string) => void = () => {}): Promise<PacketScale[]> {
-  const results: PacketScale[] = [];
-  for (const size of PACKET_SIZES) {
-    log(`packets at ~${size.toLocaleString('en-US')} events`);
-    results.push(await measurePacketsAt(size, log));
+  const folder = mkdtempSync(join(tmpdir(), 'samepage-bench-build-'));
+  const bundle = join(folder, 'build-one.mjs');
+  try {
+    await bundleLikeFunction('build-packet', BUILD_ONE, bundle, resolveClientConfig('demo'));
+    const results: PacketScale[] = [];
+    for (const size of PACKET_SIZES) {
+      log(`packets at ~${size.toLocaleString('en-US')} events`);
+      results.push(await measurePacketsAt(size, bundle, log));
+    }
+    return results;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
-  return results;
 }
 
 if (isMain(import.meta.url)) console.log(JSON.stringify(await measurePackets(console.error), null, 2));

@@ -378,7 +378,7 @@ export function renderResults(results: BenchResults): string {
     `- DynamoDB write units: the table units dynalite reports plus index units priced by AWS's rule, counting a replaced item's`,
     '  index entry twice (delete + put) as if its key always changed: an upper bound.',
     `- Ingest Lambda duration: the local p50 plus ${ASSUMPTIONS.dynamoRoundTripsPerDelivery} DynamoDB round trips of ${ASSUMPTIONS.dynamoRoundTripMs} ms at ${ASSUMPTIONS.ingestMemoryGb * 1024} MB;`,
-    `  build at ${ASSUMPTIONS.buildMemoryGb * 1024} MB for the measured wall time; send ${ASSUMPTIONS.sendSecondsPerPacket} s at ${ASSUMPTIONS.sendMemoryGb * 1024} MB per packet.`,
+    `  build at ${ASSUMPTIONS.buildMemoryGb * 1024} MB for the measured wall time × ${ASSUMPTIONS.fullCpuMemoryMb} / ${ASSUMPTIONS.buildMemoryGb * 1024} (Lambda's CPU share below ${ASSUMPTIONS.fullCpuMemoryMb} MB); send ${ASSUMPTIONS.sendSecondsPerPacket} s at ${ASSUMPTIONS.sendMemoryGb * 1024} MB per packet.`,
     `- ${fixed(ASSUMPTIONS.packetsPerMonth.weekly ?? 0, 2)} weekly, 1 monthly and 1/3 quarterly packet a month, each to ${ASSUMPTIONS.recipients} recipients with its CSV;`,
     `  ${fixed(ASSUMPTIONS.scheduleFiringsPerMonth, 0)} schedule firings (monthly and quarterly fire every business weekday and build only on their day).`,
     `- Logs: ${ASSUMPTIONS.logBytesPerDelivery} bytes per delivery (function log + API access log).`,

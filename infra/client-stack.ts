@@ -61,7 +61,7 @@ export class ClientStack extends Stack {
       name: 'build-packet',
       config,
       timeout: Duration.minutes(5),
-      memorySize: 1536,
+      memorySize: config.buildPacket.memoryMb,
       failureQueue: scheduleFailures.queue,
     });
     buildPacket.grantTable(table, 'build-packet');

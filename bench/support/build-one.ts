@@ -1,11 +1,13 @@
 /**
  * One packet build in a fresh process, as a Lambda invocation would do it: read the facts from
  * the DynamoDB endpoint given, build the packet, render the email. Prints one JSON line.
- * Usage: tsx bench/support/build-one.ts <endpoint> <cadence> <asOfMs>
+ * Usage: tsx bench/support/build-one.ts <endpoint> <table> <cadence> <asOfMs> [reads.json]
+ * With a file name, the reads the build made are written there for bench/support/bare-read.ts.
  */
-import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_TABLE_NAME } from '#local/twin.ts';
+import { clientConfigFromEnvironment } from '#functions/lib/environment.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { renderPacketEmail } from '#shared/email/render.ts';
@@ -14,19 +16,34 @@ import { buildPacket } from '#shared/packets/packet.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { meterDynamo } from './meter.ts';
 
-const [endpoint, cadenceArgument, asOfArgument] = process.argv.slice(2);
+const [endpoint, tableName, cadenceArgument, asOfArgument, readsFile] = process.argv.slice(2);
 const cadence = CADENCES.find((candidate) => candidate === cadenceArgument) as Cadence | undefined;
-if (!endpoint || !cadence || !asOfArgument) throw new Error('usage: build-one <endpoint> <cadence> <asOfMs>');
+if (!endpoint || !tableName || !cadence || !asOfArgument)
+  throw new Error('usage: build-one <endpoint> <table> <cadence> <asOfMs> [reads.json]');
 const asOf = Number(asOfArgument);
-const config = resolveClientConfig('demo');
+// Bundled as the stack bundles a function (bench/packets.ts), the demo config is baked in.
+const config = process.env.SAMEPAGE_CLIENT_CONFIG
+  ? clientConfigFromEnvironment()
+  : resolveClientConfig('demo');
 const client = new DynamoDBClient({
   endpoint,
   region: 'local',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const meter = meterDynamo(client);
-const store = new DynamoDbStore(client, LOCAL_TABLE_NAME);
+const store = new DynamoDbStore(client, tableName);
 const rssBeforeBytes = process.memoryUsage().rss;
+// The heap still in use right after each full collection: what the build really holds, whatever
+// the collector's pace lets the process grow to in between.
+let liveHeapBytes = 0;
+const collections = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+      liveHeapBytes = Math.max(liveHeapBytes, process.memoryUsage().heapUsed);
+  }
+});
+collections.observe({ entryTypes: ['gc'] });
 
 const started = performance.now();
 const facts = await loadFacts(store, config, cadence, asOf);
@@ -36,6 +53,7 @@ const built = performance.now();
 const email = await renderPacketEmail(packet, config.currency);
 const rendered = performance.now();
 
+if (readsFile) writeFileSync(readsFile, JSON.stringify(meter.reads));
 console.log(
   JSON.stringify({
     cadence,
@@ -51,6 +69,8 @@ console.log(
     packetJsonBytes: Buffer.byteLength(JSON.stringify(packet), 'utf8'),
     rssBeforeMB: rssBeforeBytes / 2 ** 20,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
+    liveHeapMB: Math.max(liveHeapBytes, process.memoryUsage().heapUsed) / 2 ** 20,
   }),
 );
+collections.disconnect();
 client.destroy();

@@ -14,7 +14,15 @@ export interface DynamoMeter {
   indexWriteUnits: number;
   /** Bytes the puts left stored: item plus one copy per index (projection ALL) plus 100 B each. */
   storedBytes: number;
+  /** The reads asked for, as the store's document client gave them (first pages of queries only). */
+  reads: RecordedRead[];
   reset(): void;
+}
+
+/** One read request, kept so the same reads can be replayed bare (bench/support/bare-read.ts). */
+export interface RecordedRead {
+  command: 'QueryCommand' | 'BatchGetItemCommand' | 'GetItemCommand';
+  input: Record<string, unknown>;
 }
 
 const INDEX_KEYS = ['g1pk', 'g2pk', 'g3pk', 'g4pk'];
@@ -55,7 +63,9 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
     writeUnits: 0,
     indexWriteUnits: 0,
     storedBytes: 0,
+    reads: [],
     reset() {
+      meter.reads = [];
       meter.requests = {};
       meter.readUnits = 0;
       meter.writeUnits = 0;
@@ -67,6 +77,14 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
     (next, context) => async (args) => {
       const name = context.commandName ?? 'unknown';
       meter.requests[name] = (meter.requests[name] ?? 0) + 1;
+      const input = args.input as Record<string, unknown>;
+      if (
+        (name === 'QueryCommand' && input.ExclusiveStartKey === undefined) ||
+        name === 'BatchGetItemCommand' ||
+        name === 'GetItemCommand'
+      ) {
+        meter.reads.push({ command: name, input: structuredClone(input) });
+      }
       Object.assign(args.input as object, { ReturnConsumedCapacity: 'TOTAL' });
       const item =
         name === 'PutCommand' || name === 'PutItemCommand'

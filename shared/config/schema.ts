@@ -8,6 +8,9 @@ import { mappableFields, PIPEDRIVE_OBJECTS, SALESFORCE_OBJECTS } from '../source
  * Keys may be added; the contract's keys keep their names and meanings.
  */
 
+/** build-packet's memory unless the client config sets `buildPacket.memoryMb` (bench/RESULTS.md: a quarterly packet at 1M events a year fits). */
+export const BUILD_PACKET_MEMORY_MB = 512;
+
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
@@ -316,6 +319,13 @@ export const clientConfigSchema = z
         }
       })
       .default({ slack: [], teams: [] }),
+    /**
+     * The packet-building function's memory (MB). Its heap is 3/4 of it; a quarterly packet needs
+     * more as the client grows (README "Sizing build-packet" has the figures from bench/RESULTS.md).
+     */
+    buildPacket: z
+      .strictObject({ memoryMb: z.number().int().min(512).max(10_240).default(BUILD_PACKET_MEMORY_MB) })
+      .default({ memoryMb: BUILD_PACKET_MEMORY_MB }),
     /** The web copy of each packet: how many days its link opens it. */
     web: z.strictObject({ linkDays: positiveInt.default(90) }).default({ linkDays: 90 }),
     sources: z

@@ -10,46 +10,60 @@ import { type Window, within } from './window.ts';
  * changed after it is built, so what is worked out here holds for as long as it lives.
  */
 
-interface Timed<T> {
-  at: number;
-  /** The record's place in its map: answers keep the map's order, as a filter over it would. */
-  order: number;
-  item: T;
+/**
+ * A map's records in time order, held as numbers: positions into the map's record list, sorted by
+ * instant. A packet keeps several of these over every contact; objects per entry would cost tens
+ * of megabytes at a million events a year.
+ */
+interface SortedRecords<T> {
+  records: readonly T[];
+  /** Positions into `records` of the records that have an instant, in time order. */
+  positions: Uint32Array;
+  /** The instant of each position, same order. */
+  instants: Float64Array;
 }
 
-const sortedLists = new WeakMap<ReadonlyMap<string, unknown>, Map<string, Timed<unknown>[]>>();
+const sortedLists = new WeakMap<ReadonlyMap<string, unknown>, Map<string, SortedRecords<unknown>>>();
 
 function sortedBy<T>(
-  records: ReadonlyMap<string, T>,
+  map: ReadonlyMap<string, T>,
   name: string,
   instantOf: (record: T) => number | undefined,
-): Timed<T>[] {
-  let byName = sortedLists.get(records);
+): SortedRecords<T> {
+  let byName = sortedLists.get(map);
   if (!byName) {
     byName = new Map();
-    sortedLists.set(records, byName);
+    sortedLists.set(map, byName);
   }
   const known = byName.get(name);
-  if (known) return known as Timed<T>[];
-  const list: Timed<T>[] = [];
-  let order = 0;
-  for (const item of records.values()) {
-    const at = instantOf(item);
-    if (at !== undefined) list.push({ at, order, item });
-    order++;
-  }
-  list.sort((a, b) => a.at - b.at);
-  byName.set(name, list);
-  return list;
+  if (known) return known as SortedRecords<T>;
+  const records = [...map.values()];
+  const timed: number[] = [];
+  const at = new Float64Array(records.length);
+  records.forEach((record, position) => {
+    const instant = instantOf(record);
+    if (instant === undefined) return;
+    at[position] = instant;
+    timed.push(position);
+  });
+  timed.sort((a, b) => (at[a] as number) - (at[b] as number) || a - b);
+  const positions = Uint32Array.from(timed);
+  const sorted: SortedRecords<T> = {
+    records,
+    positions,
+    instants: Float64Array.from(positions, (position) => at[position] as number),
+  };
+  byName.set(name, sorted as SortedRecords<unknown>);
+  return sorted;
 }
 
-/** The first position whose instant is at or after `instant`. */
-function firstAtOrAfter(list: readonly Timed<unknown>[], instant: number): number {
+/** The first index whose instant is at or after `instant`. */
+function firstAtOrAfter(instants: Float64Array, instant: number): number {
   let low = 0;
-  let high = list.length;
+  let high = instants.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((list[middle] as Timed<unknown>).at < instant) low = middle + 1;
+    if ((instants[middle] as number) < instant) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -61,19 +75,18 @@ function firstAtOrAfter(list: readonly Timed<unknown>[], instant: number): numbe
  * `name` must always go with the same `instantOf` for the same map.
  */
 export function recordsWithin<T>(
-  records: ReadonlyMap<string, T>,
+  map: ReadonlyMap<string, T>,
   name: string,
   instantOf: (record: T) => number | undefined,
   window: Window,
 ): T[] {
-  const list = sortedBy(records, name, instantOf);
-  const found: Timed<T>[] = [];
-  for (let index = firstAtOrAfter(list, window.start); index < list.length; index++) {
-    const entry = list[index] as Timed<T>;
-    if (!within(entry.at, window)) break;
-    found.push(entry);
+  const { records, positions, instants } = sortedBy(map, name, instantOf);
+  const found: number[] = [];
+  for (let index = firstAtOrAfter(instants, window.start); index < instants.length; index++) {
+    if (!within(instants[index], window)) break;
+    found.push(positions[index] as number);
   }
-  return found.sort((a, b) => a.order - b.order).map((entry) => entry.item);
+  return found.sort((a, b) => a - b).map((position) => records[position] as T);
 }
 
 const perFactSet = new WeakMap<FactSet, Map<string, unknown>>();

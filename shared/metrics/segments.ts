@@ -83,23 +83,22 @@ export function segmentValue(profile: Profile, dimension: IcpDimension): string 
   return dimension === 'employees' ? employeeBand(profile.employees) : profile[dimension];
 }
 
-/** Segment keys by profile and dimension list: profiles are made once per record and asked again per period. */
-const knownSegmentKeys = new WeakMap<Profile, Map<string, readonly string[]>>();
+/**
+ * Segment keys by dimensions and values: a quarterly packet asks for them for every lead of every
+ * period compared, and a few hundred lists serve them all.
+ */
+const knownSegmentKeys = new Map<string, readonly string[]>();
 
 export function segmentKeys(profile: Profile, dimensions: readonly IcpDimension[]): readonly string[] {
-  let byDimensions = knownSegmentKeys.get(profile);
-  if (!byDimensions) {
-    byDimensions = new Map();
-    knownSegmentKeys.set(profile, byDimensions);
-  }
-  const name = dimensions.join(',');
-  let keys = byDimensions.get(name);
+  const values = dimensions.map((dimension) => segmentValue(profile, dimension));
+  const name = JSON.stringify([dimensions, values]);
+  let keys = knownSegmentKeys.get(name);
   if (!keys) {
-    keys = dimensions.flatMap((dimension) => {
-      const value = segmentValue(profile, dimension);
+    keys = dimensions.flatMap((dimension, index) => {
+      const value = values[index];
       return value === undefined ? [] : [`segment:${dimension}=${value}`];
     });
-    byDimensions.set(name, keys);
+    knownSegmentKeys.set(name, keys);
   }
   return keys;
 }
