@@ -30,7 +30,8 @@ export const BUNDLE_EXTERNALS = ['prettier', 'prettier/*'];
  *   (renderToString, ~100 KB) goes. The production build, as NODE_ENV is defined below.
  * - html-to-text, html5parser and entities' decoder serve only its `plainText` option; samepage
  *   writes the text part itself, so a module that throws stands in (~150 KB).
- * Values are absolute paths: esbuild resolves an alias from its working directory.
+ * Values are absolute paths (esbuild resolves an alias from its working directory), which holds as
+ * long as the stack bundles with the local esbuild, not in CDK's Docker image.
  */
 export function bundleAliases(): Record<string, string> {
   const reactDom = dirname(createRequire(import.meta.url).resolve('react-dom/package.json'));
