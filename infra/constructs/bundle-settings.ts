@@ -23,13 +23,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE_EXTERNALS = ['prettier', 'prettier/*'];
 
 /**
- * Imports the bundles replace, all from @react-email/render, so send-packet and view-packet stay
- * under 1 MB with the SDK in them and parse less at a cold start:
+ * Imports the bundles replace with what samepage runs, so send-packet stays under 1 MB with the
+ * SDK in it and every function parses less at a cold start:
  * - react-dom/server's Node entry loads both of React's server renderers; @react-email/render
  *   calls renderToReadableStream, which only the stream build has, so the legacy build
  *   (renderToString, ~100 KB) goes. The production build, as NODE_ENV is defined below.
- * - html-to-text, html5parser and entities' decoder serve only its `plainText` option; samepage
- *   writes the text part itself, so a module that throws stands in (~150 KB).
+ * - html-to-text, html5parser and entities' decoder serve only @react-email/render's `plainText`
+ *   option; samepage writes the text part itself, so a module that throws stands in (~150 KB).
+ * - @aws-sdk/credential-provider-node, the SDK's default credential chain: Lambda gives each
+ *   function its role's credentials in the environment, the chain's first link, so only that link
+ *   is bundled (functions/lib/credentials-from-environment.ts, ~120 KB less in every bundle).
  * Values are absolute paths (esbuild resolves an alias from its working directory), which holds as
  * long as the stack bundles with the local esbuild, not in CDK's Docker image.
  */
@@ -41,6 +44,7 @@ export function bundleAliases(): Record<string, string> {
     'html-to-text': plainTextLeftOut,
     html5parser: plainTextLeftOut,
     'entities/lib/decode.js': plainTextLeftOut,
+    '@aws-sdk/credential-provider-node': join(ROOT, 'functions/lib/credentials-from-environment.ts'),
   };
 }
 
