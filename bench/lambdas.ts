@@ -1,6 +1,6 @@
 /**
  * Lambda bundle size and cold import time, bundled with the stack's own settings
- * (infra/constructs/bundle-settings.ts): ESM, minified, the AWS SDK bundled or not per function, config baked in.
+ * (infra/constructs/bundle-settings.ts): ESM, minified, the AWS SDK bundled, a few imports aliased, config baked in.
  * Run alone: npm run bench -- --only lambdas
  */
 import { spawnSync } from 'node:child_process';
@@ -9,13 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { median } from '#shared/stats/index.ts';
-import {
-  BUNDLE_BANNER,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_TARGET,
-  bundleDefines,
-  bundleExternals,
-} from '../infra/constructs/bundle-settings.ts';
+import { esbuildOptions } from '../infra/constructs/bundle-settings.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = `${ROOT}.bench-bundles/`;
@@ -36,20 +30,7 @@ export async function measureLambdas(): Promise<LambdaResult[]> {
   try {
     for (const name of FUNCTIONS) {
       const outfile = `${OUT}${name}.mjs`;
-      await build({
-        entryPoints: [`${ROOT}functions/${name}/handler.ts`],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: BUNDLE_TARGET,
-        minify: true,
-        mainFields: BUNDLE_MAIN_FIELDS,
-        external: bundleExternals(name),
-        banner: { js: BUNDLE_BANNER },
-        define: bundleDefines(config),
-        outfile,
-        logLevel: 'error',
-      });
+      await build(esbuildOptions(name, config, outfile));
       // A fresh node process per run: the time from the import call to the handler being ready.
       const times: number[] = [];
       for (let run = 0; run < RUNS; run++) {

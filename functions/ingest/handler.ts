@@ -1,3 +1,4 @@
+import '../lib/zod-jitless.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';

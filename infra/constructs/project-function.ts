@@ -13,10 +13,11 @@ import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf, TABLE_INDEXES, type TableAccess } from '#shared/store/table.ts';
 import {
   BUNDLE_BANNER,
+  BUNDLE_EXTERNALS,
   BUNDLE_MAIN_FIELDS,
   BUNDLE_TARGET,
+  bundleAliases,
   bundleDefines,
-  bundleExternals,
   type FunctionName,
 } from './bundle-settings.ts';
 import { metricsNamespace } from './ops-alarms.ts';
@@ -54,7 +55,7 @@ export interface ProjectFunctionProps {
 
 /**
  * The one way samepage defines a Lambda function: Node 24 on arm64, bundled by the local esbuild
- * as ESM (the AWS SDK bundled or left to the runtime per function: bundle-settings.ts), the client config baked into the bundle, JSON logs
+ * as ESM (the AWS SDK bundled, a few imports aliased: bundle-settings.ts), the client config baked into the bundle, JSON logs
  * to its own log group (one month), and a role holding only what `grant*` adds.
  */
 export class ProjectFunction extends NodejsFunction {
@@ -96,7 +97,11 @@ export class ProjectFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         mainFields: BUNDLE_MAIN_FIELDS,
-        externalModules: bundleExternals(props.name),
+        externalModules: BUNDLE_EXTERNALS,
+        // CDK has no alias option; each entry becomes --alias:<import>=<path>.
+        esbuildArgs: {
+          '--alias': Object.entries(bundleAliases()).map(([from, to]) => `${from}=${to}`),
+        },
         banner: BUNDLE_BANNER,
         define: bundleDefines(props.config),
       },
