@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
+import { esbuildOptions } from '../infra/constructs/bundle-settings.ts';
 import { nodeOptions } from '../infra/constructs/project-function.ts';
-import { bundleLikeFunction } from './support/bundle.ts';
 import { EVENTS_PER_CONTACT, generateDataset, loadStates } from './support/dataset.ts';
 import { isMain } from './support/main.ts';
 import { itemsInWindow } from './support/window-oracle.ts';
@@ -198,7 +199,7 @@ export async function measurePackets(log: (line: string) => void = () => {}): Pr
   const folder = mkdtempSync(join(tmpdir(), 'samepage-bench-build-'));
   const bundle = join(folder, 'build-one.mjs');
   try {
-    await bundleLikeFunction('build-packet', BUILD_ONE, bundle, resolveClientConfig('demo'));
+    await build(esbuildOptions('build-packet', resolveClientConfig('demo'), bundle, BUILD_ONE));
     const results: PacketScale[] = [];
     for (const size of PACKET_SIZES) {
       log(`packets at ~${size.toLocaleString('en-US')} events`);
