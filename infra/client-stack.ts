@@ -10,6 +10,9 @@ import { ProjectFunction } from './constructs/project-function.ts';
 import { SourceSecrets } from './constructs/source-secrets.ts';
 import { WebhookApi } from './constructs/webhook-api.ts';
 
+/** How long a packet build may run (bench/RESULTS.md extrapolates the largest client against it). */
+export const BUILD_PACKET_TIMEOUT_SECONDS = 300;
+
 export interface ClientStackProps extends StackProps {
   config: ClientConfig;
   /**
@@ -60,7 +63,7 @@ export class ClientStack extends Stack {
     const buildPacket = new ProjectFunction(this, 'BuildPacket', {
       name: 'build-packet',
       config,
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(BUILD_PACKET_TIMEOUT_SECONDS),
       memorySize: config.buildPacket.memoryMb,
       failureQueue: scheduleFailures.queue,
     });
