@@ -7,7 +7,8 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { startScheduler } from '#local/scheduler.ts';
-import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import { LOCAL_TABLE_NAME, localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import { type LayoutMigrationReport, migrateTableLayout } from '#shared/adapters/dynamodb-migrate.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
@@ -361,6 +362,54 @@ program
       );
     } finally {
       await twin?.close();
+    }
+  });
+
+/** What `migrate-table` did, in one line. */
+function migrationSummary(client: string, report: LayoutMigrationReport, seconds: string): string {
+  const moved = report.rawFound - report.rawAlreadyInShard;
+  const quarantine =
+    report.firstQuarantinedAt === undefined
+      ? 'no quarantined delivery'
+      : `first quarantined delivery ${new Date(report.firstQuarantinedAt).toISOString()}`;
+  if (report.rawFound === 0) {
+    return `nothing to migrate for ${client}: no raw delivery of the older layout (${quarantine}; ${report.monthsRead} receipt months read in ${seconds} s)`;
+  }
+  return `migrated ${client}: ${moved} raw deliveries moved to their shards, ${report.rawAlreadyInShard} were there already; ${report.rawFound} old items deleted (${quarantine}; ${report.monthsRead} receipt months read in ${seconds} s)`;
+}
+
+program
+  .command('migrate-table')
+  .description(
+    'bring a table written before issue 21 to the current layout (raw deliveries into their shards); run once after deploying, before replay, forget or minimize; a second run changes nothing',
+  )
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .option('--data <dir>', 'the twin data directory')
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
+    if (!options.data && !options.table)
+      throw new UsageError('migrate-table needs --data, or --table and --region');
+    if (options.table && !options.region) throw new UsageError('--table needs --region');
+    const config = loadClient(options.client);
+    const twin = options.table
+      ? undefined
+      : await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
+    const dynamo = twin
+      ? twin.dynamo.client
+      : new DynamoDBClient({ region: options.region, maxAttempts: 10 });
+    try {
+      const started = performance.now();
+      const report = await migrateTableLayout(dynamo, options.table ?? LOCAL_TABLE_NAME, {
+        now: Date.now(),
+        onProgress: (progress) => process.stdout.write(`\rraw deliveries found: ${progress.rawFound}`),
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (report.rawFound > 0) process.stdout.write('\n');
+      console.log(migrationSummary(config.client, report, seconds));
+    } finally {
+      if (twin) await twin.close();
+      else dynamo.destroy();
     }
   });
 

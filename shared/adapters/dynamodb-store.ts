@@ -95,6 +95,14 @@ const INDEX_OF_TIME: Record<TimeIndex, TableIndexRole> = {
   milestone: 'byMilestone',
 };
 
+/**
+ * The byCreated partition of deliveries received in one month (`yyyy-mm`): quarantined ones, and
+ * raw ones of the layout before issue 21 (shared/adapters/dynamodb-migrate.ts moves them).
+ */
+export function receiptMonthPartition(kind: DeliveryKind, receiptMonth: string): string {
+  return `${kind}#${receiptMonth}`;
+}
+
 /** Where a kept delivery is: raw ones by shard and key, quarantined ones by key. */
 function deliveryItemKey(kind: DeliveryKind, deliveryKey: string): { pk: string; sk: string } {
   return kind === 'raw'
@@ -103,7 +111,7 @@ function deliveryItemKey(kind: DeliveryKind, deliveryKey: string): { pk: string;
 }
 
 /** The earliest instants the client's meta item records (each written only when earlier). */
-type MetaInstant = 'firstFactAt' | 'firstQuarantinedAt';
+export type MetaInstant = 'firstFactAt' | 'firstQuarantinedAt';
 
 /** An entity's item with its index keys: one layout for live writes and bulk loads. */
 export function entityItem(state: EntityState, times: IndexTimes, version: number): EntityItem {
@@ -189,7 +197,7 @@ export class DynamoDbStore implements Store {
     };
     if (kind === 'quarantine') {
       const created = tableIndex('byCreated');
-      item[created.partition] = `${kind}#${month(delivery.receivedAt)}`;
+      item[created.partition] = receiptMonthPartition(kind, month(delivery.receivedAt));
       item[created.sort] = `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`;
     }
     const written = await this.putWhen(item, null);
@@ -393,8 +401,12 @@ export class DynamoDbStore implements Store {
     return this.noteEarliest('firstFactAt', at);
   }
 
-  /** Records `at` as the meta instant when it is earlier than the one recorded (or none is). */
-  private async noteEarliest(instant: MetaInstant, at: number): Promise<void> {
+  /**
+   * Records `at` as the meta instant when it is earlier than the one recorded (or none is). Public
+   * for the layout migration (shared/adapters/dynamodb-migrate.ts), which records the first
+   * quarantined receipt of a table from before ingest kept it.
+   */
+  async noteEarliest(instant: MetaInstant, at: number): Promise<void> {
     // Read once per store (per Lambda container); afterwards only an earlier instant costs a write.
     // A failed read is forgotten, or every later delivery of the container would fail with it.
     let known = this.knownEarliest.get(instant);
