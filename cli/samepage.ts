@@ -400,12 +400,17 @@ program
       : new DynamoDBClient({ region: options.region, maxAttempts: 10 });
     try {
       const started = performance.now();
+      let shown = 0;
       const report = await migrateTableLayout(dynamo, options.table ?? LOCAL_TABLE_NAME, {
         now: Date.now(),
-        onProgress: (progress) => process.stdout.write(`\rraw deliveries found: ${progress.rawFound}`),
+        onProgress: (progress) => {
+          if (progress.rawFound === shown) return;
+          shown = progress.rawFound;
+          process.stdout.write(`\rold raw deliveries found: ${shown}`);
+        },
       });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      if (report.rawFound > 0) process.stdout.write('\n');
+      if (shown > 0) process.stdout.write('\n');
       console.log(migrationSummary(config.client, report, seconds));
     } finally {
       if (twin) await twin.close();
