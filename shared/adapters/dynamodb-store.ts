@@ -808,8 +808,11 @@ async function* mergeAsync<T>(sources: readonly AsyncIterable<T>[]): AsyncIterab
       yield result.value;
     }
   } finally {
-    // Stopped early (a consumer's break or an error): the other sources are closed too.
-    await Promise.allSettled([...pending.keys()].map((index) => iterators[index]?.return?.()));
+    // Stopped early (a consumer's break or an error): the requests in flight are let finish (a
+    // failure among them is not left unhandled) and the other sources are closed.
+    const open = [...pending.keys()];
+    await Promise.allSettled(pending.values());
+    await Promise.allSettled(open.map((index) => iterators[index]?.return?.()));
   }
 }
 
