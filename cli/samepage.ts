@@ -8,7 +8,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { startScheduler } from '#local/scheduler.ts';
 import { LOCAL_TABLE_NAME, localSendDeps, startTwin, type Twin } from '#local/twin.ts';
-import { type LayoutMigrationReport, migrateTableLayout } from '#shared/adapters/dynamodb-migrate.ts';
+import {
+  assertCurrentLayout,
+  type LayoutMigrationReport,
+  migrateTableLayout,
+  OlderTableLayoutError,
+} from '#shared/adapters/dynamodb-migrate.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { SecretsManagerSecrets } from '#shared/adapters/secrets-manager.ts';
 import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
@@ -109,22 +114,21 @@ function rowsOf(
 async function openTarget(
   config: ClientConfig,
   options: { data?: string; table?: string; region?: string },
-): Promise<{ target: ImportTarget; twin?: Twin }> {
+): Promise<{ target: ImportTarget; twin?: Twin; table: { client: DynamoDBClient; name: string } }> {
   if (options.table) {
     if (!options.region) throw new UsageError('--table needs --region');
+    const client = new DynamoDBClient({ region: options.region, maxAttempts: 10 });
     return {
       target: {
         config,
-        store: new DynamoDbStore(
-          new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
-          options.table,
-        ),
+        store: new DynamoDbStore(client, options.table),
         secrets: new SecretsManagerSecrets(new SecretsManagerClient({ region: options.region })),
       },
+      table: { client, name: options.table },
     };
   }
   const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-  return { target: twin, twin };
+  return { target: twin, twin, table: { client: twin.dynamo.client, name: LOCAL_TABLE_NAME } };
 }
 
 /** Applies a backfill file to a store (the twin's, or the client's table in AWS). */
@@ -277,6 +281,7 @@ program
     const config = loadClient(options.client);
     const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
     try {
+      await assertCurrentLayout(twin.dynamo.client, LOCAL_TABLE_NAME, Date.now());
       const result = await replayDeliveries(
         { config, store: twin.store, secrets: twin.secrets },
         { from: options.from, to: options.to ?? Date.now() + 1 },
@@ -327,8 +332,9 @@ program
       if (!options.data && !options.table)
         throw new UsageError('forget needs --data, or --table and --region');
       const config = loadClient(options.client);
-      const { target, twin } = await openTarget(config, options);
+      const { target, twin, table } = await openTarget(config, options);
       try {
+        await assertCurrentLayout(table.client, table.name, Date.now());
         const started = performance.now();
         const report = await forgetContact({ ...target, clock: systemClock }, contact.data);
         const seconds = (performance.now() - started) / 1000;
@@ -352,8 +358,9 @@ program
     if (!options.data && !options.table)
       throw new UsageError('minimize needs --data, or --table and --region');
     const config = loadClient(options.client);
-    const { target, twin } = await openTarget(config, options);
+    const { target, twin, table } = await openTarget(config, options);
     try {
+      await assertCurrentLayout(table.client, table.name, Date.now());
       const started = performance.now();
       const report = await minimizeKeptDeliveries({ ...target, clock: systemClock });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -390,18 +397,12 @@ program
   .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
     if (!options.data && !options.table)
       throw new UsageError('migrate-table needs --data, or --table and --region');
-    if (options.table && !options.region) throw new UsageError('--table needs --region');
     const config = loadClient(options.client);
-    const twin = options.table
-      ? undefined
-      : await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-    const dynamo = twin
-      ? twin.dynamo.client
-      : new DynamoDBClient({ region: options.region, maxAttempts: 10 });
+    const { twin, table } = await openTarget(config, options);
     try {
       const started = performance.now();
       let shown = 0;
-      const report = await migrateTableLayout(dynamo, options.table ?? LOCAL_TABLE_NAME, {
+      const report = await migrateTableLayout(table.client, table.name, {
         now: Date.now(),
         onProgress: (progress) => {
           if (progress.rawFound === shown) return;
@@ -413,8 +414,7 @@ program
       if (shown > 0) process.stdout.write('\n');
       console.log(migrationSummary(config.client, report, seconds));
     } finally {
-      if (twin) await twin.close();
-      else dynamo.destroy();
+      await twin?.close();
     }
   });
 
@@ -647,6 +647,10 @@ try {
   if (error instanceof ConfigError || error instanceof UsageError) {
     console.error(error.message);
     process.exit(2);
+  }
+  if (error instanceof OlderTableLayoutError) {
+    console.error(error.message);
+    process.exit(1);
   }
   throw error;
 }

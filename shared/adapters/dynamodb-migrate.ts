@@ -19,6 +19,51 @@ const LEGACY_FIRST_RECEIPT = Date.UTC(2000, 0, 1);
 /** Receipt months read at once. */
 const MONTHS_IN_FLIGHT = 12;
 
+/** Raw deliveries of the layout before issue 21 remain: replay, forget and minimize cannot read them. */
+export class OlderTableLayoutError extends Error {
+  override readonly name = 'OlderTableLayoutError';
+  constructor(readonly tableName: string) {
+    super(
+      `${tableName} still holds raw deliveries kept before issue 21, which replay, forget and minimize cannot read yet: run samepage migrate-table first (README: "Upgrading a deployed client")`,
+    );
+  }
+}
+
+/**
+ * Throws OlderTableLayoutError when raw deliveries of the layout before issue 21 remain. They are
+ * looked for by receipt month from the client's first fact (a delivery is received after the facts
+ * it carries), one small Query per month, so the check costs about a read unit per year of history.
+ */
+export async function assertCurrentLayout(
+  client: DynamoDBClient,
+  tableName: string,
+  now: number,
+): Promise<void> {
+  const firstFactAt = await new DynamoDbStore(client, tableName).firstFactAt();
+  if (firstFactAt === undefined) return;
+  const documents = DynamoDBDocumentClient.from(client);
+  const months = monthsOf({ from: firstFactAt, to: now + 1 });
+  const { name, partition } = tableIndex('byCreated');
+  for (let start = 0; start < months.length; start += MONTHS_IN_FLIGHT) {
+    const found = await Promise.all(
+      months.slice(start, start + MONTHS_IN_FLIGHT).map(async (month) => {
+        const answer = await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: name,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': partition },
+            ExpressionAttributeValues: { ':pk': receiptMonthPartition('raw', month) },
+            Limit: 1,
+          }),
+        );
+        return (answer.Items?.length ?? 0) > 0;
+      }),
+    );
+    if (found.includes(true)) throw new OlderTableLayoutError(tableName);
+  }
+}
+
 export interface LayoutMigrationReport {
   /** Raw deliveries of the older layout found (each is in its shard afterwards, the old item gone). */
   rawFound: number;

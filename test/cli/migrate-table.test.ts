@@ -46,10 +46,18 @@ describe('samepage migrate-table', () => {
           },
         }),
       );
+      await twin.store.noteFactTime(RECEIVED - 300_000);
       expect(await allRaw(twin)).toEqual([]);
     } finally {
       await twin.close();
     }
+    // Forget would miss the older delivery: it refuses until the table is migrated.
+    const forget = ['forget', ...client, '--contact', 'generic:c-1', '--data', data];
+    const early = await runSamepage(forget);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(
+      /still holds raw deliveries kept before issue 21.*run samepage migrate-table first/,
+    );
 
     // Act
     const first = await runSamepage(['migrate-table', ...client, '--data', data]);
@@ -78,6 +86,11 @@ describe('samepage migrate-table', () => {
     } finally {
       await after.close();
     }
+    // Now forget finds the contact in the moved delivery (its only item: the delivery goes).
+    const late = await runSamepage(forget);
+    expect(late.stderr).toBe('');
+    expect(late.code).toBe(0);
+    expect(late.stdout).toMatch(/raw deliveries: 1 deleted, 0 with its items taken out/);
   });
 
   it('needs a table or a twin, and --region with --table (exit 2)', async () => {

@@ -4,7 +4,11 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
-import { migrateTableLayout } from '#shared/adapters/dynamodb-migrate.ts';
+import {
+  assertCurrentLayout,
+  migrateTableLayout,
+  OlderTableLayoutError,
+} from '#shared/adapters/dynamodb-migrate.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
 import type { RawDelivery } from '#shared/ports/store.ts';
 import { testSecrets } from '../support/config.ts';
@@ -102,6 +106,8 @@ describe('samepage migrate-table: a table of the layout before issue 21', () => 
       g1pk: 'contact#created#2026-03',
       g1sk: `${new Date(MARCH).toISOString()}#generic:c-old`,
     });
+    // The older version recorded the first fact as this one does.
+    await twin.store.noteFactTime(DECEMBER - 3_600_000);
     // The same bytes delivered again after the deploy: kept in its shard, its body since erased.
     await twin.store.putRawDelivery({
       deliveryKey: KEY_AGAIN,
@@ -118,6 +124,10 @@ describe('samepage migrate-table: a table of the layout before issue 21', () => 
     // Before: the new layout lists only the delivery kept after the deploy.
     expect((await allRaw(twin)).map((raw) => raw.deliveryKey)).toEqual([KEY_AGAIN]);
     expect(await twin.store.firstQuarantinedAt()).toBeUndefined();
+    // Replay, forget and minimize refuse to run on it: they would miss the older deliveries.
+    await expect(assertCurrentLayout(twin.dynamo.client, LOCAL_TABLE_NAME, NOW)).rejects.toBeInstanceOf(
+      OlderTableLayoutError,
+    );
 
     // Act
     const report = await migrateTableLayout(twin.dynamo.client, LOCAL_TABLE_NAME, { now: NOW });
@@ -160,6 +170,7 @@ describe('samepage migrate-table: a table of the layout before issue 21', () => 
       }),
     ).toBe('duplicate');
     expect(await twin.store.firstQuarantinedAt()).toBe(JULY);
+    await expect(assertCurrentLayout(twin.dynamo.client, LOCAL_TABLE_NAME, NOW)).resolves.toBeUndefined();
     // The entity item is left as it was: its old creation key costs no write until it is rewritten.
     expect(items.find((item) => item.pk === 'contact#generic:c-old')?.g1pk).toBe('contact#created#2026-03');
   });
