@@ -20,7 +20,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { genericHeaders } from '#local/senders/generic.ts';
 import { hubspotHeaders } from '#local/senders/hubspot.ts';
-import { LOCAL_TABLE_NAME, startTwin, type Twin } from '#local/twin.ts';
+import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { entityItem } from '#shared/adapters/dynamodb-store.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
@@ -33,7 +33,7 @@ import { quantile } from '#shared/stats/index.ts';
 import { DEMO_SECRETS, demoSecrets } from '../cli/demo-secrets.ts';
 import { ROUTE_THROTTLES } from '../infra/constructs/webhook-api.ts';
 import { isMain } from './support/main.ts';
-import { meterDynamo } from './support/meter.ts';
+import { type DynamoMeter, meterDynamo } from './support/meter.ts';
 
 export interface LatencySummary {
   p50: number;
@@ -69,15 +69,20 @@ export interface IngestResults {
   /** Ingest events/s at the maximum rate ÷ bare PutItem/s, per scenario. */
   ratio: Record<string, number>;
   /** One delivery at a time with one new contact each: what an event costs in DynamoDB units. */
-  units: {
-    deliveries: number;
-    p50Ms: number;
-    requestsPerEvent: Record<string, number>;
-    readUnitsPerEvent: number;
-    writeUnitsPerEvent: number;
-    indexWriteUnitsPerEvent: number;
-    storedBytesPerEvent: number;
+  units: UnitsPerEvent & {
+    /** The same for one new entity of each other kind per delivery (a new contact is `units`). */
+    byEntity?: Record<string, UnitsPerEvent>;
   };
+}
+
+export interface UnitsPerEvent {
+  deliveries: number;
+  p50Ms: number;
+  requestsPerEvent: Record<string, number>;
+  readUnitsPerEvent: number;
+  writeUnitsPerEvent: number;
+  indexWriteUnitsPerEvent: number;
+  storedBytesPerEvent: number;
 }
 
 /**
@@ -175,6 +180,55 @@ function scenarios(config: ClientConfig, url: (source: string) => string): Scena
         };
       },
     },
+  ];
+}
+
+/** One new entity of a kind per generic delivery: what each kind of event costs in write units. */
+function entityScenarios(): Scenario[] {
+  const generic = (name: string, event: (index: number) => Record<string, unknown>): Scenario => ({
+    name,
+    eventsPerDelivery: 1,
+    delivery: (index) => {
+      const body = JSON.stringify({ events: [event(index)] });
+      return {
+        source: 'generic',
+        body,
+        headers: genericHeaders(body, DEMO_SECRETS['demo/generic-whsec'] as string),
+      };
+    },
+  });
+  const at = (index: number) => new Date(BASE + index * 1000).toISOString();
+  return [
+    // A form outside `sla.highIntentForms`; a high-intent one is also in byMilestone (one more unit).
+    generic('form', (index) => ({
+      type: 'form',
+      id: `bf-${index}`,
+      at: at(index),
+      formId: 'newsletter',
+      email: `form${index}@bench.example`,
+    })),
+    generic('high-intent form', (index) => ({
+      type: 'form',
+      id: `bh-${index}`,
+      at: at(index),
+      formId: 'demo-request',
+      email: `demo${index}@bench.example`,
+    })),
+    generic('activity', (index) => ({
+      type: 'activity',
+      id: `ba-${index}`,
+      at: at(index),
+      contactId: `b-${index}`,
+      kind: 'call',
+    })),
+    generic('open deal', (index) => ({
+      type: 'deal',
+      id: `bd-${index}`,
+      at: at(index),
+      amount: 12000,
+      currency: 'USD',
+      stage: 'qualifiedtobuy',
+    })),
   ];
 }
 
@@ -330,13 +384,18 @@ async function barePut(dynamo: DynamoDBClient, config: ClientConfig) {
   return { inFlight: IN_FLIGHT, puts: run.count, itemBytes, putsPerSecond: run.count / run.seconds };
 }
 
-const UNIT_DELIVERIES = 300;
+const UNIT_DELIVERIES = Number(process.env.BENCH_UNIT_DELIVERIES ?? 300);
 
-async function unitsPerEvent(twin: Twin, scenario: Scenario, url: (source: string) => string) {
-  const meter = meterDynamo(twin.dynamo.client);
+async function unitsPerEvent(
+  meter: DynamoMeter,
+  scenario: Scenario,
+  url: (source: string) => string,
+  offset = 4_000_000,
+): Promise<UnitsPerEvent> {
+  meter.reset();
   const latencies: number[] = [];
   for (let index = 0; index < UNIT_DELIVERIES; index++) {
-    const delivery = scenario.delivery(4_000_000 + index);
+    const delivery = scenario.delivery(offset + index);
     const sent = performance.now();
     if (!(await send(url, delivery))) throw new Error('a unit-measuring delivery failed');
     latencies.push(performance.now() - sent);
@@ -353,6 +412,27 @@ async function unitsPerEvent(twin: Twin, scenario: Scenario, url: (source: strin
     indexWriteUnitsPerEvent: meter.indexWriteUnits / events,
     storedBytesPerEvent: meter.storedBytes / events,
   };
+}
+
+/**
+ * Units per event on a twin of this process's own (where its client can be metered): a new
+ * contact per delivery, then a new entity of each other kind per delivery.
+ */
+export async function measureUnits(config: ClientConfig): Promise<IngestResults['units']> {
+  const twin = await startTwin({ config, secrets: demoSecrets() });
+  try {
+    const url = (source: string) => `${twin.server?.url}/webhooks/${source}`;
+    const [single] = scenarios(config, url) as [Scenario, Scenario];
+    const meter = meterDynamo(twin.dynamo.client);
+    const contact = await unitsPerEvent(meter, single, url);
+    const byEntity: Record<string, UnitsPerEvent> = {};
+    for (const [index, scenario] of entityScenarios().entries()) {
+      byEntity[scenario.name] = await unitsPerEvent(meter, scenario, url, 5_000_000 + index * 100_000);
+    }
+    return { ...contact, byEntity };
+  } finally {
+    await twin.close();
+  }
 }
 
 export async function measureIngest(): Promise<IngestResults> {
@@ -382,16 +462,16 @@ export async function measureIngest(): Promise<IngestResults> {
   } finally {
     await server.close();
   }
-  // Units are counted in this process, on a twin of its own, where the client can be metered.
-  const secrets = demoSecrets();
-  const twin = await startTwin({ config, secrets });
-  try {
-    const url = (source: string) => `${twin.server?.url}/webhooks/${source}`;
-    const [single] = scenarios(config, url) as [Scenario, Scenario];
-    return { ...loads, units: await unitsPerEvent(twin, single, url) };
-  } finally {
-    await twin.close();
-  }
+  return { ...loads, units: await measureUnits(config) };
 }
 
-if (isMain(import.meta.url)) console.log(JSON.stringify(await measureIngest(), null, 2));
+if (isMain(import.meta.url)) {
+  // `--units`: only the units per event (seconds, not the minutes of the load runs).
+  const result = process.argv.includes('--units')
+    ? await (async () => {
+        process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+        return measureUnits(resolveClientConfig('demo'));
+      })()
+    : await measureIngest();
+  console.log(JSON.stringify(result, null, 2));
+}

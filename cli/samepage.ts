@@ -7,7 +7,13 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { startScheduler } from '#local/scheduler.ts';
-import { localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import { LOCAL_TABLE_NAME, localSendDeps, startTwin, type Twin } from '#local/twin.ts';
+import {
+  assertCurrentLayout,
+  type LayoutMigrationReport,
+  migrateTableLayout,
+  OlderTableLayoutError,
+} from '#shared/adapters/dynamodb-migrate.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import { SsmParameterSecrets } from '#shared/adapters/ssm-parameters.ts';
 import { CSV_KINDS, type CsvKind, crmCsvRows } from '#shared/backfill/crm-csv.ts';
@@ -108,22 +114,21 @@ function rowsOf(
 async function openTarget(
   config: ClientConfig,
   options: { data?: string; table?: string; region?: string },
-): Promise<{ target: ImportTarget; twin?: Twin }> {
+): Promise<{ target: ImportTarget; twin?: Twin; table: { client: DynamoDBClient; name: string } }> {
   if (options.table) {
     if (!options.region) throw new UsageError('--table needs --region');
+    const client = new DynamoDBClient({ region: options.region, maxAttempts: 10 });
     return {
       target: {
         config,
-        store: new DynamoDbStore(
-          new DynamoDBClient({ region: options.region, maxAttempts: 10 }),
-          options.table,
-        ),
+        store: new DynamoDbStore(client, options.table),
         secrets: new SsmParameterSecrets(new SSMClient({ region: options.region })),
       },
+      table: { client, name: options.table },
     };
   }
   const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
-  return { target: twin, twin };
+  return { target: twin, twin, table: { client: twin.dynamo.client, name: LOCAL_TABLE_NAME } };
 }
 
 /** Applies a backfill file to a store (the twin's, or the client's table in AWS). */
@@ -276,6 +281,7 @@ program
     const config = loadClient(options.client);
     const twin = await startTwin({ config, dataDir: options.data && resolve(options.data), serve: false });
     try {
+      await assertCurrentLayout(twin.dynamo.client, LOCAL_TABLE_NAME, Date.now());
       const result = await replayDeliveries(
         { config, store: twin.store, secrets: twin.secrets },
         { from: options.from, to: options.to ?? Date.now() + 1 },
@@ -326,8 +332,9 @@ program
       if (!options.data && !options.table)
         throw new UsageError('forget needs --data, or --table and --region');
       const config = loadClient(options.client);
-      const { target, twin } = await openTarget(config, options);
+      const { target, twin, table } = await openTarget(config, options);
       try {
+        await assertCurrentLayout(table.client, table.name, Date.now());
         const started = performance.now();
         const report = await forgetContact({ ...target, clock: systemClock }, contact.data);
         const seconds = (performance.now() - started) / 1000;
@@ -351,14 +358,61 @@ program
     if (!options.data && !options.table)
       throw new UsageError('minimize needs --data, or --table and --region');
     const config = loadClient(options.client);
-    const { target, twin } = await openTarget(config, options);
+    const { target, twin, table } = await openTarget(config, options);
     try {
+      await assertCurrentLayout(table.client, table.name, Date.now());
       const started = performance.now();
       const report = await minimizeKeptDeliveries({ ...target, clock: systemClock });
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
         `minimized ${config.client}: ${report.rewritten.raw} of ${report.read.raw} raw deliveries and ${report.rewritten.quarantine} of ${report.read.quarantine} quarantined rewritten in ${seconds} s`,
       );
+    } finally {
+      await twin?.close();
+    }
+  });
+
+/** What `migrate-table` did, in one line. */
+function migrationSummary(client: string, report: LayoutMigrationReport, seconds: string): string {
+  const moved = report.rawFound - report.rawAlreadyInShard;
+  const quarantine =
+    report.firstQuarantinedAt === undefined
+      ? 'no quarantined delivery'
+      : `first quarantined delivery ${new Date(report.firstQuarantinedAt).toISOString()}`;
+  if (report.rawFound === 0) {
+    return `nothing to migrate for ${client}: no raw delivery of the older layout (${quarantine}; ${report.monthsRead} receipt months read in ${seconds} s)`;
+  }
+  return `migrated ${client}: ${moved} raw deliveries moved to their shards, ${report.rawAlreadyInShard} were there already; ${report.rawFound} old items deleted (${quarantine}; ${report.monthsRead} receipt months read in ${seconds} s)`;
+}
+
+program
+  .command('migrate-table')
+  .description(
+    'bring a table written before issue 21 to the current layout (raw deliveries into their shards); run once after deploying, before replay, forget or minimize; a second run changes nothing',
+  )
+  .requiredOption('--client <config>', 'client config path or name in clients/')
+  .option('--data <dir>', 'the twin data directory')
+  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
+  .option('--region <region>', 'AWS region of --table')
+  .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
+    if (!options.data && !options.table)
+      throw new UsageError('migrate-table needs --data, or --table and --region');
+    const config = loadClient(options.client);
+    const { twin, table } = await openTarget(config, options);
+    try {
+      const started = performance.now();
+      let shown = 0;
+      const report = await migrateTableLayout(table.client, table.name, {
+        now: Date.now(),
+        onProgress: (progress) => {
+          if (progress.rawFound === shown) return;
+          shown = progress.rawFound;
+          process.stdout.write(`\rold raw deliveries found: ${shown}`);
+        },
+      });
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (shown > 0) process.stdout.write('\n');
+      console.log(migrationSummary(config.client, report, seconds));
     } finally {
       await twin?.close();
     }
@@ -593,6 +647,10 @@ try {
   if (error instanceof ConfigError || error instanceof UsageError) {
     console.error(error.message);
     process.exit(2);
+  }
+  if (error instanceof OlderTableLayoutError) {
+    console.error(error.message);
+    process.exit(1);
   }
   throw error;
 }

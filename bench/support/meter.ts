@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE_INDEXES } from '#shared/store/table.ts';
 
 /** What a DynamoDB client asked for and what DynamoDB (dynalite) said it consumed. */
 export interface DynamoMeter {
@@ -25,7 +26,8 @@ export interface RecordedRead {
   input: Record<string, unknown>;
 }
 
-const INDEX_KEYS = ['g1pk', 'g2pk', 'g3pk', 'g4pk'];
+/** The partition key attribute of each index the table has: an item with it is in that index. */
+const INDEX_KEYS = TABLE_INDEXES.map((index) => index.partition);
 
 /** An item's size as DynamoDB counts it, close enough for pricing: names plus values. */
 export function itemBytes(value: unknown): number {

@@ -18,7 +18,6 @@ import { type EntityType, entityKey } from '../model/events.ts';
 import type {
   DefinitionsRecord,
   DeliveryKind,
-  EntityOwner,
   EntityRef,
   IndexTimes,
   MailKey,
@@ -37,7 +36,14 @@ import type {
   TimeRange,
 } from '../ports/store.ts';
 import type { EntityState } from '../projection/state.ts';
-import { partitionKey, type TableIndexRole, tableIndex } from '../store/table.ts';
+import {
+  LISTED_BY_CREATION,
+  partitionKey,
+  RAW_SHARDS,
+  rawShardPartition,
+  type TableIndexRole,
+  tableIndex,
+} from '../store/table.ts';
 
 const BATCH_GET_LIMIT = 100;
 /** How many month partitions one time-range read queries at once. */
@@ -97,23 +103,38 @@ const INDEX_OF_TIME: Record<TimeIndex, TableIndexRole> = {
   milestone: 'byMilestone',
 };
 
-/** The byOwner partition of a form's or activity's owner. */
-function ownerKey(owner: EntityOwner): string {
-  return 'contact' in owner ? `contact:${owner.contact}` : `email:${owner.email}`;
+/**
+ * The byCreated partition of deliveries received in one month (`yyyy-mm`): quarantined ones, and
+ * raw ones of the layout before issue 21 (shared/adapters/dynamodb-migrate.ts moves them).
+ */
+export function receiptMonthPartition(kind: DeliveryKind, receiptMonth: string): string {
+  return `${kind}#${receiptMonth}`;
 }
+
+/** Where a kept delivery is: raw ones by shard and key, quarantined ones by key. */
+function deliveryItemKey(kind: DeliveryKind, deliveryKey: string): { pk: string; sk: string } {
+  return kind === 'raw'
+    ? { pk: partitionKey.raw(deliveryKey), sk: deliveryKey }
+    : { pk: partitionKey.quarantine(deliveryKey), sk: kind };
+}
+
+/** The earliest instants the client's meta item records (each written only when earlier). */
+export type MetaInstant = 'firstFactAt' | 'firstQuarantinedAt';
 
 /** An entity's item with its index keys: one layout for live writes and bulk loads. */
 export function entityItem(state: EntityState, times: IndexTimes, version: number): EntityItem {
-  const created = tableIndex('byCreated');
   const item: EntityItem = {
     pk: partitionKey.entity(state.entity, state.id),
     sk: 'state',
     version,
     state: JSON.stringify(state),
     indexed: canonicalJson(times),
-    [created.partition]: `${state.entity}#created#${month(times.created)}`,
-    [created.sort]: `${iso(times.created)}#${state.id}`,
   };
+  if (LISTED_BY_CREATION.includes(state.entity)) {
+    const { partition, sort } = tableIndex('byCreated');
+    item[partition] = `${state.entity}#created#${month(times.created)}`;
+    item[sort] = `${iso(times.created)}#${state.id}`;
+  }
   if (times.milestone !== undefined) {
     const { partition, sort } = tableIndex('byMilestone');
     item[partition] = `${state.entity}#milestone#${month(times.milestone)}`;
@@ -123,11 +144,6 @@ export function entityItem(state: EntityState, times: IndexTimes, version: numbe
     const { partition, sort } = tableIndex('openDeals');
     item[partition] = `${state.entity}#open`;
     item[sort] = `${iso(times.created)}#${state.id}`;
-  }
-  if (times.owner !== undefined) {
-    const { partition, sort } = tableIndex('byOwner');
-    item[partition] = ownerKey(times.owner);
-    item[sort] = `${state.entity}#${iso(times.created)}#${state.id}`;
   }
   return item;
 }
@@ -177,24 +193,26 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  /** Raw and quarantined deliveries share one layout: gzipped body, indexed by receipt month. */
+  /**
+   * Keeps a delivery once per key (gzipped body). A raw delivery has no index key (listing reads
+   * its shards); a quarantined one is indexed by receipt month, as a packet counts them per window.
+   */
   private async putDelivery(
-    kind: 'raw' | 'quarantine',
+    kind: DeliveryKind,
     delivery: RawDelivery | QuarantinedDelivery,
   ): Promise<'new' | 'duplicate'> {
     const { body, ...rest } = delivery;
-    const created = tableIndex('byCreated');
-    const written = await this.putWhen(
-      {
-        pk: partitionKey[kind](delivery.deliveryKey),
-        sk: kind,
-        ...rest,
-        body: gzipSync(body),
-        [created.partition]: `${kind}#${month(delivery.receivedAt)}`,
-        [created.sort]: `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`,
-      },
-      null,
-    );
+    const item: Record<string, unknown> = {
+      ...deliveryItemKey(kind, delivery.deliveryKey),
+      ...rest,
+      body: gzipSync(body),
+    };
+    if (kind === 'quarantine') {
+      const created = tableIndex('byCreated');
+      item[created.partition] = receiptMonthPartition(kind, month(delivery.receivedAt));
+      item[created.sort] = `${iso(delivery.receivedAt)}#${delivery.deliveryKey}`;
+    }
+    const written = await this.putWhen(item, null);
     return written ? 'new' : 'duplicate';
   }
 
@@ -202,8 +220,12 @@ export class DynamoDbStore implements Store {
     return this.putDelivery('raw', delivery);
   }
 
-  putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'> {
-    return this.putDelivery('quarantine', delivery);
+  async putQuarantine(delivery: QuarantinedDelivery): Promise<'new' | 'duplicate'> {
+    const written = await this.putDelivery('quarantine', delivery);
+    // Noted after the put, whatever its outcome: a retry of a delivery that failed in between
+    // notes it then. Quarantine is rare, and only an earlier receipt than the known one writes.
+    await this.noteEarliest('firstQuarantinedAt', delivery.receivedAt);
+    return written;
   }
 
   async replaceDeliveryBody(
@@ -226,7 +248,7 @@ export class DynamoDbStore implements Store {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: partitionKey[kind](deliveryKey), sk: kind },
+        Key: deliveryItemKey(kind, deliveryKey),
         UpdateExpression: `SET ${sets.join(', ')}`,
         // Never creates a bodiless item when the delivery was deleted meanwhile.
         ConditionExpression: 'attribute_exists(pk)',
@@ -239,30 +261,15 @@ export class DynamoDbStore implements Store {
   async deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void> {
     this.counters.writes++;
     await this.documents.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: partitionKey[kind](deliveryKey), sk: kind },
-      }),
+      new DeleteCommand({ TableName: this.tableName, Key: deliveryItemKey(kind, deliveryKey) }),
     );
-  }
-
-  async *entitiesOwnedBy(owner: EntityOwner): AsyncIterable<EntityState> {
-    const { name, partition } = tableIndex('byOwner');
-    for await (const item of this.query({
-      IndexName: name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': partition },
-      ExpressionAttributeValues: { ':pk': ownerKey(owner) },
-    })) {
-      yield JSON.parse((item as EntityItem).state) as EntityState;
-    }
   }
 
   async rawDeliveryReceivedAt(deliveryKey: string): Promise<number | undefined> {
     const answer = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: partitionKey.raw(deliveryKey), sk: 'raw' },
+        Key: deliveryItemKey('raw', deliveryKey),
         ProjectionExpression: 'receivedAt',
       }),
     );
@@ -359,8 +366,30 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  /**
+   * Every raw delivery received in `range`, in no particular order: each shard is queried (at
+   * most one page request per shard in flight) and the range filters what they hold, so the
+   * read costs every kept raw delivery whatever the range.
+   */
   async *rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery> {
-    for await (const item of this.byTime('byCreated', 'raw', range)) yield deliveryFrom(item) as RawDelivery;
+    const shards = RAW_SHARDS.map((shard) => this.rawShard(shard, range));
+    for await (const item of mergeAsync(shards)) yield deliveryFrom(item) as RawDelivery;
+  }
+
+  private async *rawShard(shard: string, range: TimeRange): AsyncIterable<Record<string, unknown>> {
+    for await (const page of paginateQuery(
+      { client: this.documents },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'receivedAt >= :from AND receivedAt < :to',
+        ExpressionAttributeValues: { ':pk': rawShardPartition(shard), ':from': range.from, ':to': range.to },
+      },
+    )) {
+      // A filter does not lower the read: every item the key condition matched is paid for.
+      this.counters.itemsRead += page.ScannedCount ?? page.Items?.length ?? 0;
+      yield* page.Items ?? [];
+    }
   }
 
   async *quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery> {
@@ -388,45 +417,64 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  private knownFirstFactAt: Promise<number | undefined> | undefined;
+  /** Per meta instant, what this store (a Lambda container) read or wrote last. */
+  private readonly knownEarliest = new Map<MetaInstant, Promise<number | undefined>>();
 
-  async firstFactAt(): Promise<number | undefined> {
+  private async readMeta(instant: MetaInstant): Promise<number | undefined> {
     const answer = await this.documents.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: CLIENT_META_KEY,
-        ProjectionExpression: 'firstFactAt',
-      }),
+      new GetCommand({ TableName: this.tableName, Key: CLIENT_META_KEY, ProjectionExpression: instant }),
     );
     if (answer.Item) this.counters.itemsRead++;
-    return answer.Item?.firstFactAt as number | undefined;
+    return answer.Item?.[instant] as number | undefined;
   }
 
-  async noteFactTime(at: number): Promise<void> {
-    // Read once per store (per Lambda container); afterwards only an earlier fact costs a write.
+  firstFactAt(): Promise<number | undefined> {
+    return this.readMeta('firstFactAt');
+  }
+
+  firstQuarantinedAt(): Promise<number | undefined> {
+    return this.readMeta('firstQuarantinedAt');
+  }
+
+  noteFactTime(at: number): Promise<void> {
+    return this.noteEarliest('firstFactAt', at);
+  }
+
+  /**
+   * Records `at` as the meta instant when it is earlier than the one recorded (or none is). Public
+   * for the layout migration (shared/adapters/dynamodb-migrate.ts), which records the first
+   * quarantined receipt of a table from before ingest kept it.
+   */
+  async noteEarliest(instant: MetaInstant, at: number): Promise<void> {
+    // Read once per store (per Lambda container); afterwards only an earlier instant costs a write.
     // A failed read is forgotten, or every later delivery of the container would fail with it.
-    this.knownFirstFactAt ??= this.firstFactAt().catch((error: unknown) => {
-      this.knownFirstFactAt = undefined;
-      throw error;
-    });
-    const known = await this.knownFirstFactAt;
-    if (known !== undefined && known <= at) return;
+    let known = this.knownEarliest.get(instant);
+    if (!known) {
+      known = this.readMeta(instant).catch((error: unknown) => {
+        this.knownEarliest.delete(instant);
+        throw error;
+      });
+      this.knownEarliest.set(instant, known);
+    }
+    const recorded = await known;
+    if (recorded !== undefined && recorded <= at) return;
     this.counters.writes++;
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: CLIENT_META_KEY,
-          UpdateExpression: 'SET firstFactAt = :at',
-          ConditionExpression: 'attribute_not_exists(firstFactAt) OR firstFactAt > :at',
+          UpdateExpression: 'SET #instant = :at',
+          ConditionExpression: 'attribute_not_exists(#instant) OR #instant > :at',
+          ExpressionAttributeNames: { '#instant': instant },
           ExpressionAttributeValues: { ':at': at },
         }),
       );
-      this.knownFirstFactAt = Promise.resolve(at);
+      this.knownEarliest.set(instant, Promise.resolve(at));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Another writer recorded an earlier fact: learn it on the next call.
-      this.knownFirstFactAt = undefined;
+      // Another writer recorded an earlier instant: learn it on the next call.
+      this.knownEarliest.delete(instant);
     }
   }
 
@@ -771,6 +819,40 @@ function mailKey(mail: MailKey) {
 function deliveryFrom(item: Record<string, unknown>): RawDelivery | QuarantinedDelivery {
   const { pk: _pk, sk: _sk, g1pk: _g1pk, g1sk: _g1sk, body, ...rest } = item;
   return { ...(rest as Omit<RawDelivery, 'body'>), body: gunzipSync(body as Uint8Array).toString('utf8') };
+}
+
+/**
+ * Yields the items of several async iterables as each produces them, asking each for its next
+ * item only once the previous one was taken (so a slow consumer holds at most one page per source).
+ */
+async function* mergeAsync<T>(sources: readonly AsyncIterable<T>[]): AsyncIterable<T> {
+  const iterators = sources.map((source) => source[Symbol.asyncIterator]());
+  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
+  const pull = (index: number) => {
+    const iterator = iterators[index] as AsyncIterator<T>;
+    pending.set(
+      index,
+      iterator.next().then((result) => ({ index, result })),
+    );
+  };
+  for (const index of iterators.keys()) pull(index);
+  try {
+    while (pending.size > 0) {
+      const { index, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(index);
+        continue;
+      }
+      pull(index);
+      yield result.value;
+    }
+  } finally {
+    // Stopped early (a consumer's break or an error): the requests in flight are let finish (a
+    // failure among them is not left unhandled) and the other sources are closed.
+    const open = [...pending.keys()];
+    await Promise.allSettled(pending.values());
+    await Promise.allSettled(open.map((index) => iterators[index]?.return?.()));
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -207,7 +207,12 @@ function noteDelivery(
   });
 }
 
-/** Rebuilds projections from kept deliveries (after a fix to an adapter or a mapping). */
+/**
+ * Rebuilds projections from kept deliveries (after a fix to an adapter or a mapping). The range
+ * filters the raw deliveries rather than seeking them: every kept raw delivery is read, and those
+ * received in the range are replayed, in no particular order (projection does not depend on it).
+ * Quarantined ones are read by receipt month, from the first quarantined receipt at the earliest.
+ */
 export async function replayDeliveries(
   deps: Omit<IngestDeps, 'clock'>,
   range: { from: number; to: number },
@@ -235,7 +240,9 @@ export async function replayDeliveries(
     await replayOne(raw.source, raw.body, raw.receivedAt);
     onProgress(++deliveries);
   }
-  for await (const quarantined of deps.store.quarantinedDeliveries(range)) {
+  const firstQuarantinedAt = await deps.store.firstQuarantinedAt();
+  const quarantine = { from: Math.max(range.from, firstQuarantinedAt ?? range.to), to: range.to };
+  for await (const quarantined of deps.store.quarantinedDeliveries(quarantine)) {
     if (!(await replayOne(quarantined.source, quarantined.body, quarantined.receivedAt))) stillQuarantined++;
     onProgress(++deliveries);
   }

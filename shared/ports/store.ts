@@ -120,15 +120,16 @@ export interface EntityRef {
   id: string;
 }
 
-/** Who a form or activity belongs to: a contact (`<system>:<id>`), or only an email hash. */
-export type EntityOwner = { contact: string } | { email: string };
-
 /**
  * The instants an entity is found by when a packet reads its period without a Scan (computed in
  * shared/projection/index-times.ts; the adapter turns them into index keys).
  */
 export interface IndexTimes {
-  /** contacts: creation; deals: creation; companies: first seen; forms and activities: their time. */
+  /**
+   * contacts: creation; deals: creation; companies: first seen; forms and activities: their time.
+   * Only companies, forms and activities are listed by it (contacts and deals are found by
+   * milestone, open deals by `open`); a deal's creation orders the open deals.
+   */
   created: number;
   /**
    * contacts: the latest of creation, first entry into mql and first disqualification, so one
@@ -139,8 +140,6 @@ export interface IndexTimes {
   milestone?: number;
   /** deals only: still open (not closed, not deleted) — they are listed for stalled-deal checks. */
   open?: boolean;
-  /** forms and activities: the contact they belong to, or the email hash when no contact is known. */
-  owner?: EntityOwner;
 }
 
 export interface StoredEntity {
@@ -184,7 +183,13 @@ export interface Store {
    * Returns false when someone else wrote first; the caller re-reads and merges again.
    */
   putEntity(state: EntityState, times: IndexTimes, expectedVersion: number | null): Promise<boolean>;
+  /**
+   * The raw deliveries received in `range`, in no particular order. The range filters, it does
+   * not seek: every kept raw delivery is read whatever the range (only replay, forget and minimize
+   * list them, and ingest pays no index write for them).
+   */
   rawDeliveries(range: TimeRange): AsyncIterable<RawDelivery>;
+  /** The quarantined deliveries received in `range`, by receipt month (a packet counts them). */
   quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery>;
   /**
    * Replaces a kept delivery's body (erasure: the forgotten person's items taken out), and its
@@ -198,8 +203,7 @@ export interface Store {
   ): Promise<void>;
   /** Deletes a kept delivery (erasure: every item in it was about the forgotten person). */
   deleteDelivery(kind: DeliveryKind, deliveryKey: string): Promise<void>;
-  /** Forms and activities of a contact or of an email hash: what erasing a contact rewrites. */
-  entitiesOwnedBy(owner: EntityOwner): AsyncIterable<EntityState>;
+  /** Companies, forms and activities by 'created'; contacts, deals and forms by 'milestone'. */
   entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState>;
   openDeals(): AsyncIterable<EntityState>;
   /**
@@ -209,6 +213,12 @@ export interface Store {
   noteFactTime(at: number): Promise<void>;
   /** The earliest fact the client has, if any. */
   firstFactAt(): Promise<number | undefined>;
+  /**
+   * No quarantined delivery was received before this instant (none is kept when undefined):
+   * where erasure and minimising start reading quarantine. Kept by `putQuarantine`; a table from
+   * before it was kept gets it from `samepage migrate-table`.
+   */
+  firstQuarantinedAt(): Promise<number | undefined>;
   /**
    * Keeps a packet snapshot once per (cadence, period): 'exists' when one is already kept and
    * `replace` is false. With `replace` the snapshot is overwritten (a forced rebuild).

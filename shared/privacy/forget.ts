@@ -22,14 +22,21 @@ import type { DeliveryItem, SplitDelivery } from '../sources/types.ts';
  * Forms linked to the contact only through the email hash are linked by the contact's CRM id
  * instead, so the SLA clock a high-intent form started does not move when the hash goes.
  *
- * Raw and quarantined deliveries have no index from an entity to the deliveries that carried it:
- * keeping one would cost a write per entity per delivery on every webhook (the ingest bar is ≤ 2
- * writes per event). Erasure is rare, so it reads every kept delivery instead (Query by receipt
- * month, no Scan), splits batches into their items and re-parses each item with its source's
- * adapter: items about the contact (its own record, forms it submitted) are taken out, items about
- * other records stay, so `samepage replay` still rebuilds everyone else. A delivery left empty is
- * deleted. Items that no longer parse (quarantine) are matched on the text of the contact's id and
- * email tokens. Deals and activities that name the contact keep its CRM id: links, not personal data.
+ * There is no index from a contact to its forms or to the deliveries that carried them: keeping
+ * one would cost an index write per form or per delivery on every webhook, for a rare command.
+ * Erasure reads every kept delivery instead (a Query per raw shard, quarantine by receipt month
+ * from its first receipt; no Scan), splits batches into their items and re-parses each item with
+ * its source's adapter: items about the contact (its own record, forms it submitted) are taken
+ * out, items about other records stay, so `samepage replay` still rebuilds everyone else. A
+ * delivery left empty is deleted. Items that no longer parse (quarantine) are matched on the text
+ * of the contact's id and email tokens. Deals and activities that name the contact keep its CRM
+ * id: links, not personal data.
+ *
+ * The forms to rewrite are the ones those items name, rewritten before their delivery is changed,
+ * so a run stopped half-way finds them again. A form that names the contact by id with an email
+ * the contact's record never had teaches that email's hash (other forms may carry it alone): the
+ * deliveries that teach one are changed last, after every other delivery was read with it, and
+ * the deliveries read before it was learned are read again.
  *
  * A later delivery about the contact writes its fields again: erase the person in the CRM (the
  * source of truth) first. HubSpot's `contact.privacyDeletion` already clears the email hash.
@@ -40,7 +47,7 @@ export const PERSONAL_CONTACT_FIELDS = ['emailHash', 'title'] as const;
 /** Form fields that identify the submitter; the link to the contact is kept through its CRM id. */
 export const PERSONAL_FORM_FIELDS = ['emailHash'] as const;
 
-/** Deliveries are indexed by receipt month; erasure and minimising walk every month since this one. */
+/** Where erasure and minimising start reading raw deliveries (the range filters; it does not seek). */
 export const FIRST_RECEIPT = Date.UTC(2000, 0, 1);
 const MAX_WRITE_ATTEMPTS = 8;
 
@@ -96,21 +103,17 @@ export function removedNothing(report: ForgetReport): boolean {
 
 /**
  * Forgets one contact's personal data everywhere samepage keeps it. Idempotent: a second run finds
- * nothing left and reports zeros. Deliveries go first and the contact last, so a run stopped
- * half-way still knows the contact's email hashes when it is run again.
+ * nothing left and reports zeros. Forms go before the delivery that names them, deliveries before
+ * the contact, so a run stopped half-way still knows the contact's email hashes and forms when it
+ * is run again.
  */
 export async function forgetContact(deps: ForgetDeps, contactId: string): Promise<ForgetReport> {
   if (!contactIdSchema.safeParse(contactId).success) throw new ContactIdError(contactId);
   const { store } = deps;
   const contactRef: EntityRef = { entity: 'contact', id: contactId };
   const contact = (await store.getEntities([contactRef])).get(entityKey(contactRef))?.state;
-  const ownedForms = (await collect(store.entitiesOwnedBy({ contact: contactId }))).filter(
-    (state) => state.entity === 'form',
-  );
-  const hashes = new Set<string>([
-    ...stringHistory(contact, 'emailHash'),
-    ...ownedForms.flatMap((form) => stringHistory(form, 'emailHash')),
-  ]);
+  // The hashes kept on the contact outlive every step but the last, so a rerun starts from them.
+  const durableHashes = new Set(stringHistory(contact, 'emailHash'));
 
   const report: ForgetReport = {
     contactId,
@@ -127,39 +130,42 @@ export async function forgetContact(deps: ForgetDeps, contactId: string): Promis
   const matcher = new ContactMatcher(
     deps,
     contactId,
-    hashes,
+    durableHashes,
     await deps.secrets.get(emailHashKeyName(deps.config)),
   );
-  const range = { from: FIRST_RECEIPT, to: deps.clock() + 1 };
-  for await (const delivery of store.rawDeliveries(range)) {
-    report.deliveriesRead++;
-    const outcome = await eraseFromDelivery(store, 'raw', delivery, matcher);
-    if (outcome === 'deleted') report.rawDeliveriesDeleted++;
-    if (outcome === 'redacted') report.rawDeliveriesRedacted++;
-  }
-  for await (const delivery of store.quarantinedDeliveries(range)) {
-    report.deliveriesRead++;
-    const outcome = await eraseFromDelivery(store, 'quarantine', delivery, matcher);
-    if (outcome === 'deleted') report.quarantinedDeleted++;
-    if (outcome === 'redacted') report.quarantinedRedacted++;
-  }
+  const forms = new FormRewriter(deps, contactId, report);
+  const now = deps.clock() + 1;
+  const firstQuarantinedAt = await store.firstQuarantinedAt();
+  /** Deliveries that teach a hash the contact's record does not keep: changed last. */
+  const teaching = new Map<string, { kind: DeliveryKind; delivery: RawDelivery | QuarantinedDelivery }>();
 
-  const forms = new Map<string, EntityRef>(ownedForms.map((form) => [entityKey(form), form]));
-  for (const hash of hashes) {
-    for await (const form of store.entitiesOwnedBy({ email: hash })) {
-      if (form.entity === 'form') forms.set(entityKey(form), form);
+  const visit = async (kind: DeliveryKind, delivery: RawDelivery | QuarantinedDelivery) => {
+    report.deliveriesRead++;
+    const found = matcher.inspect(delivery.source, delivery.body, delivery.receivedAt);
+    if (found.taught.some((hash) => !durableHashes.has(hash))) {
+      matcher.learn(found.taught);
+      teaching.set(`${kind}#${delivery.deliveryKey}`, { kind, delivery });
+      return;
+    }
+    await forms.rewrite(found.forms);
+    count(report, kind, await eraseItems(store, kind, delivery, found));
+  };
+  // Another pass only when a pass learned a hash: the deliveries read before it are read again.
+  for (let known = -1; known !== matcher.hashCount; ) {
+    known = matcher.hashCount;
+    for await (const delivery of store.rawDeliveries({ from: FIRST_RECEIPT, to: now })) {
+      await visit('raw', delivery);
+    }
+    if (firstQuarantinedAt !== undefined) {
+      for await (const delivery of store.quarantinedDeliveries({ from: firstQuarantinedAt, to: now })) {
+        await visit('quarantine', delivery);
+      }
     }
   }
-  for (const ref of forms.values()) {
-    const changed = await rewriteEntity(deps, ref, (form) => {
-      const next = withoutFields(form, PERSONAL_FORM_FIELDS);
-      if (next.removed.length === 0) return undefined;
-      if (next.state.fields.contactId === undefined) {
-        next.state.fields.contactId = [{ at: form.firstAt, value: contactId }];
-      }
-      return next.state;
-    });
-    if (changed.length > 0) report.formsRedacted++;
+  for (const { kind, delivery } of teaching.values()) {
+    const found = matcher.inspect(delivery.source, delivery.body, delivery.receivedAt);
+    await forms.rewrite(found.forms);
+    count(report, kind, await eraseItems(store, kind, delivery, found));
   }
 
   report.contactFieldsRemoved = await rewriteEntity(deps, contactRef, (state) => {
@@ -169,10 +175,41 @@ export async function forgetContact(deps: ForgetDeps, contactId: string): Promis
   return report;
 }
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const found: T[] = [];
-  for await (const item of items) found.push(item);
-  return found;
+function count(report: ForgetReport, kind: DeliveryKind, outcome: 'deleted' | 'redacted' | 'untouched') {
+  if (outcome === 'untouched') return;
+  if (kind === 'raw') {
+    if (outcome === 'deleted') report.rawDeliveriesDeleted++;
+    else report.rawDeliveriesRedacted++;
+  } else if (outcome === 'deleted') report.quarantinedDeleted++;
+  else report.quarantinedRedacted++;
+}
+
+/** Takes the contact's email hash out of the forms the deliveries name, each form once per run. */
+class FormRewriter {
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly deps: ForgetDeps,
+    private readonly contactId: string,
+    private readonly report: ForgetReport,
+  ) {}
+
+  async rewrite(forms: readonly EntityRef[]): Promise<void> {
+    for (const ref of forms) {
+      const key = entityKey(ref);
+      if (this.done.has(key)) continue;
+      this.done.add(key);
+      const changed = await rewriteEntity(this.deps, ref, (form) => {
+        const next = withoutFields(form, PERSONAL_FORM_FIELDS);
+        if (next.removed.length === 0) return undefined;
+        if (next.state.fields.contactId === undefined) {
+          next.state.fields.contactId = [{ at: form.firstAt, value: this.contactId }];
+        }
+        return next.state;
+      });
+      if (changed.length > 0) this.report.formsRedacted++;
+    }
+  }
 }
 
 /** Every string value a field ever had (its kept history), e.g. a contact's old email hashes. */
@@ -227,23 +264,51 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Decides whether one delivery item is about the contact. */
+/** What one delivery holds about the contact. */
+interface DeliveryFindings {
+  split: SplitDelivery;
+  /** Whether each item (in `split.items` order) is about the contact. */
+  about: boolean[];
+  /** The forms the items about the contact name. */
+  forms: EntityRef[];
+  /** Email hashes of forms that name the contact by its id. */
+  taught: string[];
+}
+
+/** Decides which delivery items are about the contact, and which forms they name. */
 class ContactMatcher {
-  private readonly mentions: RegExp;
+  private mentions: RegExp;
   private readonly hashEmail: EmailHasher;
+  private readonly hashes: Set<string>;
 
   constructor(
     private readonly deps: ForgetDeps,
     private readonly contactId: string,
-    private readonly hashes: ReadonlySet<string>,
+    hashes: ReadonlySet<string>,
     emailHashKey: string,
   ) {
     this.hashEmail = emailHasher(emailHashKey);
-    const systemId = contactId.slice(contactId.indexOf(':') + 1);
-    // A record id as a whole token (not inside a longer id or number), or one of its email tokens.
-    const tokens = [contactId, systemId].map((id) => `(?<![\\w-])${escapeRegExp(id)}(?![\\w-])`);
-    for (const hash of hashes) tokens.push(`emailhash:${hash}`);
-    this.mentions = new RegExp(tokens.join('|'));
+    this.hashes = new Set(hashes);
+    this.mentions = this.mentionPattern();
+  }
+
+  get hashCount(): number {
+    return this.hashes.size;
+  }
+
+  /** Adds hashes the contact's forms taught. */
+  learn(hashes: readonly string[]): void {
+    const before = this.hashes.size;
+    for (const hash of hashes) this.hashes.add(hash);
+    if (this.hashes.size !== before) this.mentions = this.mentionPattern();
+  }
+
+  /** A record id as a whole token (not inside a longer id or number), or one of its email tokens. */
+  private mentionPattern(): RegExp {
+    const systemId = this.contactId.slice(this.contactId.indexOf(':') + 1);
+    const tokens = [this.contactId, systemId].map((id) => `(?<![\\w-])${escapeRegExp(id)}(?![\\w-])`);
+    for (const hash of this.hashes) tokens.push(`emailhash:${hash}`);
+    return new RegExp(tokens.join('|'));
   }
 
   private about(event: CanonicalEvent): boolean {
@@ -253,38 +318,58 @@ class ContactMatcher {
     return contactId === this.contactId || (typeof emailHash === 'string' && this.hashes.has(emailHash));
   }
 
-  matches(source: SourceName, item: DeliveryItem, receivedAt: number): boolean {
-    const adapter = adapterFor(source);
-    if (adapter) {
-      try {
-        const parsed = adapter.parse(item.body, {
-          config: this.deps.config,
-          hashEmail: this.hashEmail,
-          receivedAt,
-        });
-        if (parsed.events.length > 0) return parsed.events.some((event) => this.about(event));
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
+  inspect(source: SourceName, body: string, receivedAt: number): DeliveryFindings {
+    const split = splitDelivery(source, body);
+    const findings: DeliveryFindings = { split, about: [], forms: [], taught: [] };
+    for (const item of split.items) {
+      const events = this.parse(source, item, receivedAt);
+      if (events === undefined) {
+        // Nothing usable parsed from it (a quarantined item): judge by the ids and tokens it names.
+        findings.about.push(this.mentions.test(item.body));
+        continue;
+      }
+      const about = events.filter((event) => this.about(event));
+      findings.about.push(about.length > 0);
+      for (const event of about) {
+        if (event.entity !== 'form') continue;
+        findings.forms.push({ entity: event.entity, id: event.id });
+        const { contactId, emailHash } = event.fields;
+        if (contactId === this.contactId && typeof emailHash === 'string') findings.taught.push(emailHash);
       }
     }
-    // Nothing usable parsed from it (a quarantined item): judge by the ids and tokens it names.
-    return this.mentions.test(item.body);
+    return findings;
+  }
+
+  /** The item's events, or undefined when it yields none (it does not parse, or holds nothing). */
+  private parse(source: SourceName, item: DeliveryItem, receivedAt: number): CanonicalEvent[] | undefined {
+    const adapter = adapterFor(source);
+    if (!adapter) return undefined;
+    try {
+      const parsed = adapter.parse(item.body, {
+        config: this.deps.config,
+        hashEmail: this.hashEmail,
+        receivedAt,
+      });
+      return parsed.events.length > 0 ? parsed.events : undefined;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return undefined;
+    }
   }
 }
 
-async function eraseFromDelivery(
+async function eraseItems(
   store: Store,
   kind: DeliveryKind,
   delivery: RawDelivery | QuarantinedDelivery,
-  matcher: ContactMatcher,
+  found: DeliveryFindings,
 ): Promise<'deleted' | 'redacted' | 'untouched'> {
-  const split = splitDelivery(delivery.source, delivery.body);
-  const kept = split.items.filter((item) => !matcher.matches(delivery.source, item, delivery.receivedAt));
-  if (kept.length === split.items.length) return 'untouched';
+  const kept = found.split.items.filter((_, index) => found.about[index] !== true);
+  if (kept.length === found.split.items.length) return 'untouched';
   if (kept.length === 0) {
     await store.deleteDelivery(kind, delivery.deliveryKey);
     return 'deleted';
   }
-  await store.replaceDeliveryBody(kind, delivery.deliveryKey, split.join(kept));
+  await store.replaceDeliveryBody(kind, delivery.deliveryKey, found.split.join(kept));
   return 'redacted';
 }

@@ -39,7 +39,7 @@ export async function minimizeKeptDeliveries(deps: MinimizeDeps): Promise<Minimi
   const hashEmail = emailHasher(await deps.secrets.get(emailHashKeyName(deps.config)));
   const context = { config: deps.config, hashEmail };
   const report: MinimizeReport = { read: { raw: 0, quarantine: 0 }, rewritten: { raw: 0, quarantine: 0 } };
-  const range = { from: FIRST_RECEIPT, to: deps.clock() + 1 };
+  const to = deps.clock() + 1;
 
   const minimal = (delivery: RawDelivery | QuarantinedDelivery, kind: DeliveryKind): string => {
     const adapter = adapterFor(delivery.source);
@@ -69,8 +69,14 @@ export async function minimizeKeptDeliveries(deps: MinimizeDeps): Promise<Minimi
     report.rewritten[kind]++;
   };
 
-  for await (const delivery of deps.store.rawDeliveries(range)) await minimize('raw', delivery);
-  for await (const delivery of deps.store.quarantinedDeliveries(range))
-    await minimize('quarantine', delivery);
+  for await (const delivery of deps.store.rawDeliveries({ from: FIRST_RECEIPT, to })) {
+    await minimize('raw', delivery);
+  }
+  const firstQuarantinedAt = await deps.store.firstQuarantinedAt();
+  if (firstQuarantinedAt !== undefined) {
+    for await (const delivery of deps.store.quarantinedDeliveries({ from: firstQuarantinedAt, to })) {
+      await minimize('quarantine', delivery);
+    }
+  }
   return report;
 }

@@ -17,7 +17,7 @@ function firstOf(
   return first;
 }
 
-/** The instants (and owner) the store indexes an entity by; see `IndexTimes` in the store port. */
+/** The instants the store indexes an entity by; see `IndexTimes` in the store port. */
 export function indexTimes(
   state: EntityState,
   config: Pick<ClientConfig, 'dealStages' | 'sla' | 'sources'>,
@@ -41,22 +41,14 @@ export function indexTimes(
       if (closed === undefined && !gone) times.open = true;
       break;
     }
-    case 'form':
-    case 'activity': {
+    case 'form': {
       const formId = fieldValue(state, 'formId');
-      if (
-        state.entity === 'form' &&
-        typeof formId === 'string' &&
-        config.sla.highIntentForms.includes(formId)
-      ) {
+      if (typeof formId === 'string' && config.sla.highIntentForms.includes(formId)) {
         times.milestone = state.firstAt;
       }
-      const contactId = fieldValue(state, 'contactId');
-      const emailHash = fieldValue(state, 'emailHash');
-      if (typeof contactId === 'string') times.owner = { contact: contactId };
-      else if (typeof emailHash === 'string') times.owner = { email: emailHash };
       break;
     }
+    case 'activity':
     case 'company':
       break;
   }

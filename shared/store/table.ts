@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ENTITY_TYPES, type EntityType } from '../model/events.ts';
 
 /**
@@ -6,43 +7,60 @@ import { ENTITY_TYPES, type EntityType } from '../model/events.ts';
  *
  * Keys and access patterns (all reads are GetItem/BatchGetItem/Query; no Scan):
  *
- * | item              | pk                         | sk          | index keys                                                        |
- * |-------------------|----------------------------|-------------|-------------------------------------------------------------------|
- * | entity state      | `<entity>#<system>:<id>`   | `state`     | byCreated: `<entity>#created#<yyyy-mm>` / `<iso>#<id>`            |
- * |                   |                            |             | byMilestone: contact latest of created/mql/disqualified, deal close, high-intent form: `<entity>#milestone#<yyyy-mm>` |
- * |                   |                            |             | openDeals (physically `byDisqualified`): open deals only: `deal#open`  |
- * |                   |                            |             | byOwner: forms/activities: `contact:<id>` or `email:<hash>` / `<entity>#<iso>#<id>` |
- * | raw delivery      | `raw#<deliveryKey>`        | `raw`       | byCreated: `raw#<yyyy-mm>` / `<iso>#<deliveryKey>`                |
- * | quarantined       | `quarantine#<deliveryKey>` | `quarantine`| byCreated: `quarantine#<yyyy-mm>` / `<iso>#<deliveryKey>`         |
- * | first fact        | `client#meta`              | `meta`      |                                                                   |
- * | definitions log   | `client#definitions`       | `<version>` |                                                                   |
- * | packet snapshot   | `packet#<cadence>#<start>` | `packet`    |                                                                   |
+ * | item              | pk                         | sk              | index keys                                                    |
+ * |-------------------|----------------------------|-----------------|---------------------------------------------------------------|
+ * | entity state      | `<entity>#<system>:<id>`   | `state`         | byCreated (companies, forms, activities): `<entity>#created#<yyyy-mm>` / `<iso>#<id>` |
+ * |                   |                            |                 | byMilestone: contact latest of created/mql/disqualified, deal close, high-intent form: `<entity>#milestone#<yyyy-mm>` |
+ * |                   |                            |                 | openDeals (physically `byDisqualified`): open deals only: `deal#open` |
+ * | raw delivery      | `raw#<shard>`              | `<deliveryKey>` |                                                               |
+ * | quarantined       | `quarantine#<deliveryKey>` | `quarantine`    | byCreated: `quarantine#<yyyy-mm>` / `<iso>#<deliveryKey>`     |
+ * | first fact, first quarantine | `client#meta`   | `meta`          |                                                               |
+ * | definitions log   | `client#definitions`       | `<version>`     |                                                               |
+ * | packet snapshot   | `packet#<cadence>#<start>` | `packet`        |                                                               |
  * | mail record       | `mail#<cadence>#<start>`   | `<recipientHash>` |                                                             |
- * | source marker     | `source#<source>`          | `activity`  |                                                                   |
- * | packet hold       | `hold#<cadence>#<start>`   | `hold`      |                                                                   |
+ * | source marker     | `source#<source>`          | `activity`      |                                                               |
+ * | packet hold       | `hold#<cadence>#<start>`   | `hold`          |                                                               |
  *
  * - contacts with a creation, mql or disqualification time in a window: byMilestone (their latest)
- * - deals by creation and close time: byCreated, byMilestone; open deals: openDeals `deal#open`
+ * - deals by close time: byMilestone; open deals: openDeals `deal#open`
  * - deals by qualification time: qualification depends on the definitions, so it is computed from
  *   the stage and amount histories of open deals and of deals closed since the window's start
- * - forms and activities by contact: byOwner; raw and quarantined deliveries by time: byCreated
+ * - companies, forms and activities by creation: byCreated; quarantined deliveries by receipt time:
+ *   byCreated (a packet counts them per window)
+ * - raw deliveries: every one, by a Query of each of the 16 shards (`RAW_SHARDS`); a time range is
+ *   a filter on `receivedAt`, not a key condition, so any range reads them all. Only replay, forget,
+ *   minimize and the layout migration list them; ingest reads one by key (a repeated body), so the
+ *   write of a delivery pays no index write
  * - a source's freshness: its marker, by key (ingest writes it at most once a minute per source
  *   and container, so it costs no write per event and one read per source)
  * Months are UTC calendar months; a range query walks the months it spans.
+ *
+ * What each new event costs in write units (a new contact in its own delivery): the raw delivery
+ * (1), the contact (1) and its byMilestone entry (1). Contacts and deals carry no byCreated keys:
+ * no read lists them by creation (a packet reads contacts by milestone, deals open or by close).
+ *
+ * Layout history: before issue 21, raw deliveries were kept at `raw#<deliveryKey>` / `raw` with
+ * byCreated keys `raw#<yyyy-mm>`, contacts and deals had byCreated keys, and forms and activities
+ * had keys in a fourth index, byOwner (`g4pk`/`g4sk`), that only `forget` read. `samepage
+ * migrate-table` moves the raw deliveries (shared/adapters/dynamodb-migrate.ts).
  */
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 
 /**
  * The global secondary indexes. `name` is the physical index name on deployed tables and stays as
  * it is: renaming a GSI makes CloudFormation delete and recreate it (a full backfill, the index
- * unreadable meanwhile) and one stack update may change only one GSI. `holds` is what code calls
- * it, for what it holds: `byDisqualified` once held disqualified contacts and now holds open deals.
+ * unreadable meanwhile) and one stack update may create or delete only one GSI. `holds` is what
+ * code calls it, for what it holds: `byDisqualified` once held disqualified contacts and now holds
+ * open deals.
+ *
+ * A fourth index, byOwner (`g4pk`/`g4sk`), is gone: deploying this version deletes that one GSI,
+ * which one stack update may do, so a deployed stack upgrades in one deploy. Items written before
+ * keep their `g4pk`/`g4sk` attributes as plain attributes until they are next written.
  */
 export const TABLE_INDEXES = [
   { holds: 'byCreated', name: 'byCreated', partition: 'g1pk', sort: 'g1sk' },
   { holds: 'byMilestone', name: 'byMilestone', partition: 'g2pk', sort: 'g2sk' },
   { holds: 'openDeals', name: 'byDisqualified', partition: 'g3pk', sort: 'g3sk' },
-  { holds: 'byOwner', name: 'byOwner', partition: 'g4pk', sort: 'g4sk' },
 ] as const;
 
 export type TableIndex = (typeof TABLE_INDEXES)[number];
@@ -54,6 +72,25 @@ export function tableIndex(role: TableIndexRole): TableIndex {
   const index = TABLE_INDEXES.find((candidate) => candidate.holds === role);
   if (!index) throw new Error(`unknown index ${role}`);
   return index;
+}
+
+/**
+ * The entities a packet lists by creation (byCreated). Contacts and deals are found by their
+ * milestone, and open deals by openDeals, so their creation index would cost a write per change
+ * and serve no read.
+ */
+export const LISTED_BY_CREATION: readonly EntityType[] = ['company', 'form', 'activity'];
+
+/**
+ * Raw deliveries are spread over this many partitions, named by one hex digit: a delivery's shard
+ * is the first hex digit of the SHA-256 of its key (any key, so a test's `old-1` spreads as a
+ * live HMAC key does). Listing them is one Query per shard; writing one pays no index write.
+ */
+export const RAW_SHARDS: readonly string[] = [...'0123456789abcdef'];
+
+/** The shard of a raw delivery (see `RAW_SHARDS`). */
+export function rawShardOf(deliveryKey: string): string {
+  return createHash('sha256').update(deliveryKey).digest('hex').charAt(0);
 }
 
 /** The kinds of item the table keeps, each with its own partition keys (the table above). */
@@ -71,7 +108,8 @@ export type ItemKind =
 /** The partition key of each kind of item: the only place (with the adapter) a key is spelled. */
 export const partitionKey = {
   entity: (entity: EntityType, id: string) => `${entity}#${id}`,
-  raw: (deliveryKey: string) => `raw#${deliveryKey}`,
+  /** The shard partition a raw delivery is kept in (its sort key is the delivery key). */
+  raw: (deliveryKey: string) => rawShardPartition(rawShardOf(deliveryKey)),
   quarantine: (deliveryKey: string) => `quarantine#${deliveryKey}`,
   meta: () => 'client#meta',
   definitions: () => 'client#definitions',
@@ -80,6 +118,11 @@ export const partitionKey = {
   source: (source: string) => `source#${source}`,
   hold: (cadence: string, periodStart: string) => `hold#${cadence}#${periodStart}`,
 } as const satisfies Record<ItemKind, (...parts: never[]) => string>;
+
+/** The partition of one raw shard (`RAW_SHARDS`). */
+export function rawShardPartition(shard: string): string {
+  return `raw#${shard}`;
+}
 
 /** IAM `dynamodb:LeadingKeys` patterns (StringLike) matching every partition key of each kind. */
 export const LEADING_KEY_PATTERNS: Record<ItemKind, readonly string[]> = {

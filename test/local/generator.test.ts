@@ -17,6 +17,7 @@ import { lastCompletePeriod, previousPeriods } from '#shared/time/periods.ts';
 import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 import { entityRef } from '../support/refs.ts';
 import { dealMilestones } from '../support/stages.ts';
+import { statesByEntity } from '../support/store.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
@@ -388,12 +389,8 @@ describe('a small story delivered to the local twin', () => {
     expect(story.forms.every((form) => form.at < story.typeformQuietFrom)).toBe(true);
 
     // Exactly the story's entities.
-    const range = { from: story.start - DAY, to: asOf.getTime() + 1 };
-    const counts: Record<string, number> = {};
-    for (const entity of ENTITY_TYPES) {
-      counts[entity] = 0;
-      for await (const _ of twin.store.entitiesByTime(entity, 'created', range)) counts[entity]++;
-    }
+    const storedByEntity = await statesByEntity(twin);
+    const counts = Object.fromEntries(ENTITY_TYPES.map((entity) => [entity, storedByEntity[entity].length]));
     expect(counts).toEqual({
       company: story.truth.companies,
       contact: story.truth.contacts,

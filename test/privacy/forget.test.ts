@@ -7,7 +7,6 @@ import { genericHeaders } from '#local/senders/generic.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { replayDeliveries } from '#shared/ingest/ingest.ts';
-import { ENTITY_TYPES } from '#shared/model/events.ts';
 import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
 import {
@@ -22,11 +21,10 @@ import type { EntityState } from '#shared/projection/state.ts';
 import { CADENCES } from '#shared/time/periods.ts';
 import { DEMO_SECRETS, DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 import { entityRef } from '../support/refs.ts';
-import { allQuarantined, everyStoredText } from '../support/store.ts';
+import { allQuarantined, everyStoredText, statesByEntity } from '../support/store.ts';
 
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
-const DAY = 86_400_000;
 const story = generateStory({ seed: 7, asOf: AS_OF, months: 4, contacts: 300, config });
 const hashEmail = emailHasher(DEMO_SECRETS['demo/email-hash-key'] as string);
 const whsec = DEMO_SECRETS['demo/generic-whsec'] as string;
@@ -59,11 +57,8 @@ async function storedText(twin: Twin): Promise<string> {
 
 async function everyState(twin: Twin): Promise<Map<string, EntityState>> {
   const states = new Map<string, EntityState>();
-  const range = { from: story.start - DAY, to: AS_OF.getTime() + 1 };
-  for (const entity of ENTITY_TYPES) {
-    for await (const state of twin.store.entitiesByTime(entity, 'created', range)) {
-      states.set(`${state.entity}#${state.id}`, state);
-    }
+  for (const state of Object.values(await statesByEntity(twin)).flat()) {
+    states.set(`${state.entity}#${state.id}`, state);
   }
   return states;
 }

@@ -7,12 +7,12 @@ import { generateStory, type Story } from '#local/generator/story.ts';
 import { startTwin, type Twin } from '#local/twin.ts';
 import { loadClientConfigFile } from '#shared/config/load.ts';
 import { ENTITY_TYPES, type EntityType } from '#shared/model/events.ts';
-import { type EntityState, fieldValue } from '#shared/projection/state.ts';
+import { fieldValue } from '#shared/projection/state.ts';
 import { DEMO_SENDER_SECRETS, demoSecrets } from '../../cli/demo-secrets.ts';
 import { entityRef } from '../support/refs.ts';
 import { shuffled } from '../support/shuffle.ts';
 import { dealMilestones } from '../support/stages.ts';
-import { allQuarantined, allRaw } from '../support/store.ts';
+import { allQuarantined, allRaw, statesByEntity } from '../support/store.ts';
 
 /**
  * Issue 8, load: a burst of 10,000 events from every sender in its own signed wire format (HubSpot
@@ -23,7 +23,6 @@ import { allQuarantined, allRaw } from '../support/store.ts';
  */
 const config = loadClientConfigFile(fileURLToPath(new URL('../../clients/demo.yaml', import.meta.url)));
 const AS_OF = new Date('2026-10-05T13:00:00Z');
-const DAY = 86_400_000;
 const EVENTS = 10_000;
 const DUPLICATE_SHARE = 0.05;
 const IN_FLIGHT = 16;
@@ -99,16 +98,6 @@ const firstEntry = (changes: readonly { stage: string; at: number }[]) => {
   return first;
 };
 
-async function statesByType(twin: Twin, story: Story): Promise<Record<EntityType, EntityState[]>> {
-  const range = { from: story.start - DAY, to: AS_OF.getTime() + 1 };
-  const found = {} as Record<EntityType, EntityState[]>;
-  for (const entity of ENTITY_TYPES) {
-    found[entity] = [];
-    for await (const state of twin.store.entitiesByTime(entity, 'created', range)) found[entity].push(state);
-  }
-  return found;
-}
-
 describe('a burst of 10,000 events from every source, 5% of deliveries twice, shuffled, 16 in flight', () => {
   let twin: Twin;
   let story: Story;
@@ -179,7 +168,7 @@ describe('a burst of 10,000 events from every source, 5% of deliveries twice, sh
     expect(raw.every((delivery) => delivery.problems.length === 0)).toBe(true);
     expect(await allQuarantined(twin)).toHaveLength(1);
 
-    const states = await statesByType(twin, story);
+    const states = await statesByEntity(twin);
     expect(Object.fromEntries(ENTITY_TYPES.map((entity) => [entity, states[entity].length]))).toEqual({
       company: story.companies.length,
       contact: story.contacts.length,
@@ -223,7 +212,7 @@ describe('a burst of 10,000 events from every source, 5% of deliveries twice, sh
   });
 
   it('takes the same duplicates again without a single entity write', { timeout: 60_000 }, async () => {
-    const keys = Object.values(await statesByType(twin, story)).flatMap((states) =>
+    const keys = Object.values(await statesByEntity(twin)).flatMap((states) =>
       states.map((state) => `${state.entity}#${state.id}`),
     );
     const versions = async () =>

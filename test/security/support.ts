@@ -15,6 +15,7 @@ import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
 import type { ClientConfig, SourceName } from '#shared/config/schema.ts';
 import { type Clock, systemClock } from '#shared/ports/clock.ts';
 import type { QuarantinedDelivery, RawDelivery, Store } from '#shared/ports/store.ts';
+import { partitionKey } from '#shared/store/table.ts';
 import { exampleConfig, TEST_SECRETS, testSecrets } from '../support/config.ts';
 
 /** Every source samepage knows, in the order the tests walk them. */
@@ -144,7 +145,10 @@ export async function isStored(stack: SecurityStack, kept: KeptDelivery): Promis
   const answer = await stack.dynamo.client.send(
     new GetItemCommand({
       TableName: LOCAL_TABLE_NAME,
-      Key: { pk: { S: `${kept.kind}#${kept.deliveryKey}` }, sk: { S: kept.kind } },
+      Key:
+        kept.kind === 'raw'
+          ? { pk: { S: partitionKey.raw(kept.deliveryKey) }, sk: { S: kept.deliveryKey } }
+          : { pk: { S: partitionKey.quarantine(kept.deliveryKey) }, sk: { S: kept.kind } },
       ProjectionExpression: 'pk',
     }),
   );

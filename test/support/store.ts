@@ -2,7 +2,9 @@ import { gunzipSync } from 'node:zlib';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { LOCAL_TABLE_NAME, type Twin } from '#local/twin.ts';
+import { ENTITY_TYPES, type EntityType } from '#shared/model/events.ts';
 import type { QuarantinedDelivery, RawDelivery } from '#shared/ports/store.ts';
+import type { EntityState } from '#shared/projection/state.ts';
 
 const ALL_TIME = { from: Date.UTC(2020, 0, 1), to: Date.UTC(2030, 0, 1) };
 
@@ -54,4 +56,17 @@ export async function allStates(twin: Twin): Promise<Record<string, unknown>> {
     start = page.LastEvaluatedKey;
   } while (start);
   return states;
+}
+
+/**
+ * Every projected entity, by type. A test reads them all by Scan: the product lists only what a
+ * packet needs (contacts and deals are not listed by creation).
+ */
+export async function statesByEntity(twin: Twin): Promise<Record<EntityType, EntityState[]>> {
+  const found = Object.fromEntries(ENTITY_TYPES.map((entity) => [entity, [] as EntityState[]])) as Record<
+    EntityType,
+    EntityState[]
+  >;
+  for (const state of Object.values(await allStates(twin)) as EntityState[]) found[state.entity].push(state);
+  return found;
 }
