@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  type AttributeValue,
   BatchGetItemCommand,
+  type BatchGetItemCommandInput,
   DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandInput,
   paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { RecordedRead } from './meter.ts';
 
 const BARE_CONCURRENCY = 8;
@@ -30,36 +30,21 @@ const client = new DynamoDBClient({
 });
 client.middlewareStack.remove('loggerMiddleware');
 
-type Key = Record<string, AttributeValue>;
-const marshallKey = (key: unknown): Key => marshall(key as Record<string, unknown>);
-
 let items = 0;
 const replay = async (read: RecordedRead) => {
   if (read.command === 'QueryCommand') {
-    const { ExpressionAttributeValues, ...rest } = read.input as unknown as QueryCommandInput & {
-      ExpressionAttributeValues?: Record<string, unknown>;
-    };
-    const input: QueryCommandInput = {
-      ...rest,
-      ...(ExpressionAttributeValues
-        ? { ExpressionAttributeValues: marshallKey(ExpressionAttributeValues) }
-        : {}),
-    } as QueryCommandInput;
-    for await (const page of paginateQuery({ client }, input)) items += page.Items?.length ?? 0;
+    for await (const page of paginateQuery({ client }, read.input as unknown as QueryCommandInput)) {
+      items += page.Items?.length ?? 0;
+    }
   } else if (read.command === 'BatchGetItemCommand') {
-    const requestItems = read.input.RequestItems as Record<string, { Keys: unknown[] }>;
-    let pending: Record<string, { Keys: Key[] }> | undefined = Object.fromEntries(
-      Object.entries(requestItems).map(([table, { Keys }]) => [table, { Keys: Keys.map(marshallKey) }]),
-    );
+    let pending = read.input.RequestItems as BatchGetItemCommandInput['RequestItems'];
     while (pending && Object.keys(pending).length > 0) {
       const answer = await client.send(new BatchGetItemCommand({ RequestItems: pending }));
       for (const found of Object.values(answer.Responses ?? {})) items += found.length;
-      pending = answer.UnprocessedKeys as typeof pending;
+      pending = answer.UnprocessedKeys;
     }
   } else {
-    const answer = await client.send(
-      new GetItemCommand({ ...(read.input as { TableName: string }), Key: marshallKey(read.input.Key) }),
-    );
+    const answer = await client.send(new GetItemCommand(read.input as unknown as GetItemCommandInput));
     if (answer.Item) items++;
   }
 };

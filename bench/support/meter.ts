@@ -15,7 +15,7 @@ export interface DynamoMeter {
   indexWriteUnits: number;
   /** Bytes the puts left stored: item plus one copy per index (projection ALL) plus 100 B each. */
   storedBytes: number;
-  /** The reads asked for, as the store's document client gave them (first pages of queries only). */
+  /** The reads asked for, as attribute values (first pages of queries only), for bench/support/bare-read.ts. */
   reads: RecordedRead[];
   reset(): void;
 }
@@ -79,14 +79,6 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
     (next, context) => async (args) => {
       const name = context.commandName ?? 'unknown';
       meter.requests[name] = (meter.requests[name] ?? 0) + 1;
-      const input = args.input as Record<string, unknown>;
-      if (
-        (name === 'QueryCommand' && input.ExclusiveStartKey === undefined) ||
-        name === 'BatchGetItemCommand' ||
-        name === 'GetItemCommand'
-      ) {
-        meter.reads.push({ command: name, input: structuredClone(input) });
-      }
       Object.assign(args.input as object, { ReturnConsumedCapacity: 'TOTAL' });
       const item =
         name === 'PutCommand' || name === 'PutItemCommand'
@@ -107,6 +99,24 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
       return result;
     },
     { step: 'initialize', name: 'benchCapacityMeter' },
+  );
+  // After serialization, where a document client's input has been converted to attribute values
+  // as the low-level client's is: both replay alike.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      const input = args.input as Record<string, unknown>;
+      if (
+        (name === 'QueryCommand' && input.ExclusiveStartKey === undefined) ||
+        name === 'BatchGetItemCommand' ||
+        name === 'GetItemCommand'
+      ) {
+        const { ReturnConsumedCapacity: _metered, ...asked } = input;
+        meter.reads.push({ command: name, input: structuredClone(asked) });
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'benchReadRecorder' },
   );
   return meter;
 }

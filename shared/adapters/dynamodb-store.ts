@@ -1,5 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  paginateQuery as paginateItemQuery,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -92,11 +97,13 @@ export function monthsOf(range: TimeRange): string[] {
   return months;
 }
 
-/**
- * Packet reads take only the state: an item's other attributes (keys, version, index times) are
- * each a typed value the SDK parses and converts, several times the work of the state itself.
- */
-const STATE_ONLY = { expression: '#state', names: { '#state': 'state' } };
+/** A query on an index by its key alone (every value a string): what `byTime` and `states` take. */
+interface KeyedQuery {
+  IndexName: string;
+  KeyConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, string>;
+}
 
 const INDEX_OF_TIME: Record<TimeIndex, TableIndexRole> = {
   created: 'byCreated',
@@ -162,7 +169,7 @@ export class DynamoDbStore implements Store {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
-    client: DynamoDBClient,
+    private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {
     this.documents = DynamoDBDocumentClient.from(client, {
@@ -325,24 +332,24 @@ export class DynamoDbStore implements Store {
   }
 
   /**
-   * The items of the month partitions a range spans, month by month in order. Up to
-   * MONTHS_READ_AHEAD months are read at once, so the caller works on one month while the next
-   * are on their way; the order items come in is the same as reading them one after the other.
+   * What the month partitions a range spans hold, month by month in order, each month read by
+   * `read` (its key condition given). Up to MONTHS_READ_AHEAD months are read at once, so the
+   * caller works on one month while the next are on their way; the order is the same as reading
+   * them one after the other.
    */
-  private async *byTime(
+  private async *byTime<T>(
     role: TableIndexRole,
     prefix: string,
     range: TimeRange,
-    projection?: { expression: string; names: Record<string, string> },
-  ) {
+    read: (query: KeyedQuery) => AsyncIterable<T>,
+  ): AsyncIterable<T> {
     const { name, partition, sort } = tableIndex(role);
     const month = async (bucket: string) => {
-      const items: Record<string, unknown>[] = [];
-      for await (const item of this.query({
+      const items: T[] = [];
+      for await (const item of read({
         IndexName: name,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ...(projection ? { ProjectionExpression: projection.expression } : {}),
-        ExpressionAttributeNames: { '#pk': partition, '#sk': sort, ...projection?.names },
+        ExpressionAttributeNames: { '#pk': partition, '#sk': sort },
         ExpressionAttributeValues: {
           ':pk': `${prefix}#${bucket}`,
           ':from': iso(range.from),
@@ -354,15 +361,43 @@ export class DynamoDbStore implements Store {
       return items;
     };
     const months = monthsOf(range);
-    const reads: Promise<Record<string, unknown>[]>[] = [];
+    const reads: Promise<T[]>[] = [];
     for (let index = 0; index < months.length; index++) {
       while (reads.length < Math.min(months.length, index + MONTHS_READ_AHEAD)) {
-        const read = month(months[reads.length] as string);
+        const monthRead = month(months[reads.length] as string);
         // Awaited in turn below; a failure is thrown there, not reported as unhandled meanwhile.
-        read.catch(() => {});
-        reads.push(read);
+        monthRead.catch(() => {});
+        reads.push(monthRead);
       }
-      yield* await (reads[index] as Promise<Record<string, unknown>[]>);
+      yield* await (reads[index] as Promise<T[]>);
+    }
+  }
+
+  /**
+   * The entity states a query finds, as their JSON text, read with the low-level client and only
+   * their `state` attribute: a packet reads hundreds of thousands, and the document client's
+   * conversion of every item would be work on top of the JSON the state already is. Months read
+   * ahead are held as this text, not as parsed states, which take several times the memory.
+   */
+  private async *stateTexts(query: KeyedQuery): AsyncIterable<string> {
+    const values: Record<string, AttributeValue> = {};
+    for (const [name, value] of Object.entries(query.ExpressionAttributeValues)) values[name] = { S: value };
+    for await (const page of paginateItemQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        ...query,
+        ProjectionExpression: '#state',
+        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#state': 'state' },
+        ExpressionAttributeValues: values,
+      },
+    )) {
+      for (const item of page.Items ?? []) {
+        this.counters.itemsRead++;
+        const text = item.state?.S;
+        if (text === undefined) throw new Error(`an entity item without its state in ${query.IndexName}`);
+        yield text;
+      }
     }
   }
 
@@ -393,28 +428,27 @@ export class DynamoDbStore implements Store {
   }
 
   async *quarantinedDeliveries(range: TimeRange): AsyncIterable<QuarantinedDelivery> {
-    for await (const item of this.byTime('byCreated', 'quarantine', range)) {
+    for await (const item of this.byTime('byCreated', 'quarantine', range, (query) => this.query(query))) {
       yield deliveryFrom(item) as QuarantinedDelivery;
     }
   }
 
   async *entitiesByTime(entity: EntityType, index: TimeIndex, range: TimeRange): AsyncIterable<EntityState> {
-    for await (const item of this.byTime(INDEX_OF_TIME[index], `${entity}#${index}`, range, STATE_ONLY)) {
-      yield JSON.parse((item as EntityItem).state) as EntityState;
-    }
+    const texts = this.byTime(INDEX_OF_TIME[index], `${entity}#${index}`, range, (query) =>
+      this.stateTexts(query),
+    );
+    for await (const text of texts) yield JSON.parse(text) as EntityState;
   }
 
   async *openDeals(): AsyncIterable<EntityState> {
     const { name, partition } = tableIndex('openDeals');
-    for await (const item of this.query({
+    const texts = this.stateTexts({
       IndexName: name,
       KeyConditionExpression: '#pk = :pk',
-      ProjectionExpression: STATE_ONLY.expression,
-      ExpressionAttributeNames: { '#pk': partition, ...STATE_ONLY.names },
+      ExpressionAttributeNames: { '#pk': partition },
       ExpressionAttributeValues: { ':pk': 'deal#open' },
-    })) {
-      yield JSON.parse((item as EntityItem).state) as EntityState;
-    }
+    });
+    for await (const text of texts) yield JSON.parse(text) as EntityState;
   }
 
   /** Per meta instant, what this store (a Lambda container) read or wrote last. */

@@ -29,11 +29,20 @@ function fitShare<T>(
   icp: ClientConfig['icp'],
   only?: readonly IcpDimension[],
 ): MetricValue {
-  const fits = (item: T) => fitsIcp(profileOf(item), icp, only);
+  const dimensions = icpDimensions(icp, only);
+  // Each item's profile read once: its segments and whether it fits.
+  const read = items.map((item) => {
+    const profile = profileOf(item);
+    return { keys: segmentKeys(profile, dimensions), fits: fitsIcp(profile, icp, only) };
+  });
   return {
     id,
-    ...rate(items.filter(fits).length, items.length),
-    breakdown: rateBreakdown(items, (item) => segmentKeys(profileOf(item), icpDimensions(icp, only)), fits),
+    ...rate(read.filter((item) => item.fits).length, read.length),
+    breakdown: rateBreakdown(
+      read,
+      (item) => item.keys,
+      (item) => item.fits,
+    ),
   };
 }
 

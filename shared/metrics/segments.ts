@@ -91,7 +91,8 @@ const knownSegmentKeys = new Map<string, readonly string[]>();
 
 export function segmentKeys(profile: Profile, dimensions: readonly IcpDimension[]): readonly string[] {
   const values = dimensions.map((dimension) => segmentValue(profile, dimension));
-  const name = JSON.stringify([dimensions, values]);
+  // A missing value is written as a character no value has (values are trimmed, non-empty text).
+  const name = `${dimensions.join(',')}\u0000${values.map((value) => value ?? '\u0001').join('\u0000')}`;
   let keys = knownSegmentKeys.get(name);
   if (!keys) {
     keys = dimensions.flatMap((dimension, index) => {
