@@ -51,7 +51,7 @@ export interface PacketBuild {
   peakRssMB: number;
   /** The build-packet memory whose Node options the build ran with. */
   memoryMb: number;
-  /** The most heap still in use after a full collection: what the build holds. */
+  /** The heap still in use after a full collection at the build's end: the facts, the packet and their caches. */
   liveHeapMB: number;
   /** The same reads replayed bare in a fresh process (bench/support/bare-read.ts). */
   bareRead: { wallMs: number; items: number; requests: number };
@@ -118,7 +118,8 @@ async function buildInFreshProcess(
   const readsFile = join(tmpdir(), `samepage-bench-reads-${process.pid}-${cadence}.json`);
   try {
     const build = await runInFreshProcess<Omit<PacketBuild, 'itemsInWindow' | 'bareRead' | 'memoryMb'>>(
-      [...nodeOptions(memoryMb).split(' '), bundle],
+      // --expose-gc only lets the build measure what it holds once it is done (build-one.ts).
+      [...nodeOptions(memoryMb).split(' '), '--expose-gc', bundle],
       [endpoint, LOCAL_TABLE_NAME, cadence, String(asOf), readsFile],
       `the ${cadence} build`,
     );

@@ -4,8 +4,9 @@
  * Usage: tsx bench/support/build-one.ts <endpoint> <table> <cadence> <asOfMs> [reads.json]
  * With a file name, the reads the build made are written there for bench/support/bare-read.ts.
  */
-import { writeFileSync } from 'node:fs';
-import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clientConfigFromEnvironment } from '#functions/lib/environment.ts';
 import { DynamoDbStore } from '#shared/adapters/dynamodb-store.ts';
@@ -15,6 +16,18 @@ import { loadFacts } from '#shared/packets/load.ts';
 import { buildPacket } from '#shared/packets/packet.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { meterDynamo } from './meter.ts';
+
+/**
+ * This process's own peak resident memory, in KiB: the kernel's high-water mark of its memory map
+ * (VmHWM). `getrusage`'s maxRSS is not it: the kernel carries the parent's peak across the
+ * fork and exec that started this process, so a build spawned by the bench (which holds dynalite
+ * and the generated client) reported hundreds of megabytes it never used.
+ */
+function peakRssKiB(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  return match ? Number(match[1]) : process.resourceUsage().maxRSS;
+}
 
 const [endpoint, tableName, cadenceArgument, asOfArgument, readsFile] = process.argv.slice(2);
 const cadence = CADENCES.find((candidate) => candidate === cadenceArgument) as Cadence | undefined;
@@ -33,17 +46,6 @@ const client = new DynamoDBClient({
 const meter = meterDynamo(client);
 const store = new DynamoDbStore(client, tableName);
 const rssBeforeBytes = process.memoryUsage().rss;
-// The heap still in use right after each full collection: what the build really holds, whatever
-// the collector's pace lets the process grow to in between.
-let liveHeapBytes = 0;
-const collections = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
-    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
-      liveHeapBytes = Math.max(liveHeapBytes, process.memoryUsage().heapUsed);
-  }
-});
-collections.observe({ entryTypes: ['gc'] });
 
 const started = performance.now();
 const facts = await loadFacts(store, config, cadence, asOf);
@@ -52,6 +54,11 @@ const packet = buildPacket(facts, config, cadence, asOf);
 const built = performance.now();
 const email = await renderPacketEmail(packet, config.currency);
 const rendered = performance.now();
+// What the build holds at its end, the facts and the packet (the per-FactSet caches with them):
+// the heap after a full collection, when the bench runs this with --expose-gc.
+const collect = (globalThis as { gc?: () => void }).gc;
+collect?.();
+const liveHeapBytes = process.memoryUsage().heapUsed;
 
 if (readsFile) writeFileSync(readsFile, JSON.stringify(meter.reads));
 console.log(
@@ -68,9 +75,9 @@ console.log(
     csvBytes: Buffer.byteLength(email.csv, 'utf8'),
     packetJsonBytes: Buffer.byteLength(JSON.stringify(packet), 'utf8'),
     rssBeforeMB: rssBeforeBytes / 2 ** 20,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-    liveHeapMB: Math.max(liveHeapBytes, process.memoryUsage().heapUsed) / 2 ** 20,
+    peakRssMB: peakRssKiB() / 1024,
+    liveHeapMB: liveHeapBytes / 2 ** 20,
+    heapLimitMB: getHeapStatistics().heap_size_limit / 2 ** 20,
   }),
 );
-collections.disconnect();
 client.destroy();
