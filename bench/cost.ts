@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CUSTOM_METRICS } from '#functions/lib/custom-metrics.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { BUILD_PACKET_MEMORY_MB } from '#shared/config/schema.ts';
-import { type StackTemplate, synthesizeClientTemplate } from '../infra/synth.ts';
+import type { StackTemplate } from '../infra/synth.ts';
 
 /**
  * The monthly AWS cost of one client: metered, from the request units and times this bench
@@ -323,16 +323,23 @@ export function fixedCosts(template: StackTemplate): FixedCostLine[] {
 
 let demoFixedCosts: FixedCostLine[] | undefined;
 
-/** The fixed items of the bench's client (the demo), synthesized once per process. */
-export function benchClientFixedCosts(): FixedCostLine[] {
-  demoFixedCosts ??= fixedCosts(synthesizeClientTemplate(resolveClientConfig(ASSUMPTIONS.fixedCostClient)));
+/**
+ * The fixed items of the bench's client (the demo), synthesized once per process. The CDK is
+ * loaded here, when the costs are priced, not with this module: the bench measures ingest latency
+ * first, and a process holding aws-cdk-lib pauses longer for each garbage collection.
+ */
+export async function benchClientFixedCosts(): Promise<FixedCostLine[]> {
+  if (!demoFixedCosts) {
+    const { synthesizeClientTemplate } = await import('../infra/synth.ts');
+    demoFixedCosts = fixedCosts(synthesizeClientTemplate(resolveClientConfig(ASSUMPTIONS.fixedCostClient)));
+  }
   return demoFixedCosts;
 }
 
 export function monthlyCost(
   eventsPerMonth: number,
   inputs: CostInputs,
-  fixed: FixedCostLine[] = benchClientFixedCosts(),
+  fixed: FixedCostLine[],
 ): CostEstimate {
   const a = ASSUMPTIONS;
   const deliveries = eventsPerMonth * a.deliveriesPerEvent;

@@ -16,7 +16,7 @@ import { LOCAL_TABLE_NAME, startTwin } from '#local/twin.ts';
 import { resolveClientConfig } from '#shared/config/clients.ts';
 import { CADENCES, type Cadence } from '#shared/time/periods.ts';
 import { esbuildOptions } from '../infra/constructs/bundle-settings.ts';
-import { nodeOptions } from '../infra/constructs/project-function.ts';
+import { nodeOptions } from '../infra/function-limits.ts';
 import { EVENTS_PER_CONTACT, generateDataset, loadStates } from './support/dataset.ts';
 import { isMain } from './support/main.ts';
 import { itemsInWindow } from './support/window-oracle.ts';

@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { type CostEstimate, monthlyCost } from './cost.ts';
+import { benchClientFixedCosts, type CostEstimate, monthlyCost } from './cost.ts';
 import { type EmailResult, measureEmail } from './email.ts';
 import { type IngestResults, measureIngest } from './ingest.ts';
 import { type LambdaResult, measureLambdas } from './lambdas.ts';
@@ -72,6 +72,7 @@ if (only) {
   console.log(JSON.stringify(partial, null, 2));
 } else {
   const { ingest, packets, lambdas, email } = partial as Required<typeof partial>;
+  const fixedCosts = await benchClientFixedCosts();
   const cost = [10_000, 100_000, 1_000_000].map((eventsPerMonth) => {
     // Each volume is priced with the packets measured at the nearest generated size.
     const scale = packets.reduce((best, candidate) =>
@@ -79,20 +80,24 @@ if (only) {
         ? candidate
         : best,
     );
-    return monthlyCost(eventsPerMonth, {
-      ingest: {
-        readUnitsPerEvent: ingest.units.readUnitsPerEvent,
-        writeUnitsPerEvent: ingest.units.writeUnitsPerEvent + ingest.units.indexWriteUnitsPerEvent,
-        p50Ms: ingest.units.p50Ms,
-        storedBytesPerEvent: ingest.units.storedBytesPerEvent,
+    return monthlyCost(
+      eventsPerMonth,
+      {
+        ingest: {
+          readUnitsPerEvent: ingest.units.readUnitsPerEvent,
+          writeUnitsPerEvent: ingest.units.writeUnitsPerEvent + ingest.units.indexWriteUnitsPerEvent,
+          p50Ms: ingest.units.p50Ms,
+          storedBytesPerEvent: ingest.units.storedBytesPerEvent,
+        },
+        packets: scale.builds.map((build) => ({
+          cadence: build.cadence,
+          readUnits: build.readUnits,
+          wallMs: build.wallMs,
+          csvBytes: build.csvBytes,
+        })),
       },
-      packets: scale.builds.map((build) => ({
-        cadence: build.cadence,
-        readUnits: build.readUnits,
-        wallMs: build.wallMs,
-        csvBytes: build.csvBytes,
-      })),
-    });
+      fixedCosts,
+    );
   });
   const results: BenchResults = {
     command: 'npm run bench',

@@ -1,5 +1,4 @@
-import { BUILD_PACKET_TIMEOUT_SECONDS } from '../infra/client-stack.ts';
-import { HEAP_SHARE } from '../infra/constructs/project-function.ts';
+import { BUILD_PACKET_TIMEOUT_SECONDS, HEAP_SHARE } from '../infra/function-limits.ts';
 import { LAMBDA_MAX_MEMORY_MB, type PacketScale } from './packets.ts';
 
 /**

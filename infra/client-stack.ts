@@ -9,9 +9,7 @@ import { PacketSchedules } from './constructs/packet-schedules.ts';
 import { ProjectFunction } from './constructs/project-function.ts';
 import { SourceSecrets } from './constructs/source-secrets.ts';
 import { WebhookApi } from './constructs/webhook-api.ts';
-
-/** How long a packet build may run (bench/RESULTS.md extrapolates the largest client against it). */
-export const BUILD_PACKET_TIMEOUT_SECONDS = 300;
+import { BUILD_PACKET_TIMEOUT_SECONDS } from './function-limits.ts';
 
 export interface ClientStackProps extends StackProps {
   config: ClientConfig;

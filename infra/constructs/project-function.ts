@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { serviceName } from '#functions/lib/custom-metrics.ts';
 import type { ClientConfig } from '#shared/config/schema.ts';
 import { leadingKeysOf, TABLE_INDEXES, type TableAccess } from '#shared/store/table.ts';
+import { nodeOptions } from '../function-limits.ts';
 import {
   BUNDLE_BANNER,
   BUNDLE_EXTERNALS,
@@ -23,19 +24,6 @@ import {
 import { metricsNamespace } from './ops-alarms.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The share of a function's memory its JavaScript heap may take; the rest is code, buffers and the young generation. */
-export const HEAP_SHARE = 0.75;
-
-/**
- * Node's options for a function of `memoryMb`. V8 sizes its old generation from the machine's
- * memory (a quarter of it), so a 512 MB function would stop at 128 MB of heap: the limit is set
- * from the function's memory instead. The bench runs its packet builds with the same options
- * (bench/packets.ts), so the memory it measures is the memory a deployed build has.
- */
-export function nodeOptions(memoryMb: number): string {
-  return `--enable-source-maps --max-old-space-size=${Math.floor(memoryMb * HEAP_SHARE)}`;
-}
 
 export interface ProjectFunctionProps {
   /** The folder under functions/ whose handler.ts this function runs. */

@@ -52,7 +52,7 @@ import {
 
 const BATCH_GET_LIMIT = 100;
 /** How many month partitions one time-range read queries at once. */
-const MONTHS_READ_AHEAD = 4;
+const MONTHS_READ_AHEAD = 2;
 /** The one item that describes the client's data as a whole. */
 const CLIENT_META_KEY = { pk: partitionKey.meta(), sk: 'meta' };
 /** A store instance (a Lambda container) writes a source's marker at most this often, on receipt time. */
