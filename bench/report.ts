@@ -1,3 +1,4 @@
+import { HEAP_SHARE } from '../infra/function-limits.ts';
 import { ASSUMPTIONS, type CostEstimate, PRICES } from './cost.ts';
 import type { PacketScale } from './packets.ts';
 import type { BenchResults } from './run.ts';
@@ -129,7 +130,7 @@ function issue21Summary(results: BenchResults): string[] {
       ? [
           `Largest client: the quarterly build's live heap grows ${fixed(limit.heapMBPerMillion, 0)} MB and its wall time ${fixed(limit.wallSecondsPerMillion, 1)} s per million events a`,
           `year (the line through ${limit.points.map((point) => `${compactCount(point.events)}: ${fixed(point.liveHeapMB, 0)} MB, ${fixed(point.wallSeconds, 1)} s`).join('; ')}).`,
-          `build-packet's heap is 3/4 of its memory and needs ${HEAP_HEADROOM} × the live heap, so a client of N events needs`,
+          `build-packet's heap is ${HEAP_SHARE * 100}% of its memory and needs ${HEAP_HEADROOM} × the live heap, so a client of N events needs`,
           `about ${count(limit.memoryMbFor(1e6))} MB at 1M, ${count(limit.memoryMbFor(3e6))} MB at 3M and ${count(limit.memoryMbFor(10e6))} MB at 10M events a year (\`buildPacket.memoryMb\`);`,
           `Lambda's largest, 10,240 MB, holds ~${fixed(limit.eventsByMemory / 1e6, 1)}M; the 5-minute timeout holds ~${fixed(limit.eventsByTimeout / 1e6, 1)}M at one full core`,
           '(Lambda gives one vCPU from 1,769 MB).',
@@ -359,7 +360,7 @@ export function renderResults(results: BenchResults): string {
     "creation, MQL, disqualification, form or activity time in the packet's read window, open deals and deals closed since",
     'its start, the contacts and companies those refer to, and earlier high-intent forms of those contacts.',
     "The build runs from a bundle made with the stack's own esbuild options for build-packet, under the Node options a",
-    'build-packet function of the memory shown has (its heap limit is 3/4 of it: infra/constructs/project-function.ts);',
+    `build-packet function of the memory shown has (its heap limit is ${HEAP_SHARE * 100}% of it: infra/function-limits.ts);`,
     "clients up to a million events at the config's memory, larger ones at Lambda's largest. Peak RSS is the build",
     "process's own (dynalite runs in the bench process). Live heap: the heap in use after a full collection at the",
     'end of the build (the facts, the packet and their caches). "Bare read": the same requests replayed in a fresh process by the low-level client, 8 at a time, items',

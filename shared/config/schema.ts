@@ -320,7 +320,7 @@ export const clientConfigSchema = z
       })
       .default({ slack: [], teams: [] }),
     /**
-     * The packet-building function's memory (MB). Its heap is 3/4 of it; a quarterly packet needs
+     * The packet-building function's memory (MB). Its heap is 60% of it; a quarterly packet needs
      * more as the client grows (README "Sizing build-packet" has the figures from bench/RESULTS.md).
      */
     buildPacket: z

@@ -11,17 +11,17 @@ function scale(events: number, liveHeapMB: number, wallSeconds: number): PacketS
 describe('scaleLimit', () => {
   it('extrapolates along the line through the two largest clients, to the tighter of memory and timeout', () => {
     // 1M: 180 MB live, 5 s; 3M: 500 MB, 15 s → 160 MB and 5 s per million events.
-    // Lambda's largest memory, 10,240 MB, gives a heap of 7,680 MB (3/4), of which the live heap may
-    // use 1/1.5: 5,120 MB, reached at 3M + (5,120 − 500) / 160 M = 3M + 28.875M = 31.875M events.
+    // Lambda's largest memory, 10,240 MB, gives a heap of 6,144 MB (60%), of which the live heap may
+    // use 1/1.5: 4,096 MB, reached at 3M + (4,096 − 500) / 160 M = 3M + 22.475M = 25.475M events.
     // The 300 s timeout is reached at 3M + (300 − 15) / 5 M = 60M events. The smaller wins.
     const limit = scaleLimit([scale(100_000, 40, 1), scale(1_000_000, 180, 5), scale(3_000_000, 500, 15)]);
     expect(limit?.heapMBPerMillion).toBeCloseTo(160, 6);
     expect(limit?.wallSecondsPerMillion).toBeCloseTo(5, 6);
-    expect(limit?.eventsByMemory).toBeCloseTo(31_875_000, 0);
+    expect(limit?.eventsByMemory).toBeCloseTo(25_475_000, 0);
     expect(limit?.eventsByTimeout).toBeCloseTo(60_000_000, 0);
-    expect(limit?.largestEvents).toBeCloseTo(31_875_000, 0);
-    // Memory for 10M events: live 500 + 7 × 160 = 1,620 MB, × 1.5 ÷ 0.75 = 3,240 MB.
-    expect(limit?.memoryMbFor(10_000_000)).toBeCloseTo(3240, 6);
+    expect(limit?.largestEvents).toBeCloseTo(25_475_000, 0);
+    // Memory for 10M events: live 500 + 7 × 160 = 1,620 MB, × 1.5 ÷ 0.6 = 4,050 MB.
+    expect(limit?.memoryMbFor(10_000_000)).toBeCloseTo(4050, 6);
   });
 
   it('has nothing to say with fewer than two sizes', () => {
