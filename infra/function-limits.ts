@@ -8,7 +8,7 @@
  * The share of a function's memory its JavaScript heap may take; the rest is code, buffers and the
  * young generation. V8 lets a busy heap grow to its limit before it collects, so the limit is what
  * a build's memory comes to: at 0.75 the 1M-event quarterly of a 512 MB build-packet peaked at
- * 364–410 MB in four runs, at 0.6 it keeps 100+ MB clear of Lambda's limit.
+ * 364–410 MB in four runs, at 0.6 at 385 MB (bench/RESULTS.md), 127 MB clear of Lambda's limit.
  */
 export const HEAP_SHARE = 0.6;
 

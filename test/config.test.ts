@@ -71,6 +71,18 @@ describe('client config', () => {
     expect(problems.find((p) => p.path === 'sources')?.message).toMatch(/marketo/);
   });
 
+  it("takes build-packet's memory from buildPacket.memoryMb (512 when absent) and refuses one Lambda cannot give, naming it", () => {
+    expect(parseClientConfig(exampleDocument()).buildPacket.memoryMb).toBe(512);
+    const bigger = exampleDocument();
+    bigger.buildPacket = { memoryMb: 3008 };
+    expect(parseClientConfig(bigger).buildPacket.memoryMb).toBe(3008);
+    for (const memoryMb of [256, 20_000, 1024.5]) {
+      const document = exampleDocument();
+      document.buildPacket = { memoryMb };
+      expect(problemsOf(document).map((problem) => problem.path)).toEqual(['buildPacket.memoryMb']);
+    }
+  });
+
   it('refuses thresholds that name no metric or cannot be evaluated, and channel values matched twice', () => {
     const document = exampleDocument();
     (document.thresholds as Record<string, unknown>)['mql.velocity'] = {

@@ -43,24 +43,8 @@ export async function assertCurrentLayout(
   if (firstFactAt === undefined) return;
   const documents = DynamoDBDocumentClient.from(client);
   const months = monthsOf({ from: firstFactAt, to: now + 1 });
-  const { name, partition } = tableIndex('byCreated');
-  for (let start = 0; start < months.length; start += MONTHS_IN_FLIGHT) {
-    const found = await Promise.all(
-      months.slice(start, start + MONTHS_IN_FLIGHT).map(async (month) => {
-        const answer = await documents.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: name,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': partition },
-            ExpressionAttributeValues: { ':pk': receiptMonthPartition('raw', month) },
-            Limit: 1,
-          }),
-        );
-        return (answer.Items?.length ?? 0) > 0;
-      }),
-    );
-    if (found.includes(true)) throw new OlderTableLayoutError(tableName);
+  if ((await firstReceived(documents, tableName, 'raw', months)) !== undefined) {
+    throw new OlderTableLayoutError(tableName);
   }
 }
 
@@ -123,7 +107,10 @@ export async function migrateTableLayout(
     await Promise.all(months.slice(start, start + MONTHS_IN_FLIGHT).map(moveMonth));
   }
 
-  const firstQuarantinedAt = await earliestQuarantine(documents, tableName, months);
+  // The receipt time of the earliest quarantined delivery: the first month with one, its first item.
+  const firstQuarantinedAt = (await firstReceived(documents, tableName, 'quarantine', months))?.receivedAt as
+    | number
+    | undefined;
   if (firstQuarantinedAt !== undefined) {
     await new DynamoDbStore(client, tableName).noteEarliest('firstQuarantinedAt', firstQuarantinedAt);
     report.firstQuarantinedAt = firstQuarantinedAt;
@@ -189,12 +176,16 @@ async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** The receipt time of the earliest quarantined delivery: the first month with one, its first item. */
-async function earliestQuarantine(
+/**
+ * The first item of the first receipt month (of `months`, oldest first) that holds a delivery of
+ * this kind in the byCreated index, or undefined: a few months at once, one item each.
+ */
+async function firstReceived(
   documents: DynamoDBDocumentClient,
   tableName: string,
+  kind: 'raw' | 'quarantine',
   months: readonly string[],
-): Promise<number | undefined> {
+): Promise<Record<string, unknown> | undefined> {
   const { name, partition } = tableIndex('byCreated');
   for (let start = 0; start < months.length; start += MONTHS_IN_FLIGHT) {
     const firsts = await Promise.all(
@@ -205,11 +196,11 @@ async function earliestQuarantine(
             IndexName: name,
             KeyConditionExpression: '#pk = :pk',
             ExpressionAttributeNames: { '#pk': partition },
-            ExpressionAttributeValues: { ':pk': receiptMonthPartition('quarantine', month) },
+            ExpressionAttributeValues: { ':pk': receiptMonthPartition(kind, month) },
             Limit: 1,
           }),
         );
-        return answer.Items?.[0]?.receivedAt as number | undefined;
+        return answer.Items?.[0];
       }),
     );
     const found = firsts.find((first) => first !== undefined);

@@ -122,3 +122,17 @@ export function contactsEnteringIn(
 export function companiesFirstSeenIn(facts: FactSet, window: Window): CompanyView[] {
   return recordsWithin(facts.companies, 'firstSeen', (company) => company.firstSeenAt, window);
 }
+
+/** A value worked out once per record of a FactSet (`name` must always go with the same `compute`). */
+export function oncePerRecord<R extends object, V>(
+  facts: FactSet,
+  name: string,
+  record: R,
+  compute: (record: R) => V,
+): V {
+  const known = oncePerFactSet(facts, name, () => new WeakMap<R, V>());
+  if (known.has(record)) return known.get(record) as V;
+  const value = compute(record);
+  known.set(record, value);
+  return value;
+}

@@ -1,5 +1,5 @@
 import type { ClientConfig } from '../config/schema.ts';
-import { oncePerFactSet } from './fact-index.ts';
+import { oncePerRecord } from './fact-index.ts';
 import type { FactSet } from './facts.ts';
 import type { IcpDimension } from './registry.ts';
 import type { CompanyView, ContactView, DealView } from './views.ts';
@@ -31,13 +31,7 @@ export interface Profile {
  * the contact carries inline (a Salesforce lead has no Account before conversion).
  */
 export function contactProfile(contact: ContactView, facts: FactSet): Profile {
-  const known = oncePerFactSet(facts, 'contactProfiles', () => new WeakMap<ContactView, Profile>());
-  let profile = known.get(contact);
-  if (!profile) {
-    profile = workOutContactProfile(contact, facts);
-    known.set(contact, profile);
-  }
-  return profile;
+  return oncePerRecord(facts, 'contactProfile', contact, (record) => workOutContactProfile(record, facts));
 }
 
 function workOutContactProfile(contact: ContactView, facts: FactSet): Profile {
@@ -57,13 +51,7 @@ function workOutContactProfile(contact: ContactView, facts: FactSet): Profile {
  * company lacks (or a deal without a company) is its first contact's.
  */
 export function dealProfile(deal: DealView, facts: FactSet): Profile {
-  const known = oncePerFactSet(facts, 'dealProfiles', () => new WeakMap<DealView, Profile>());
-  let profile = known.get(deal);
-  if (!profile) {
-    profile = workOutDealProfile(deal, facts);
-    known.set(deal, profile);
-  }
-  return profile;
+  return oncePerRecord(facts, 'dealProfile', deal, (record) => workOutDealProfile(record, facts));
 }
 
 function workOutDealProfile(deal: DealView, facts: FactSet): Profile {

@@ -65,7 +65,8 @@ export async function loadFacts(
   const builder = new FactSetBuilder(config, asOf);
   let named = new Map<string, EntityRef>();
   const take = (state: EntityState) => {
-    for (const ref of referencesOf(state, window.from)) named.set(entityKey(ref), ref);
+    // What was read already needs no entry; what comes later is checked again in the rounds.
+    for (const ref of referencesOf(state, window.from)) if (!builder.has(ref)) named.set(entityKey(ref), ref);
     builder.add(state);
   };
   const collect = async (iterable: AsyncIterable<EntityState>) => {

@@ -59,12 +59,33 @@ describe('the client stack', () => {
       env: ENV,
     });
     berlinTemplate = Template.fromStack(berlin);
-    const other = new ClientStack(new App(), 'Samepage-la', {
-      config: clientIn('America/Los_Angeles', 'la', ['hubspot', 'generic']),
-      env: ENV,
-    });
+    const laConfig = clientIn('America/Los_Angeles', 'la', ['hubspot', 'generic']);
+    laConfig.buildPacket = { memoryMb: 2048 };
+    const other = new ClientStack(new App(), 'Samepage-la', { config: laConfig, env: ENV });
     losAngeles = Template.fromStack(other);
   }, 120_000);
+
+  it("sizes build-packet from the client's buildPacket.memoryMb, its heap limit at 60% of it", () => {
+    const buildPacketOf = (template: Template) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .map(
+          (fn) => fn.Properties as { MemorySize: number; Environment: { Variables: Record<string, string> } },
+        )
+        .filter((fn) => fn.Environment.Variables.POWERTOOLS_SERVICE_NAME?.includes('build-packet'));
+    // Berlin keeps the default, 512 MB: 307 MB of heap (512 × 0.6 = 307.2). Los Angeles asks for
+    // 2,048 MB: 1,228 MB of heap (2,048 × 0.6 = 1,228.8).
+    for (const [template, memory, heap] of [
+      [berlinTemplate, 512, 307],
+      [losAngeles, 2048, 1228],
+    ] as const) {
+      const [fn, ...others] = buildPacketOf(template);
+      expect(others).toEqual([]);
+      expect(fn?.MemorySize).toBe(memory);
+      expect(fn?.Environment.Variables.NODE_OPTIONS).toBe(
+        `--enable-source-maps --max-old-space-size=${heap}`,
+      );
+    }
+  });
 
   it('schedules the three packets at 08:00 in the client time zone, with retries and a dead-letter queue', () => {
     for (const [template, zone] of [
