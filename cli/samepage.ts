@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { outboxDir, writeRendered } from '#local/outbox.ts';
 import { startScheduler } from '#local/scheduler.ts';
 import { LOCAL_TABLE_NAME, localSendDeps, startTwin, type Twin } from '#local/twin.ts';
@@ -145,6 +145,17 @@ function loadClient(client: string) {
   const config = resolveClientConfig(client);
   applyDemoSecretsIfUnset(config);
   return config;
+}
+
+/** The options of the commands that work on a twin's data directory or on a deployed table. */
+const dataOption = () => new Option('--data <dir>', 'the twin data directory');
+const tableOption = () =>
+  new Option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)");
+const regionOption = () => new Option('--region <region>', 'AWS region of --table');
+
+function requireTwinOrTable(command: string, options: { data?: string; table?: string }): void {
+  if (!options.data && !options.table)
+    throw new UsageError(`${command} needs --data, or --table and --region`);
 }
 
 const program = new Command()
@@ -322,15 +333,14 @@ program
   )
   .requiredOption('--client <config>', 'client config path or name in clients/')
   .requiredOption('--contact <id>', 'the contact as <system>:<id>, e.g. hubspot:1246965 or generic:c-1')
-  .option('--data <dir>', 'the twin data directory')
-  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
-  .option('--region <region>', 'AWS region of --table')
+  .addOption(dataOption())
+  .addOption(tableOption())
+  .addOption(regionOption())
   .action(
     async (options: { client: string; contact: string; data?: string; table?: string; region?: string }) => {
       const contact = contactIdSchema.safeParse(options.contact);
       if (!contact.success) throw new UsageError(`--contact: ${contact.error.issues[0]?.message}`);
-      if (!options.data && !options.table)
-        throw new UsageError('forget needs --data, or --table and --region');
+      requireTwinOrTable('forget', options);
       const config = loadClient(options.client);
       const { target, twin, table } = await openTarget(config, options);
       try {
@@ -351,12 +361,11 @@ program
     'bring the deliveries an older version kept (whole bodies) to what ingest keeps now: what each adapter reads, emails and phones redacted',
   )
   .requiredOption('--client <config>', 'client config path or name in clients/')
-  .option('--data <dir>', 'the twin data directory')
-  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
-  .option('--region <region>', 'AWS region of --table')
+  .addOption(dataOption())
+  .addOption(tableOption())
+  .addOption(regionOption())
   .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
-    if (!options.data && !options.table)
-      throw new UsageError('minimize needs --data, or --table and --region');
+    requireTwinOrTable('minimize', options);
     const config = loadClient(options.client);
     const { target, twin, table } = await openTarget(config, options);
     try {
@@ -391,12 +400,11 @@ program
     'bring a table written before issue 21 to the current layout (raw deliveries into their shards); run once after deploying, before replay, forget or minimize; a second run changes nothing',
   )
   .requiredOption('--client <config>', 'client config path or name in clients/')
-  .option('--data <dir>', 'the twin data directory')
-  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
-  .option('--region <region>', 'AWS region of --table')
+  .addOption(dataOption())
+  .addOption(tableOption())
+  .addOption(regionOption())
   .action(async (options: { client: string; data?: string; table?: string; region?: string }) => {
-    if (!options.data && !options.table)
-      throw new UsageError('migrate-table needs --data, or --table and --region');
+    requireTwinOrTable('migrate-table', options);
     const config = loadClient(options.client);
     const { twin, table } = await openTarget(config, options);
     try {
@@ -428,13 +436,12 @@ program
     '--packet <id>',
     'the packet as <cadence>-<period start date>, e.g. weekly-2026-11-23 (its link has p=…)',
   )
-  .option('--data <dir>', 'the twin data directory')
-  .option('--table <name>', "the client's DynamoDB table in AWS (instead of the twin)")
-  .option('--region <region>', 'AWS region of --table')
+  .addOption(dataOption())
+  .addOption(tableOption())
+  .addOption(regionOption())
   .action(
     async (options: { client: string; packet: string; data?: string; table?: string; region?: string }) => {
-      if (!options.data && !options.table)
-        throw new UsageError('revoke-link needs --data, or --table and --region');
+      requireTwinOrTable('revoke-link', options);
       const config = loadClient(options.client);
       const key = snapshotKeyOf(options.packet, config);
       if (!key) throw new UsageError('--packet: expected <cadence>-<YYYY-MM-DD>, e.g. weekly-2026-11-23');

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { partitionKey, tableIndex } from '../store/table.ts';
-import { DynamoDbStore, monthsOf, receiptMonthPartition } from './dynamodb-store.ts';
+import { conditionHeld, DynamoDbStore, monthsOf, receiptMonthPartition } from './dynamodb-store.ts';
 
 /**
  * Where the migration starts looking for items of the older layout: they are found by receipt
@@ -163,17 +163,6 @@ async function moveRawItem(
     );
   }
   await documents.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk } }));
-}
-
-/** False when the write's condition did not hold. */
-async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 /**

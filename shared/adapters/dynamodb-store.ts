@@ -163,6 +163,17 @@ export interface EntityItem {
   [indexKey: string]: string | number;
 }
 
+/** False when a conditional write's condition did not hold (someone wrote first); other errors are thrown. */
+export async function conditionHeld(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 /** Stores samepage's items in one DynamoDB table (see shared/store/table.ts for the keys). */
 export class DynamoDbStore implements Store {
   readonly counters: StoreCounters = { itemsRead: 0, writes: 0 };
@@ -184,20 +195,16 @@ export class DynamoDbStore implements Store {
   /** A conditional PutItem; false when the condition did not hold (someone wrote first). */
   private async putWhen(item: Record<string, unknown>, expectedVersion: number | null): Promise<boolean> {
     this.counters.writes++;
-    try {
-      await this.documents.send(
+    return conditionHeld(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :expected',
           ExpressionAttributeValues: expectedVersion === null ? undefined : { ':expected': expectedVersion },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -544,8 +551,8 @@ export class DynamoDbStore implements Store {
 
   async expireWebLink(cadence: string, periodStart: string, at: number): Promise<boolean> {
     this.counters.writes++;
-    try {
-      await this.documents.send(
+    return conditionHeld(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: partitionKey.packet(cadence, periodStart), sk: 'packet' },
@@ -554,12 +561,8 @@ export class DynamoDbStore implements Store {
           ConditionExpression: 'attribute_exists(webToken)',
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async getPacketSnapshots(cadence: string, periodStarts: readonly string[]): Promise<PacketSnapshot[]> {
